@@ -1,0 +1,19 @@
+# Sanitizers reach compile and link lines through an INTERFACE target, never CMAKE_CXX_FLAGS.
+add_library(packyard_sanitizers INTERFACE)
+if(PACKYARD_SANITIZE)
+  set(_san_flags -fsanitize=${PACKYARD_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # clang 14 cannot compile coroutines with -fsanitize=function; RapidJSON 1.1.0 trips
+    # pointer-overflow on a null stack (Tencent/rapidjson#1724).
+    list(APPEND _san_flags -fno-sanitize=function -fno-sanitize=pointer-overflow)
+  endif()
+  target_compile_options(packyard_sanitizers INTERFACE ${_san_flags})
+  target_link_options(packyard_sanitizers INTERFACE ${_san_flags})
+endif()
+
+# Common settings for every packyard target.
+add_library(packyard_options INTERFACE)
+target_link_libraries(packyard_options INTERFACE packyard_warnings packyard_sanitizers)
+target_compile_definitions(packyard_options INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW RAPIDJSON_HAS_STDSTRING=1)
+target_include_directories(packyard_options INTERFACE ${PROJECT_SOURCE_DIR})

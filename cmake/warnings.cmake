@@ -1,0 +1,10 @@
+# Warnings live on an INTERFACE target so they reach our code only, never third-party headers.
+add_library(packyard_warnings INTERFACE)
+target_compile_options(packyard_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wcast-align -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>)
+if(PACKYARD_WERROR)
+  target_compile_options(packyard_warnings INTERFACE -Werror)
+endif()

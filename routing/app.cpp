@@ -1,0 +1,124 @@
+#include "routing/app.hpp"
+
+#include "routing/auth.hpp"
+#include "routing/gitlab_errors.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace packyard::routing {
+
+app::app(services& s)
+    : svc_(s)
+    , router_(all_routes()) {}
+
+app::started app::begin(request& req) {
+    started out;
+    route_match m = router_.match(req.verb, req.path);
+    if (m.matched == nullptr) {
+        if (!m.allow.empty()) {
+            response r = error_response(405, "405 Not Allowed");
+            r.set_header("Allow", m.allow);
+            out.early = std::move(r);
+        } else {
+            out.early = error_response(404, "404 Not Found");
+        }
+        return out;
+    }
+    auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
+    if (!parse_urlencoded(req.query, ctx->params)) {
+        out.early = bad_request("invalid query string");
+        return out;
+    }
+    try {
+        if (auto err = authenticate(*ctx)) {
+            ctx->release_read();
+            out.early = std::move(*err);
+            return out;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "packyard: authentication failed: " << e.what() << '\n';
+        out.early = internal_error();
+        return out;
+    }
+    // Path parameters win over body and query, as in Grape.
+    for (const auto& [name, raw] : ctx->match.params) {
+        ctx->params.set(std::string(name),
+                        param_value{param_value::shape::scalar, ctx->path_param(name), {}});
+    }
+    out.body = ctx->match.matched->body;
+    out.ctx = std::move(ctx);
+    return out;
+}
+
+namespace {
+
+bool media_type_is(std::string_view content_type, std::string_view want) {
+    const auto semi = content_type.find(';');
+    auto base = content_type.substr(0, semi);
+    while (!base.empty() && base.back() == ' ') {
+        base.remove_suffix(1);
+    }
+    return iequals(base, want);
+}
+
+std::optional<response> parse_body(request_context& ctx) {
+    const auto& body = ctx.req.body;
+    if (body.empty()) {
+        return std::nullopt;
+    }
+    const auto ct = ctx.req.header("Content-Type");
+    param_map from_body;
+    bool ok = true;
+    if (media_type_is(ct, "application/x-www-form-urlencoded")) {
+        ok = parse_urlencoded(body, from_body);
+    } else if (media_type_is(ct, "application/json") || ct.empty()) {
+        ok = parse_json_object(body, from_body);
+    } else {
+        return std::nullopt; // other media types carry no parameters
+    }
+    if (!ok) {
+        return bad_request("invalid request body");
+    }
+    for (const auto& [k, v] : from_body.items()) {
+        if (ctx.match.params.end() ==
+            std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
+                         [&](const auto& p) { return p.first == k; })) {
+            ctx.params.set(k, v);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+boost::asio::awaitable<response> app::finish(request_context& ctx) {
+    response r;
+    bool failed = false;
+    try {
+        if (ctx.match.matched->body == body_kind::small) {
+            if (auto err = parse_body(ctx)) {
+                co_return std::move(*err);
+            }
+        }
+        if (ctx.match.matched->sync != nullptr) {
+            r = ctx.match.matched->sync(ctx);
+            ctx.release_read();
+        } else {
+            ctx.release_read();
+            r = co_await ctx.match.matched->async(ctx);
+            ctx.release_read();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "packyard: handler for " << ctx.match.matched->pattern
+                  << " failed: " << e.what() << '\n';
+        failed = true;
+    }
+    ctx.release_read();
+    if (failed) {
+        co_return internal_error();
+    }
+    co_return r;
+}
+
+} // namespace packyard::routing

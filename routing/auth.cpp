@@ -1,0 +1,184 @@
+#include "routing/auth.hpp"
+
+#include "routing/gitlab_errors.hpp"
+#include "routing/json.hpp"
+#include "store/identity.hpp"
+
+#include <openssl/evp.h>
+
+namespace packyard::routing {
+namespace {
+
+constexpr std::string_view expired_text =
+    "Token is expired. You can either do re-authorization or token refresh.";
+constexpr std::string_view revoked_text = "Token was revoked. You have to re-authorize from the user.";
+constexpr std::string_view scope_text =
+    "The request requires higher privileges than provided by the access token.";
+
+response invalid_token(std::string_view description) {
+    response r;
+    r.status = 401;
+    json_writer w;
+    w.begin_object().field("error", "invalid_token").field("error_description", description)
+        .end_object();
+    r.body = w.take();
+    std::string www = "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", "
+                      "error_description=\"";
+    www += description;
+    www += '"';
+    r.set_header("WWW-Authenticate", std::move(www));
+    return r;
+}
+
+response insufficient_scope(std::string_view needed) {
+    response r;
+    r.status = 403;
+    json_writer w;
+    w.begin_object().field("error", "insufficient_scope").field("error_description", scope_text)
+        .field("scope", needed).end_object();
+    r.body = w.take();
+    std::string www = "Bearer realm=\"Protected by OAuth 2.0\", error=\"insufficient_scope\", "
+                      "error_description=\"";
+    www += scope_text;
+    www += "\", scope=\"";
+    www += needed;
+    www += '"';
+    r.set_header("WWW-Authenticate", std::move(www));
+    return r;
+}
+
+struct credential {
+    std::string secret;
+    bool job_slot = false; ///< came from JOB-TOKEN / job_token / Basic gitlab-ci-token
+};
+
+std::optional<credential> find_credential(request_context& ctx) {
+    const auto& req = ctx.req;
+    const bool job_ok = (ctx.match.matched->flags & allow_job_token) != 0;
+    const bool basic_ok = (ctx.match.matched->flags & allow_basic_auth) != 0;
+
+    if (auto v = req.header("PRIVATE-TOKEN"); !v.empty()) {
+        return credential{std::string(v), false};
+    }
+    if (const auto* p = ctx.params.find("private_token");
+        p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
+        return credential{p->text, false};
+    }
+    const auto authz = req.header("Authorization");
+    if (authz.size() > 7 && iequals(authz.substr(0, 7), "Bearer ")) {
+        return credential{std::string(authz.substr(7)), false};
+    }
+    if (job_ok) {
+        if (auto v = req.header("JOB-TOKEN"); !v.empty()) {
+            return credential{std::string(v), true};
+        }
+        for (const auto* name : {"job_token", "token"}) {
+            if (const auto* p = ctx.params.find(name);
+                p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
+                return credential{p->text, true};
+            }
+        }
+    }
+    if (basic_ok && authz.size() > 6 && iequals(authz.substr(0, 6), "Basic ")) {
+        if (auto decoded = base64_decode(authz.substr(6))) {
+            const auto colon = decoded->find(':');
+            if (colon != std::string::npos) {
+                const bool ci = decoded->substr(0, colon) == "gitlab-ci-token";
+                if (!ci || job_ok) {
+                    return credential{decoded->substr(colon + 1), ci};
+                }
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+bool scope_allows(std::uint32_t scopes, scope_need need, method m) {
+    using namespace store;
+    if ((scopes & scope_api) != 0) {
+        return true;
+    }
+    const bool reading = m == method::get || m == method::head;
+    if (!reading || need == scope_need::write) {
+        return false;
+    }
+    if ((scopes & scope_read_api) != 0) {
+        return true;
+    }
+    return need == scope_need::read_user && (scopes & scope_read_user) != 0;
+}
+
+std::string_view needed_scopes(scope_need need, method m) {
+    const bool reading = m == method::get || m == method::head;
+    if (!reading || need == scope_need::write) {
+        return "api";
+    }
+    return need == scope_need::read_user ? "api read_api read_user" : "api read_api";
+}
+
+} // namespace
+
+std::optional<std::string> base64_decode(std::string_view in) {
+    while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) {
+        in.remove_suffix(1);
+    }
+    if (in.empty() || in.size() % 4 != 0 || in.size() > 4096) {
+        return std::nullopt;
+    }
+    std::string out(in.size() / 4 * 3, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(in.data()),
+                                  static_cast<int>(in.size()));
+    if (n < 0) {
+        return std::nullopt;
+    }
+    std::size_t len = static_cast<std::size_t>(n);
+    // EVP_DecodeBlock counts padding as output bytes.
+    if (in.ends_with("==")) {
+        len -= 2;
+    } else if (in.ends_with("=")) {
+        len -= 1;
+    }
+    out.resize(len);
+    return out;
+}
+
+std::optional<response> authenticate(request_context& ctx) {
+    auto cred = find_credential(ctx);
+    if (!cred) {
+        return std::nullopt;
+    }
+    const auto& t = ctx.rtxn();
+    auto tok = store::find_token_by_secret(t, cred->secret);
+    if (!tok) {
+        return unauthorized();
+    }
+    const bool job_ok = (ctx.match.matched->flags & allow_job_token) != 0;
+    if (tok->kind == store::token_kind::job && !job_ok) {
+        return unauthorized();
+    }
+    if (tok->kind == store::token_kind::personal && cred->job_slot) {
+        return unauthorized();
+    }
+    if (tok->revoked) {
+        return tok->kind == store::token_kind::job ? unauthorized() : invalid_token(revoked_text);
+    }
+    if (tok->expires_at_ms != 0 && now_ms() >= tok->expires_at_ms) {
+        return tok->kind == store::token_kind::job ? unauthorized() : invalid_token(expired_text);
+    }
+    auto u = store::find_user(t, tok->user_id);
+    if (!u) {
+        return unauthorized();
+    }
+    if (tok->kind == store::token_kind::personal &&
+        !scope_allows(tok->scopes, ctx.match.matched->scope, ctx.req.verb)) {
+        return insufficient_scope(needed_scopes(ctx.match.matched->scope, ctx.req.verb));
+    }
+    ctx.who.user = std::move(*u);
+    ctx.who.kind = tok->kind == store::token_kind::job ? auth_kind::job_token
+                                                        : auth_kind::personal_token;
+    ctx.who.token = std::move(*tok);
+    return std::nullopt;
+}
+
+} // namespace packyard::routing

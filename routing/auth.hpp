@@ -1,0 +1,17 @@
+#pragma once
+
+#include "routing/context.hpp"
+
+#include <optional>
+
+namespace packyard::routing {
+
+/// Finds the caller's credentials (PRIVATE-TOKEN, private_token, Bearer; JOB-TOKEN, job_token
+/// and Basic where the route allows them), fills ctx.who, and checks the token's scope against
+/// the route. Returns the error to send (401 / 403 insufficient_scope), or nothing.
+std::optional<response> authenticate(request_context& ctx);
+
+/// Decodes standard base64; nullopt if malformed.
+std::optional<std::string> base64_decode(std::string_view in);
+
+} // namespace packyard::routing

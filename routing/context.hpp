@@ -1,0 +1,85 @@
+#pragma once
+
+// What a handler gets: the request, the matched route's parameters, the merged params, the
+// authenticated principal, the services, and the request's one read transaction.
+
+#include "routing/http_types.hpp"
+#include "routing/params.hpp"
+#include "routing/router.hpp"
+#include "store/env.hpp"
+#include "store/records.hpp"
+#include "store/txn.hpp"
+#include "store/writer.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace packyard::routing {
+
+struct settings {
+    std::string external_url;                  ///< empty: "http://" + the request's Host
+    std::uint64_t max_upload_size = 5ULL << 30; ///< bytes
+    std::uint64_t max_small_body = 1ULL << 20;  ///< JSON/form bodies
+    store::access_level packages_read_min = store::access_level::guest;
+};
+
+/// Long-lived objects shared by every request.
+struct services {
+    store::environment& env;
+    store::writer& writer;
+    settings cfg;
+    std::filesystem::path data_dir;
+};
+
+enum class auth_kind : std::uint8_t { none, personal_token, job_token };
+
+struct principal {
+    std::optional<store::user> user;
+    std::optional<store::token> token;
+    auth_kind kind = auth_kind::none;
+
+    bool signed_in() const noexcept { return user.has_value(); }
+    bool admin() const noexcept { return user && user->admin; }
+    std::uint64_t user_id() const noexcept { return user ? user->id : 0; }
+};
+
+/// Milliseconds since the epoch, UTC.
+inline std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+class request_context {
+public:
+    request_context(request& r, services& s, route_match m)
+        : req(r)
+        , svc(s)
+        , match(std::move(m)) {}
+
+    request& req;
+    services& svc;
+    route_match match;
+    param_map params;
+    principal who;
+
+    /// The request's read snapshot, opened on first use. Throws on an LMDB failure.
+    const store::read_txn& rtxn();
+    /// Ends the read snapshot; call before any co_await (the writer hop).
+    void release_read() noexcept { read_.reset(); }
+
+    /// A path parameter, percent-decoded; empty if absent.
+    std::string path_param(std::string_view name) const;
+    /// The raw (encoded) path parameter.
+    std::string_view raw_path_param(std::string_view name) const;
+    /// "http://host:port" (no trailing slash): --external-url or the Host header.
+    std::string base_url() const;
+
+private:
+    std::optional<store::read_txn> read_;
+};
+
+} // namespace packyard::routing

@@ -1,0 +1,42 @@
+#pragma once
+
+// Small helpers every handler file uses.
+
+#include "routing/context.hpp"
+#include "routing/entities.hpp"
+#include "routing/gitlab_errors.hpp"
+#include "routing/json.hpp"
+#include "routing/params.hpp"
+
+#include <string>
+#include <system_error>
+
+namespace packyard::routing::handlers {
+
+/// A JSON response with the given status.
+inline response json_response(unsigned status, std::string body) {
+    response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+/// The writer hop failed for a reason the client cannot fix: log it, answer 500.
+response store_failure(std::string_view what, const std::error_code& ec);
+
+/// 400 {"message":{"<field>":["<text>"]}}: GitLab's model-validation shape.
+response field_error(std::string_view field, std::string_view text);
+
+/// GitLab's namespace/project path rule: letters, digits, '_', '-', '.'; not starting with
+/// '-' or '.', not ending with '.', '.git' or '.atom'; at most 255 bytes.
+bool valid_path(std::string_view s);
+
+/// Parses "YYYY-MM-DD" into ms since the epoch at 00:00 UTC that day.
+std::optional<std::int64_t> parse_date(std::string_view s);
+
+/// url_base for entities.
+inline std::string base_of(const request_context& ctx) {
+    return ctx.base_url();
+}
+
+} // namespace packyard::routing::handlers

@@ -1,0 +1,196 @@
+#include "routing/access.hpp"
+#include "routing/handlers/common.hpp"
+#include "routing/handlers/handlers.hpp"
+#include "routing/pagination.hpp"
+#include "store/identity.hpp"
+
+#include <algorithm>
+
+namespace packyard::routing::handlers {
+namespace {
+
+constexpr std::string_view path_rule =
+    "can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', "
+    "'.git' or '.atom'.";
+
+response group_save_error(std::string_view field, std::string_view text) {
+    std::string msg = "Failed to save group {:";
+    msg += field;
+    msg += "=>[\"";
+    msg += text;
+    msg += "\"]}";
+    return message_response(400, msg);
+}
+
+} // namespace
+
+response list_groups(request_context& ctx) {
+    validation v;
+    const auto pg = read_page_params(ctx.params, v);
+    const auto search = string_param(ctx.params, "search", v);
+    const auto all_available = bool_param(ctx.params, "all_available", v);
+    const auto top_level = bool_param(ctx.params, "top_level_only", v);
+    const auto owned = bool_param(ctx.params, "owned", v);
+    const auto order_by = enum_param(ctx.params, "order_by", {"name", "path", "id", "similarity"}, v);
+    const auto sort = enum_param(ctx.params, "sort", {"asc", "desc"}, v);
+    if (!v.ok()) {
+        return bad_params(v.message());
+    }
+    // GitLab: admins and anonymous callers see all they may; members see their own groups
+    // unless all_available.
+    const bool everything = ctx.who.admin() || !ctx.who.signed_in() || all_available.value_or(false);
+    auto groups = store::list_groups(ctx.rtxn());
+    std::erase_if(groups, [&](const store::namespace_row& g) {
+        if (top_level.value_or(false) && g.parent_id != 0) {
+            return true;
+        }
+        if (search && !search->empty() &&
+            store::lower(g.name).find(store::lower(*search)) == std::string::npos &&
+            store::lower(g.path).find(store::lower(*search)) == std::string::npos) {
+            return true;
+        }
+        const auto role = group_role(ctx, g);
+        if (owned.value_or(false)) {
+            return !at_least(role, store::access_level::owner) || ctx.who.admin();
+        }
+        if (everything) {
+            return !can_read_group(ctx, g);
+        }
+        return !at_least(role, store::access_level::guest);
+    });
+    const std::string ob = order_by.value_or("name");
+    const bool desc = sort.value_or("asc") == "desc";
+    std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+        int c = 0;
+        if (ob == "id") {
+            c = a.id < b.id ? -1 : (a.id > b.id ? 1 : 0);
+        } else if (ob == "path") {
+            c = a.path.compare(b.path);
+        } else {
+            c = a.name.compare(b.name);
+        }
+        if (c == 0) {
+            c = a.id < b.id ? -1 : (a.id > b.id ? 1 : 0);
+        }
+        return desc ? c > 0 : c < 0;
+    });
+    const std::string base = base_of(ctx);
+    json_writer w;
+    w.begin_array();
+    for (std::size_t i = pg.offset(); i < groups.size() && i < pg.offset() + pg.per_page; ++i) {
+        write_group(w, groups[i], {base});
+    }
+    w.end_array();
+    response r = json_response(200, w.take());
+    set_offset_headers(r, ctx, pg, groups.size(), false);
+    return r;
+}
+
+response get_group(request_context& ctx) {
+    auto found = find_readable_group(ctx);
+    if (auto* err = std::get_if<response>(&found)) {
+        return std::move(*err);
+    }
+    const auto& g = std::get<store::namespace_row>(found);
+    const std::string base = base_of(ctx);
+    json_writer w;
+    write_group(w, g, {base});
+    return json_response(200, w.take());
+}
+
+task create_group(request_context& ctx) {
+    if (!ctx.who.signed_in()) {
+        co_return unauthorized();
+    }
+    validation v;
+    auto name = required_string(ctx.params, "name", v);
+    auto path = required_string(ctx.params, "path", v);
+    const auto vis = enum_param(ctx.params, "visibility", {"private", "internal", "public"}, v);
+    const auto parent_id = int_param(ctx.params, "parent_id", v);
+    const auto description = string_param(ctx.params, "description", v);
+    if (!v.ok()) {
+        co_return bad_params(v.message());
+    }
+    if (!valid_path(*path)) {
+        co_return group_save_error("path", path_rule);
+    }
+    if (name->empty()) {
+        co_return group_save_error("name", "can't be blank");
+    }
+    store::namespace_row g;
+    g.name = std::move(*name);
+    g.path = std::move(*path);
+    g.description = description.value_or("");
+    g.vis = vis ? *store::parse_visibility(*vis) : store::visibility::private_;
+    g.created_at = now_ms();
+    if (parent_id && *parent_id != 0) {
+        auto parent = store::find_namespace(ctx.rtxn(), static_cast<std::uint64_t>(*parent_id));
+        if (!parent || parent->kind != store::namespace_kind::group ||
+            !can_read_group(ctx, *parent)) {
+            co_return not_found("Group");
+        }
+        if (!at_least(group_role(ctx, *parent), store::access_level::maintainer)) {
+            co_return forbidden();
+        }
+        if (static_cast<int>(g.vis) > static_cast<int>(parent->vis)) {
+            co_return group_save_error(
+                "visibility_level", std::string(store::visibility_name(g.vis)) +
+                                        " is not allowed since the parent group has a " +
+                                        std::string(store::visibility_name(parent->vis)) +
+                                        " visibility.");
+        }
+        g.parent_id = parent->id;
+    }
+    const std::uint64_t creator = ctx.who.user_id();
+    ctx.release_read();
+    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
+        if (auto e = store::create_group(t, g)) {
+            return e;
+        }
+        store::member m;
+        m.user_id = creator;
+        m.access = store::access_level::owner;
+        m.created_at = g.created_at;
+        m.created_by = creator;
+        return store::put_member(t, store::member_source::group, g.id, m, true);
+    });
+    if (ec == store::errc::conflict) {
+        co_return group_save_error("path", "has already been taken");
+    }
+    if (ec == store::errc::not_found) {
+        co_return not_found("Group");
+    }
+    if (ec) {
+        co_return store_failure("create group", ec);
+    }
+    const std::string base = base_of(ctx);
+    json_writer w;
+    write_group(w, g, {base});
+    co_return json_response(201, w.take());
+}
+
+task delete_group(request_context& ctx) {
+    auto found = find_readable_group(ctx);
+    if (auto* err = std::get_if<response>(&found)) {
+        co_return std::move(*err);
+    }
+    const auto g = std::get<store::namespace_row>(std::move(found));
+    if (!at_least(group_role(ctx, g), store::access_level::owner)) {
+        co_return forbidden();
+    }
+    ctx.release_read();
+    const auto ec =
+        co_await ctx.svc.writer.run([&](store::write_txn& t) { return store::delete_group(t, g.id); });
+    if (ec == store::errc::not_empty) {
+        co_return bad_request("Group still has subgroups or projects; delete them first");
+    }
+    if (ec == store::errc::not_found) {
+        co_return not_found("Group");
+    }
+    if (ec) {
+        co_return store_failure("delete group", ec);
+    }
+    co_return accepted();
+}
+
+} // namespace packyard::routing::handlers

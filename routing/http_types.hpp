@@ -1,0 +1,58 @@
+#pragma once
+
+// The request and response as routing sees them: plain data, no sockets, no Beast. The server
+// fills a request from the parsed header (views into its buffers) and writes the response.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace packyard::routing {
+
+enum class method : std::uint8_t { get, head, post, put, patch, delete_, options, other };
+
+std::string_view method_name(method m) noexcept;
+method parse_method(std::string_view s) noexcept;
+
+/// ASCII case-insensitive equality (HTTP header names).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+struct request {
+    method verb = method::get;
+    std::string_view target; ///< as received: encoded path plus "?query"
+    std::string_view path;   ///< encoded path
+    std::string_view query;  ///< encoded query, without '?'
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string body;        ///< small bodies only; uploads stream elsewhere
+    std::string_view remote; ///< peer address, for logs
+
+    /// First header with that name (case-insensitive), or empty.
+    std::string_view header(std::string_view name) const noexcept;
+    bool has_header(std::string_view name) const noexcept;
+};
+
+/// A file to send as the response body (downloads).
+struct file_body {
+    std::filesystem::path path;
+    std::uint64_t size = 0;
+};
+
+struct response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::optional<file_body> file;
+    /// Close the connection after this response (e.g. an unread upload body).
+    bool close = false;
+
+    void set_header(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+    }
+};
+
+} // namespace packyard::routing

@@ -1,0 +1,74 @@
+#pragma once
+
+// Request parameters as Grape merges them: path parameters, then the body (JSON or form),
+// then the query string. Values keep their shape (scalar, array, null) for validation.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace packyard::routing {
+
+struct param_value {
+    enum class shape : std::uint8_t { scalar, array, null, object };
+    shape kind = shape::scalar;
+    std::string text;              ///< scalar text (numbers and booleans as their JSON text)
+    std::vector<std::string> list; ///< array elements (scalars only)
+};
+
+class param_map {
+public:
+    /// Adds or replaces a value.
+    void set(std::string key, param_value v);
+    /// Adds key=value, or appends to an array for "key[]".
+    void add_pair(std::string key, std::string value);
+    const param_value* find(std::string_view key) const noexcept;
+    const std::vector<std::pair<std::string, param_value>>& items() const noexcept {
+        return items_;
+    }
+
+private:
+    std::vector<std::pair<std::string, param_value>> items_;
+};
+
+/// Parses an encoded query or form body ("a=1&b=x+y&s[]=1") into params (later keys win).
+/// False when the percent-encoding is invalid.
+bool parse_urlencoded(std::string_view encoded, param_map& out);
+/// Parses a JSON object body into params. False unless the body is a JSON object.
+bool parse_json_object(std::string_view body, param_map& out);
+
+/// Collects GitLab/Grape validation phrases ("x is missing", "y is invalid").
+class validation {
+public:
+    void add(std::string phrase) { errors_.push_back(std::move(phrase)); }
+    bool ok() const noexcept { return errors_.empty(); }
+    /// The phrases joined with ", " as Grape does.
+    std::string message() const;
+
+private:
+    std::vector<std::string> errors_;
+};
+
+/// Typed reads with Grape's coercion rules; a failed coercion adds "<name> is invalid".
+std::optional<std::int64_t> int_param(const param_map& p, std::string_view name, validation& v);
+std::optional<bool> bool_param(const param_map& p, std::string_view name, validation& v);
+/// A scalar string; arrays/objects add "<name> is invalid".
+std::optional<std::string> string_param(const param_map& p, std::string_view name,
+                                        validation& v);
+/// Required scalar string: absent adds "<name> is missing".
+std::optional<std::string> required_string(const param_map& p, std::string_view name,
+                                           validation& v);
+/// One of allowed values; otherwise "<name> does not have a valid value".
+std::optional<std::string> enum_param(const param_map& p, std::string_view name,
+                                      std::initializer_list<std::string_view> allowed,
+                                      validation& v);
+
+/// Grape's boolean coercion: true/1/t/y/yes/on and false/0/f/n/no/off/"" (case-insensitive).
+std::optional<bool> parse_bool(std::string_view s) noexcept;
+/// A base-10 integer with an optional sign (Grape Integer coercion), or nullopt.
+std::optional<std::int64_t> parse_int(std::string_view s) noexcept;
+
+} // namespace packyard::routing

@@ -1,0 +1,122 @@
+#include "routing/router.hpp"
+
+#include <stdexcept>
+
+namespace packyard::routing {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> parts;
+    if (!path.empty() && path.front() == '/') {
+        path.remove_prefix(1);
+    }
+    while (true) {
+        const auto slash = path.find('/');
+        parts.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        path.remove_prefix(slash + 1);
+    }
+    return parts;
+}
+
+} // namespace
+
+router::router(std::span<const route> table)
+    : table_(table) {
+    for (const auto& r : table_) {
+        compiled c{&r, {}};
+        for (auto part : split_path(r.pattern)) {
+            if (part.empty()) {
+                throw std::invalid_argument("empty segment in route " + std::string(r.pattern));
+            }
+            if (part.front() == ':') {
+                const bool rest = part.back() == '*';
+                const auto name = part.substr(1, part.size() - (rest ? 2 : 1));
+                c.segments.push_back({rest ? segment::kind::rest : segment::kind::param, name});
+            } else {
+                c.segments.push_back({segment::kind::literal, part});
+            }
+        }
+        for (const auto& other : compiled_) {
+            if (other.r->verb == r.verb && other.r->pattern == r.pattern) {
+                throw std::invalid_argument("duplicate route " + std::string(r.pattern));
+            }
+        }
+        compiled_.push_back(std::move(c));
+    }
+}
+
+bool router::match_one(const compiled& c, const std::vector<std::string_view>& parts,
+                       route_match& out) const {
+    out.params.clear();
+    std::size_t i = 0;
+    for (const auto& seg : c.segments) {
+        if (seg.k == segment::kind::rest) {
+            if (i >= parts.size()) {
+                return false;
+            }
+            // The rest of the path, slashes included, from this segment on.
+            const char* begin = parts[i].data();
+            const char* end = parts.back().data() + parts.back().size();
+            out.params.emplace_back(seg.text,
+                                    std::string_view(begin, static_cast<std::size_t>(end - begin)));
+            for (std::size_t j = i; j < parts.size(); ++j) {
+                if (parts[j].empty()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (i >= parts.size()) {
+            return false;
+        }
+        if (seg.k == segment::kind::literal) {
+            if (parts[i] != seg.text) {
+                return false;
+            }
+        } else {
+            if (parts[i].empty()) {
+                return false;
+            }
+            out.params.emplace_back(seg.text, parts[i]);
+        }
+        ++i;
+    }
+    return i == parts.size();
+}
+
+route_match router::match(method m, std::string_view encoded_path) const {
+    const auto parts = split_path(encoded_path);
+    const method want = m == method::head ? method::get : m;
+    route_match out;
+    route_match probe;
+    for (const auto& c : compiled_) {
+        if (c.r->verb == want) {
+            if (match_one(c, parts, out)) {
+                out.matched = c.r;
+                out.allow.clear();
+                return out;
+            }
+        } else if (match_one(c, parts, probe)) {
+            const auto name = method_name(c.r->verb);
+            if (out.allow.find(name) == std::string::npos) {
+                if (!out.allow.empty()) {
+                    out.allow += ", ";
+                }
+                out.allow += name;
+                if (c.r->verb == method::get) {
+                    out.allow += ", HEAD";
+                }
+            }
+        }
+    }
+    out.params.clear();
+    if (!out.allow.empty()) {
+        out.allow = "OPTIONS, " + out.allow;
+    }
+    return out;
+}
+
+} // namespace packyard::routing

@@ -1,0 +1,54 @@
+#pragma once
+
+// Matches an encoded path against the compiled route table. Matching happens on the *encoded*
+// path so that GitLab's "group%2Fproject" stays one segment; parameters are decoded afterwards.
+
+#include "routing/route.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace packyard::routing {
+
+struct route_match {
+    const route* matched = nullptr;
+    /// Encoded parameter values, in pattern order: (name, value).
+    std::vector<std::pair<std::string_view, std::string_view>> params;
+    /// Set when the path is known but the method is not: the methods that would match.
+    std::string allow;
+};
+
+class router {
+public:
+    /// Compiles the table; throws std::invalid_argument on a malformed or duplicate pattern.
+    explicit router(std::span<const route> table);
+
+    /// HEAD matches GET routes. No match and no allow: unknown path.
+    route_match match(method m, std::string_view encoded_path) const;
+
+    std::span<const route> table() const noexcept { return table_; }
+
+private:
+    struct segment {
+        enum class kind : std::uint8_t { literal, param, rest } k;
+        std::string_view text; ///< literal text or parameter name
+    };
+    struct compiled {
+        const route* r;
+        std::vector<segment> segments;
+    };
+
+    bool match_one(const compiled& c, const std::vector<std::string_view>& parts,
+                   route_match& out) const;
+
+    std::span<const route> table_;
+    std::vector<compiled> compiled_;
+};
+
+/// The table of every endpoint (routes.cpp).
+std::span<const route> all_routes();
+
+} // namespace packyard::routing

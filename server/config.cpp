@@ -1,0 +1,158 @@
+#include "server/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+#include <thread>
+
+namespace packyard::server {
+namespace po = boost::program_options;
+namespace {
+
+constexpr std::string_view top_usage =
+    "Usage: packyard <command> [options]\n"
+    "\n"
+    "A package registry that speaks GitLab's Packages API (v4).\n"
+    "\n"
+    "Commands:\n"
+    "  serve      run the server (packyard serve --help for its options)\n"
+    "  routes     print the route table\n"
+    "\n"
+    "Options:\n"
+    "  --help     show this help\n"
+    "  --version  print the version\n";
+
+po::options_description serve_options(config& c, std::string& listen, std::string& log,
+                                      std::string& read_role, long& header_s, long& idle_s,
+                                      bool& access_log) {
+    po::options_description d("packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
+    d.add_options()
+        ("help", "show this help")
+        ("data", po::value<std::string>()->default_value("packyard-data"), "data folder (LMDB in DATA/db, blobs in DATA/blobs)")
+        ("listen", po::value<std::string>(&listen)->default_value("127.0.0.1:8080"), "HOST:PORT to listen on; port 0 picks a free one and prints it")
+        ("external-url", po::value<std::string>(&c.app.external_url), "base URL for Link headers and web_url (default: http:// + the Host header)")
+        ("threads", po::value<unsigned>(&c.threads)->default_value(0), "I/O threads (0: one per hardware thread)")
+        ("max-upload-size", po::value<std::uint64_t>(&c.app.max_upload_size)->default_value(5ULL << 30), "largest accepted upload in bytes")
+        ("log-format", po::value<std::string>(&log)->default_value("text"), "text or json")
+        ("access-log", po::value<bool>(&access_log)->default_value(true), "one log line per request (true/false)")
+        ("header-timeout", po::value<long>(&header_s)->default_value(30), "seconds a client may take to send a request header")
+        ("idle-timeout", po::value<long>(&idle_s)->default_value(75), "seconds an idle keep-alive connection stays open")
+        ("map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34), "initial LMDB map size in bytes (grows when full)")
+        ("packages-read-min-role", po::value<std::string>(&read_role)->default_value("guest"), "least role that reads packages of a private project: guest or reporter");
+    return d;
+}
+
+} // namespace
+
+command parse_command_line(int argc, char** argv) {
+    command out;
+    if (argc < 2) {
+        out.what = command::kind::help;
+        out.text = top_usage;
+        return out;
+    }
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h" || first == "help") {
+        out.text = top_usage;
+        return out;
+    }
+    if (first == "--version") {
+        out.what = command::kind::version;
+        return out;
+    }
+    if (first == "routes") {
+        out.what = command::kind::routes;
+        return out;
+    }
+    if (first != "serve") {
+        out.what = command::kind::error;
+        out.text = "unknown command '" + first + "'\n\n" + std::string(top_usage);
+        return out;
+    }
+    std::string listen;
+    std::string log;
+    std::string read_role;
+    long header_s = 30;
+    long idle_s = 75;
+    bool access_log = true;
+    auto desc = serve_options(out.cfg, listen, log, read_role, header_s, idle_s, access_log);
+    try {
+        po::variables_map vm;
+        po::store(po::parse_command_line(argc - 1, argv + 1, desc), vm);
+        po::store(po::parse_environment(desc,
+                                        [&desc](const std::string& env) -> std::string {
+                                            if (env.rfind("PACKYARD_", 0) != 0) {
+                                                return {};
+                                            }
+                                            std::string name = env.substr(9);
+                                            for (char& ch : name) {
+                                                ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                                            }
+                                            return desc.find_nothrow(name, false) ? name : std::string();
+                                        }),
+                  vm);
+        po::notify(vm);
+        if (vm.count("help") != 0U) {
+            std::ostringstream s;
+            s << "Usage: packyard serve [options]\n\n" << desc;
+            out.what = command::kind::help;
+            out.text = s.str();
+            return out;
+        }
+        out.cfg.data_dir = vm["data"].as<std::string>();
+    } catch (const std::exception& e) {
+        out.what = command::kind::error;
+        out.text = e.what();
+        return out;
+    }
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        out.what = command::kind::error;
+        out.text = "--listen must be HOST:PORT";
+        return out;
+    }
+    out.cfg.listen_host = listen.substr(0, colon);
+    if (out.cfg.listen_host.size() > 2 && out.cfg.listen_host.front() == '[') {
+        out.cfg.listen_host = out.cfg.listen_host.substr(1, out.cfg.listen_host.size() - 2);
+    }
+    try {
+        const unsigned long port = std::stoul(listen.substr(colon + 1));
+        if (port > 65535) {
+            throw std::out_of_range("port");
+        }
+        out.cfg.listen_port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+        out.what = command::kind::error;
+        out.text = "--listen: bad port in '" + listen + "'";
+        return out;
+    }
+    if (log != "text" && log != "json") {
+        out.what = command::kind::error;
+        out.text = "--log-format must be text or json";
+        return out;
+    }
+    out.cfg.log = log == "json" ? log_format::json : log_format::text;
+    if (read_role == "reporter") {
+        out.cfg.app.packages_read_min = store::access_level::reporter;
+    } else if (read_role != "guest") {
+        out.what = command::kind::error;
+        out.text = "--packages-read-min-role must be guest or reporter";
+        return out;
+    }
+    if (header_s <= 0 || idle_s <= 0) {
+        out.what = command::kind::error;
+        out.text = "timeouts must be positive";
+        return out;
+    }
+    out.cfg.header_timeout = std::chrono::seconds(header_s);
+    out.cfg.idle_timeout = std::chrono::seconds(idle_s);
+    out.cfg.access_log = access_log;
+    if (out.cfg.threads == 0) {
+        out.cfg.threads = std::max(1U, std::thread::hardware_concurrency());
+    }
+    out.cfg.app.max_small_body = 1ULL << 20;
+    out.what = command::kind::serve;
+    return out;
+}
+
+} // namespace packyard::server

@@ -1,0 +1,112 @@
+// packyard: command line -> config -> store, routing, server -> run.
+
+#include "routing/app.hpp"
+#include "server/access_log.hpp"
+#include "server/bootstrap.hpp"
+#include "server/config.hpp"
+#include "server/server.hpp"
+#include "store/env.hpp"
+#include "store/error.hpp"
+#include "store/writer.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#ifndef PACKYARD_VERSION
+#define PACKYARD_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace packyard;
+
+int serve(const server::config& cfg) {
+    std::error_code fs_ec;
+    for (const auto* sub : {"db", "blobs", "tmp"}) {
+        std::filesystem::create_directories(cfg.data_dir / sub, fs_ec);
+        if (fs_ec) {
+            std::cerr << "packyard: cannot create " << (cfg.data_dir / sub) << ": "
+                      << fs_ec.message() << '\n';
+            return 1;
+        }
+    }
+    store::env_options eo;
+    eo.dir = cfg.data_dir / "db";
+    eo.map_size = cfg.map_size;
+    eo.max_readers = std::max(126U, cfg.threads * 4 + 64);
+    auto env = store::environment::open(eo);
+    if (!env) {
+        if (env.error() == store::errc::schema_too_new) {
+            std::cerr << "packyard: " << eo.dir.string()
+                      << " was written by a newer packyard; upgrade this binary to open it\n";
+        } else {
+            std::cerr << "packyard: cannot open the store in " << eo.dir.string() << ": "
+                      << env.error().message() << '\n';
+        }
+        return 1;
+    }
+    store::writer writer(**env);
+    std::string boot_line;
+    if (auto ec = server::bootstrap_root(**env, writer, cfg.data_dir, boot_line)) {
+        std::cerr << "packyard: cannot create the root user: " << ec.message() << '\n';
+        return 1;
+    }
+    if (!boot_line.empty()) {
+        server::log_message(cfg.log, boot_line);
+    }
+
+    routing::services svc{**env, writer, cfg.app, cfg.data_dir};
+    routing::app app(svc);
+    server::server srv(cfg, app);
+    writer.set_quiesce([&srv](const std::function<void()>& fn) { srv.quiesce(fn); });
+    std::string bound;
+    try {
+        bound = srv.listen();
+    } catch (const std::exception& e) {
+        std::cerr << "packyard: cannot listen on " << cfg.listen_host << ':' << cfg.listen_port
+                  << ": " << e.what() << '\n';
+        return 1;
+    }
+    std::printf("packyard listening on http://%s\n", bound.c_str());
+    std::fflush(stdout);
+    server::log_message(cfg.log, "serving " + cfg.data_dir.string() + " on " + bound + " with " +
+                                     std::to_string(cfg.threads) + " threads");
+    srv.run();
+    writer.set_quiesce({});
+    server::log_message(cfg.log, "stopped");
+    return 0;
+}
+
+void print_routes() {
+    for (const auto& r : routing::all_routes()) {
+        std::cout << routing::method_name(r.verb) << ' ' << r.pattern << '\n';
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const auto cmd = server::parse_command_line(argc, argv);
+    switch (cmd.what) {
+    case server::command::kind::help:
+        std::cout << cmd.text;
+        return 0;
+    case server::command::kind::version:
+        std::cout << "packyard " << PACKYARD_VERSION << '\n';
+        return 0;
+    case server::command::kind::routes:
+        print_routes();
+        return 0;
+    case server::command::kind::error:
+        std::cerr << "packyard: " << cmd.text << '\n';
+        return 2;
+    case server::command::kind::serve:
+        break;
+    }
+    try {
+        return serve(cmd.cfg);
+    } catch (const std::exception& e) {
+        std::cerr << "packyard: " << e.what() << '\n';
+        return 1;
+    }
+}

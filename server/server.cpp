@@ -1,0 +1,178 @@
+#include "server/server.hpp"
+
+#include "server/access_log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/as_tuple.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace packyard::server {
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+server::server(const config& cfg, routing::app& app)
+    : cfg_(cfg)
+    , app_(app) {
+    for (unsigned i = 0; i < std::max(1U, cfg_.threads); ++i) {
+        workers_.push_back(std::make_unique<worker>());
+    }
+}
+
+server::~server() = default;
+
+std::string server::listen() {
+    const auto addr = net::ip::make_address(cfg_.listen_host);
+    std::uint16_t port = cfg_.listen_port;
+    for (auto& w : workers_) {
+        tcp::acceptor a(w->ioc);
+        const tcp::endpoint ep(addr, port);
+        a.open(ep.protocol());
+        a.set_option(net::socket_base::reuse_address(true));
+        // Every worker binds the same port; the kernel spreads connections across them.
+        const int one = 1;
+        if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+            throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+        }
+        a.bind(ep);
+        a.listen(net::socket_base::max_listen_connections);
+        port = a.local_endpoint().port(); // port 0: the first bind picks, the others follow
+        w->acceptor.emplace(std::move(a));
+    }
+    const bool v6 = addr.is_v6();
+    return (v6 ? "[" : "") + cfg_.listen_host + (v6 ? "]" : "") + ":" + std::to_string(port);
+}
+
+void server::start_accepting(worker& w) {
+    net::co_spawn(
+        w.ioc,
+        [this, &w]() -> net::awaitable<void> {
+            while (!stopping() && w.acceptor && w.acceptor->is_open()) {
+                auto [ec, sock] =
+                    co_await w.acceptor->async_accept(net::as_tuple(net::use_awaitable));
+                if (ec) {
+                    if (ec == net::error::operation_aborted || stopping()) {
+                        break;
+                    }
+                    // EMFILE and friends: back off briefly instead of spinning.
+                    net::steady_timer t(w.ioc, std::chrono::milliseconds(50));
+                    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+                    continue;
+                }
+                sock.set_option(tcp::no_delay(true));
+                net::co_spawn(w.ioc, run_session(std::move(sock), *this, w),
+                              [](std::exception_ptr e) {
+                                  if (e) {
+                                      try {
+                                          std::rethrow_exception(e);
+                                      } catch (const std::exception& ex) {
+                                          log_message(log_format::text,
+                                                      std::string("session failed: ") + ex.what());
+                                      }
+                                  }
+                              });
+            }
+        },
+        net::detached);
+}
+
+void server::run() {
+    for (auto& w : workers_) {
+        start_accepting(*w);
+    }
+    signals_.emplace(workers_.front()->ioc, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int) {
+        if (!ec) {
+            stop();
+        }
+    });
+    running_ = true;
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < workers_.size(); ++i) {
+        threads.emplace_back([w = workers_[i].get()] { w->ioc.run(); });
+    }
+    workers_.front()->ioc.run();
+    for (auto& t : threads) {
+        t.join();
+    }
+    running_ = false;
+}
+
+void server::stop() {
+    if (stopping_.exchange(true)) {
+        return;
+    }
+    net::post(workers_.front()->ioc, [this] {
+        if (signals_) {
+            boost::system::error_code ignored;
+            signals_->cancel(ignored);
+        }
+    });
+    for (auto& wp : workers_) {
+        worker* w = wp.get();
+        net::post(w->ioc, [this, w] {
+            if (w->acceptor) {
+                boost::system::error_code ignored;
+                w->acceptor->close(ignored);
+            }
+            for (auto* s : w->sessions) {
+                if (!s->busy) {
+                    s->cancel();
+                }
+            }
+            // Busy sessions close after their response; stragglers are cut at the deadline.
+            net::co_spawn(
+                w->ioc,
+                [this, w]() -> net::awaitable<void> {
+                    const auto deadline = std::chrono::steady_clock::now() + cfg_.drain_timeout;
+                    net::steady_timer t(w->ioc);
+                    while (!w->sessions.empty() && std::chrono::steady_clock::now() < deadline) {
+                        t.expires_after(std::chrono::milliseconds(20));
+                        co_await t.async_wait(net::as_tuple(net::use_awaitable));
+                    }
+                    if (!w->sessions.empty()) {
+                        w->ioc.stop();
+                    }
+                },
+                net::detached);
+        });
+    }
+}
+
+void server::quiesce(const std::function<void()>& fn) {
+    if (!running_ || stopping()) {
+        fn();
+        return;
+    }
+    // Shared so that parked workers may still touch it after this function returns.
+    struct park_state {
+        std::mutex mu;
+        std::condition_variable cv;
+        std::size_t parked = 0;
+        bool released = false;
+    };
+    auto st = std::make_shared<park_state>();
+    for (auto& w : workers_) {
+        net::post(w->ioc, [st] {
+            std::unique_lock lock(st->mu);
+            ++st->parked;
+            st->cv.notify_all();
+            st->cv.wait(lock, [&] { return st->released; });
+        });
+    }
+    {
+        std::unique_lock lock(st->mu);
+        st->cv.wait(lock, [&] { return st->parked == workers_.size(); });
+        fn();
+        st->released = true;
+    }
+    st->cv.notify_all();
+}
+
+} // namespace packyard::server

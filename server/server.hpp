@@ -1,0 +1,73 @@
+#pragma once
+
+// The network core: one single-threaded io_context per thread, each with its own SO_REUSEPORT
+// acceptor, so a connection lives on one thread from accept to close and nothing on the request
+// path takes a lock (docs/decisions/0001-threading.md).
+
+#include "routing/app.hpp"
+#include "server/config.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <atomic>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace packyard::server {
+
+/// A live connection as shutdown sees it; touched only on its worker's thread.
+struct session_slot {
+    std::function<void()> cancel; ///< closes the socket
+    bool busy = false;            ///< a request is being handled
+};
+
+/// One thread, its io_context, its acceptor and its connections.
+struct worker {
+    boost::asio::io_context ioc{1};
+    std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+    std::list<session_slot*> sessions;
+};
+
+class server {
+public:
+    server(const config& cfg, routing::app& app);
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+    ~server();
+
+    /// Binds every worker's acceptor; returns the bound "host:port".
+    std::string listen();
+    /// Runs all workers until stopped; returns when every worker is done.
+    void run();
+    /// Graceful stop: no new connections, idle ones close, busy ones finish (bounded).
+    void stop();
+    /// Runs fn while every worker thread is parked (no read transaction can be open).
+    void quiesce(const std::function<void()>& fn);
+
+    const config& cfg() const noexcept { return cfg_; }
+    routing::app& app() noexcept { return app_; }
+    bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
+
+private:
+    void start_accepting(worker& w);
+
+    config cfg_;
+    routing::app& app_;
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> running_{false};
+    std::optional<boost::asio::signal_set> signals_;
+};
+
+/// Serves one connection until it closes (session.cpp).
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, server& srv,
+                                         worker& w);
+
+} // namespace packyard::server

@@ -1,0 +1,280 @@
+// One connection: read a header (bounded in size and time), route and authenticate it, read or
+// stream the body as the route says, run the handler, write the response, loop on keep-alive.
+
+#include "routing/gitlab_errors.hpp"
+#include "server/access_log.hpp"
+#include "server/server.hpp"
+
+#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <limits>
+
+namespace packyard::server {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Bodies nobody wants (a rejected upload, a body on a GET) are read and dropped up to this size
+// so the connection stays usable; a larger one closes the connection instead.
+constexpr std::uint64_t discard_limit = 1ULL << 20;
+constexpr std::size_t chunk_size = 64 * 1024;
+
+using header_parser = http::request_parser<http::buffer_body>;
+
+void fill_request(routing::request& req, const header_parser::value_type& h) {
+    req.verb = routing::parse_method(h.method_string());
+    req.target = h.target();
+    const auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    req.query = q == std::string_view::npos ? std::string_view{} : req.target.substr(q + 1);
+    req.headers.clear();
+    for (const auto& f : h) {
+        req.headers.emplace_back(f.name_string(), f.value());
+    }
+}
+
+
+/// Reads the remaining body into sink(chunk) with a running total; fails past limit.
+template <class Sink>
+net::awaitable<beast::error_code> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                            header_parser& p, std::uint64_t limit,
+                                            std::chrono::seconds per_chunk, Sink&& sink,
+                                            bool& over_limit) {
+    std::vector<char> chunk(chunk_size);
+    std::uint64_t total = 0;
+    while (!p.is_done()) {
+        p.get().body().data = chunk.data();
+        p.get().body().size = chunk.size();
+        stream.expires_after(per_chunk);
+        auto [ec, n] = co_await http::async_read(stream, buffer, p, use_tuple);
+        if (ec == http::error::need_buffer) {
+            ec = {};
+        }
+        if (ec) {
+            co_return ec;
+        }
+        const std::size_t got = chunk.size() - p.get().body().size;
+        total += got;
+        if (total > limit) {
+            over_limit = true;
+            co_return beast::error_code{};
+        }
+        sink(std::string_view(chunk.data(), got));
+    }
+    co_return beast::error_code{};
+}
+
+template <class Body>
+void copy_headers(http::response<Body>& res, const routing::response& r) {
+    if (!r.content_type.empty()) {
+        res.set(http::field::content_type, r.content_type);
+    }
+    for (const auto& [k, v] : r.headers) {
+        res.insert(k, v);
+    }
+    if (r.content_type == "application/json") {
+        res.set("X-Content-Type-Options", "nosniff");
+        res.set("X-Frame-Options", "SAMEORIGIN");
+    }
+}
+
+/// Writes the response; returns the bytes of body sent (for the log) or an error.
+net::awaitable<std::pair<beast::error_code, std::uint64_t>>
+write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool keep_alive,
+               unsigned version) {
+    stream.expires_after(std::chrono::seconds(60));
+    if (head || r.status == 204 || r.status == 304) {
+        http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
+        copy_headers(res, r);
+        res.keep_alive(keep_alive);
+        if (r.status != 204 && r.status != 304) {
+            res.content_length(r.file ? r.file->size : r.body.size());
+        }
+        auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+        co_return std::pair{ec, std::uint64_t{0}};
+    }
+    if (r.file) {
+        http::response<http::file_body> res{static_cast<http::status>(r.status), version};
+        copy_headers(res, r);
+        beast::error_code ec;
+        res.body().open(r.file->path.c_str(), beast::file_mode::scan, ec);
+        if (ec) {
+            co_return std::pair{ec, std::uint64_t{0}};
+        }
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        const std::uint64_t size = res.body().size();
+        // A large download may take long: the deadline scales with its size (1 MiB/s floor).
+        stream.expires_after(std::chrono::seconds(60 + size / (1U << 20)));
+        auto [wec, n] = co_await http::async_write(stream, res, use_tuple);
+        co_return std::pair{wec, size};
+    }
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    copy_headers(res, r);
+    const std::uint64_t size = r.body.size();
+    res.body() = std::move(r.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+    co_return std::pair{ec, size};
+}
+
+} // namespace
+
+net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
+    const config& cfg = srv.cfg();
+    beast::tcp_stream stream(std::move(socket));
+    std::string remote;
+    {
+        boost::system::error_code ec;
+        const auto ep = stream.socket().remote_endpoint(ec);
+        remote = ec ? "-" : ep.address().to_string();
+    }
+    session_slot slot;
+    slot.cancel = [&stream] {
+        boost::system::error_code ignored;
+        stream.socket().close(ignored);
+    };
+    w.sessions.push_front(&slot);
+    const auto registered = w.sessions.begin();
+    struct unregister {
+        worker& w;
+        std::list<session_slot*>::iterator it;
+        ~unregister() { w.sessions.erase(it); }
+    } guard{w, registered};
+
+    beast::flat_buffer buffer;
+    for (;;) {
+        if (srv.stopping()) {
+            break;
+        }
+        // Wait for the next request with the idle timeout; the header timeout starts with its
+        // first byte.
+        if (buffer.size() == 0) {
+            stream.expires_after(cfg.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (ec) {
+                break;
+            }
+            buffer.commit(n);
+        }
+        slot.busy = true;
+        const auto started = std::chrono::steady_clock::now();
+        header_parser parser;
+        parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        stream.expires_after(cfg.header_timeout);
+        auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        if (hec) {
+            routing::response r;
+            if (hec == http::error::header_limit) {
+                r = routing::message_response(431, "431 Request Header Fields Too Large");
+            } else if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
+                       hec == net::error::eof || hec == net::error::connection_reset ||
+                       hec == net::error::operation_aborted) {
+                break; // slow, gone, or shut down: nothing to answer
+            } else {
+                r = routing::message_response(400, "400 Bad request");
+            }
+            auto [wec, bytes] = co_await write_response(stream, std::move(r), false, false, 11);
+            write_access_log(cfg.log, {remote, "-", "-", 400, bytes, 0});
+            break;
+        }
+        auto& header = parser.get();
+        routing::request req;
+        fill_request(req, header);
+        req.remote = remote;
+        const bool head = req.verb == routing::method::head;
+
+        auto begun = srv.app().begin(req);
+        routing::response res;
+        bool close_after = false;
+        const auto content_length = parser.content_length();
+        const bool has_body = !parser.is_done();
+        auto discard = [&]() -> net::awaitable<bool> {
+            // Drop an unwanted body if it is small; otherwise the connection must close.
+            if (!has_body) {
+                co_return true;
+            }
+            if (!content_length || *content_length > discard_limit) {
+                co_return false;
+            }
+            bool over = false;
+            auto ec = co_await read_body(stream, buffer, parser, discard_limit, cfg.header_timeout,
+                                         [](std::string_view) {}, over);
+            co_return !ec && !over;
+        };
+        if (begun.early) {
+            res = std::move(*begun.early);
+            if (has_body && !(co_await discard())) {
+                close_after = true;
+            }
+        } else {
+            auto& ctx = *begun.ctx;
+            switch (begun.body) {
+            case routing::body_kind::none:
+                if (has_body && !(co_await discard())) {
+                    close_after = true;
+                }
+                res = co_await srv.app().finish(ctx);
+                break;
+            case routing::body_kind::small:
+            case routing::body_kind::stream: {
+                const std::uint64_t limit = cfg.app.max_small_body;
+                if (content_length && *content_length > limit) {
+                    res = routing::message_response(413, "413 Request Entity Too Large");
+                    close_after = true;
+                    break;
+                }
+                bool over = false;
+                auto ec = co_await read_body(
+                    stream, buffer, parser, limit, cfg.header_timeout,
+                    [&req](std::string_view s) { req.body.append(s); }, over);
+                if (ec) {
+                    close_after = true;
+                    res = routing::message_response(400, "400 Bad request");
+                    break;
+                }
+                if (over) {
+                    res = routing::message_response(413, "413 Request Entity Too Large");
+                    close_after = true;
+                    break;
+                }
+                res = co_await srv.app().finish(ctx);
+                break;
+            }
+            }
+        }
+        const bool keep_alive = header.keep_alive() && !close_after && !res.close &&
+                                !srv.stopping();
+        const unsigned status = res.status;
+        auto [wec, bytes] =
+            co_await write_response(stream, std::move(res), head, keep_alive, header.version());
+        if (cfg.access_log) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
+            write_access_log(cfg.log, {remote, header.method_string(), header.target(), status,
+                                       bytes, static_cast<std::uint64_t>(micros)});
+        }
+        slot.busy = false;
+        if (wec || !keep_alive) {
+            break;
+        }
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+}
+
+} // namespace packyard::server

@@ -1,0 +1,148 @@
+#include "store/env.hpp"
+
+#include "store/codec.hpp"
+#include "store/error.hpp"
+
+#include <atomic>
+#include <cstring>
+
+namespace packyard::store {
+namespace {
+
+std::atomic<std::uint64_t> next_env_id{1};
+
+struct dbi_spec {
+    const char* name;
+    MDB_dbi dbis::*member;
+};
+
+constexpr dbi_spec all_dbis[] = {
+    {"meta", &dbis::meta},
+    {"users", &dbis::users},
+    {"users_by_username", &dbis::users_by_username},
+    {"users_by_email", &dbis::users_by_email},
+    {"tokens", &dbis::tokens},
+    {"tokens_by_id", &dbis::tokens_by_id},
+    {"namespaces", &dbis::namespaces},
+    {"namespaces_by_path", &dbis::namespaces_by_path},
+    {"namespace_children", &dbis::namespace_children},
+    {"projects", &dbis::projects},
+    {"projects_by_path", &dbis::projects_by_path},
+    {"projects_by_namespace", &dbis::projects_by_namespace},
+    {"members", &dbis::members},
+    {"memberships", &dbis::memberships},
+};
+
+constexpr std::string_view schema_key = "schema_version";
+
+} // namespace
+
+result<std::unique_ptr<environment>> environment::open(const env_options& opts) {
+    std::error_code fs_ec;
+    std::filesystem::create_directories(opts.dir, fs_ec);
+    if (fs_ec) {
+        return fs_ec;
+    }
+    std::unique_ptr<environment> e(new environment());
+    e->id_ = next_env_id.fetch_add(1);
+    int rc = mdb_env_create(&e->env_);
+    if (rc != 0) {
+        e->env_ = nullptr;
+        return lmdb_error(rc);
+    }
+    mdb_env_set_maxdbs(e->env_, 64);
+    mdb_env_set_maxreaders(e->env_, opts.max_readers);
+    rc = mdb_env_set_mapsize(e->env_, opts.map_size);
+    if (rc != 0) {
+        return lmdb_error(rc);
+    }
+    // MDB_NOTLS: read slots belong to txn objects, not threads, because coroutines of one OS
+    // thread each hold their own snapshot and a cached txn outlives the request that renewed it.
+    // Synchronous commits (no NOSYNC/NOMETASYNC/WRITEMAP): an acknowledged write is on disk.
+    rc = mdb_env_open(e->env_, opts.dir.c_str(), MDB_NOTLS, 0640);
+    if (rc != 0) {
+        return lmdb_error(rc);
+    }
+    MDB_envinfo info{};
+    mdb_env_info(e->env_, &info);
+    e->map_size_ = info.me_mapsize;
+    // A killed predecessor may have left reader slots behind.
+    int dead = 0;
+    mdb_reader_check(e->env_, &dead);
+
+    MDB_txn* t = nullptr;
+    rc = mdb_txn_begin(e->env_, nullptr, 0, &t);
+    if (rc != 0) {
+        return lmdb_error(rc);
+    }
+    for (const auto& spec : all_dbis) {
+        rc = mdb_dbi_open(t, spec.name, MDB_CREATE, &(e->dbis_.*spec.member));
+        if (rc != 0) {
+            mdb_txn_abort(t);
+            return lmdb_error(rc);
+        }
+    }
+    MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
+    MDB_val v{};
+    rc = mdb_get(t, e->dbis_.meta, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        value_writer w;
+        w.u32(schema_version);
+        auto bytes = w.take();
+        MDB_val nv{bytes.size(), bytes.data()};
+        rc = mdb_put(t, e->dbis_.meta, &k, &nv, 0);
+    } else if (rc == 0) {
+        value_reader r({static_cast<const char*>(v.mv_data), v.mv_size});
+        const std::uint32_t found = r.u32();
+        if (!r.ok()) {
+            mdb_txn_abort(t);
+            return make_error_code(errc::corrupted);
+        }
+        if (found > schema_version) {
+            mdb_txn_abort(t);
+            return make_error_code(errc::schema_too_new);
+        }
+        // Older layouts are migrated here as versions are added; version 1 is the first.
+    }
+    if (rc != 0) {
+        mdb_txn_abort(t);
+        return lmdb_error(rc);
+    }
+    rc = mdb_txn_commit(t);
+    if (rc != 0) {
+        return lmdb_error(rc);
+    }
+    return e;
+}
+
+environment::~environment() {
+    if (env_ == nullptr) {
+        return;
+    }
+    {
+        std::lock_guard lock(cached_mutex_);
+        for (MDB_txn* t : cached_readers_) {
+            mdb_txn_abort(t);
+        }
+        cached_readers_.clear();
+    }
+    mdb_env_close(env_);
+}
+
+std::error_code environment::set_map_size(std::uint64_t bytes) {
+    const int rc = mdb_env_set_mapsize(env_, bytes);
+    if (rc != 0) {
+        return lmdb_error(rc);
+    }
+    MDB_envinfo info{};
+    mdb_env_info(env_, &info);
+    map_size_ = info.me_mapsize;
+    return {};
+}
+
+void environment::register_cached_reader(MDB_txn* txn) {
+    std::lock_guard lock(cached_mutex_);
+    cached_readers_.push_back(txn);
+}
+
+} // namespace packyard::store

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "store/error.hpp"
+#include "store/schema.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <lmdb.h>
+
+namespace packyard::store {
+
+struct env_options {
+    std::filesystem::path dir;                    ///< the LMDB folder (DATA/db)
+    std::uint64_t map_size = 1ULL << 34;          ///< initial map size (16 GiB of address space)
+    unsigned max_readers = 510;                   ///< reader slots: threads + background + slack
+};
+
+/// An open LMDB environment with every database handle. One per process per folder (lmdb.h:
+/// "do not have open an LMDB database twice in the same process").
+///
+/// @par Thread Safety
+/// Distinct objects: Safe. Shared objects: Safe for reads; write transactions only on the
+/// writer thread (see store/writer.hpp).
+class environment {
+public:
+    /// Opens (creating if needed) the folder, checks the schema version, opens every database.
+    static result<std::unique_ptr<environment>> open(const env_options& opts);
+
+    environment(const environment&) = delete;
+    environment& operator=(const environment&) = delete;
+    ~environment();
+
+    MDB_env* handle() const noexcept { return env_; }
+    const dbis& db() const noexcept { return dbis_; }
+    std::uint64_t id() const noexcept { return id_; }
+    std::uint64_t map_size() const noexcept { return map_size_; }
+
+    /// Grows the map. Only call when no transaction of this process is active (the writer
+    /// arranges that through its quiesce hook).
+    std::error_code set_map_size(std::uint64_t bytes);
+
+    /// Remembers a thread's cached read transaction so the destructor can abort it.
+    void register_cached_reader(MDB_txn* txn);
+
+private:
+    environment() = default;
+
+    MDB_env* env_ = nullptr;
+    dbis dbis_{};
+    std::uint64_t id_ = 0;
+    std::uint64_t map_size_ = 0;
+    std::mutex cached_mutex_;
+    std::vector<MDB_txn*> cached_readers_;
+};
+
+} // namespace packyard::store

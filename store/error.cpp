@@ -1,0 +1,50 @@
+#include "store/error.hpp"
+
+#include <lmdb.h>
+
+namespace packyard::store {
+namespace {
+
+class store_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "packyard.store"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+        case errc::ok:
+            return "ok";
+        case errc::conflict:
+            return "already exists";
+        case errc::not_found:
+            return "not found";
+        case errc::corrupted:
+            return "stored value is corrupted";
+        case errc::schema_too_new:
+            return "data folder was written by a newer packyard";
+        case errc::invalid_argument:
+            return "invalid argument";
+        case errc::not_empty:
+            return "not empty";
+        }
+        return "unknown store error";
+    }
+};
+
+class lmdb_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "lmdb"; }
+    std::string message(int ev) const override { return mdb_strerror(ev); }
+};
+
+} // namespace
+
+const std::error_category& store_category() noexcept {
+    static const store_category_impl instance;
+    return instance;
+}
+
+const std::error_category& lmdb_category() noexcept {
+    static const lmdb_category_impl instance;
+    return instance;
+}
+
+} // namespace packyard::store

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <system_error>
+
+namespace packyard::store {
+
+/// A value or the std::error_code saying why there is none.
+template <class T>
+using result = boost::system::result<T, std::error_code>;
+
+/// Outcomes of store operations that callers branch on.
+enum class errc {
+    ok = 0,
+    /// A unique key (username, full path, token hash) is already taken.
+    conflict = 1,
+    /// The referenced row does not exist.
+    not_found,
+    /// A stored value could not be decoded; the data folder is damaged.
+    corrupted,
+    /// The data folder was written by a newer packyard with an unknown schema.
+    schema_too_new,
+    /// The caller asked for something the store refuses (bad name, cycle, non-empty group).
+    invalid_argument,
+    /// The group or project still holds children and cannot be removed.
+    not_empty,
+};
+
+/// The category for packyard's own store errors ("packyard.store").
+const std::error_category& store_category() noexcept;
+
+/// The category for raw LMDB return codes ("lmdb"); message() uses mdb_strerror.
+const std::error_category& lmdb_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), store_category()};
+}
+
+/// Wraps a non-zero LMDB (or errno) return code.
+inline std::error_code lmdb_error(int rc) noexcept {
+    return {rc, lmdb_category()};
+}
+
+} // namespace packyard::store
+
+template <>
+struct std::is_error_code_enum<packyard::store::errc> : std::true_type {};

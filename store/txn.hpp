@@ -1,0 +1,126 @@
+#pragma once
+
+// RAII for LMDB transactions and cursors, after lmdb++: handles are move-only, commit nulls the
+// handle before mdb_txn_commit (LMDB frees the txn even when commit fails), read transactions
+// are cached per thread in the reset state and renewed per request (MDB_NOTLS).
+
+#include "store/env.hpp"
+#include "store/error.hpp"
+
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+#include <lmdb.h>
+
+namespace packyard::store {
+
+/// What read_txn and write_txn share: a handle and the environment it belongs to.
+class txn {
+public:
+    MDB_txn* handle() const noexcept { return txn_; }
+    const dbis& db() const noexcept { return env_->db(); }
+    environment& env() const noexcept { return *env_; }
+    explicit operator bool() const noexcept { return txn_ != nullptr; }
+
+protected:
+    txn(environment* env, MDB_txn* t) noexcept
+        : env_(env)
+        , txn_(t) {}
+    ~txn() = default;
+    txn(txn&& other) noexcept
+        : env_(other.env_)
+        , txn_(other.txn_) {
+        other.txn_ = nullptr;
+    }
+    txn& operator=(txn&&) = delete;
+    txn(const txn&) = delete;
+
+    environment* env_;
+    MDB_txn* txn_;
+};
+
+/// A read-only snapshot. Never hold one across a co_await.
+class read_txn : public txn {
+public:
+    /// Renews this thread's cached transaction (or begins a fresh one if it is in use).
+    static result<read_txn> begin(environment& env);
+    read_txn(read_txn&& other) noexcept;
+    ~read_txn();
+
+private:
+    read_txn(environment* env, MDB_txn* t, bool cached) noexcept
+        : txn(env, t)
+        , cached_(cached) {}
+    bool cached_;
+};
+
+/// A write transaction (or a nested child of one). Aborts unless committed.
+class write_txn : public txn {
+public:
+    static result<write_txn> begin(environment& env);
+    /// A nested transaction: its changes reach the parent only if it commits.
+    static result<write_txn> begin_child(write_txn& parent);
+    write_txn(write_txn&& other) noexcept
+        : txn(std::move(other)) {}
+    ~write_txn();
+    std::error_code commit();
+    void abort() noexcept;
+
+private:
+    using txn::txn;
+};
+
+/// Looks a key up; the view is valid until the transaction ends or the next write.
+std::optional<std::string_view> get(const txn& t, MDB_dbi dbi, std::string_view key);
+/// Stores a value (flags: MDB_NOOVERWRITE gives errc::conflict on an existing key).
+std::error_code put(write_txn& t, MDB_dbi dbi, std::string_view key, std::string_view value,
+                    unsigned flags = 0);
+/// Deletes a key; a missing key is not an error (returns false).
+result<bool> del(write_txn& t, MDB_dbi dbi, std::string_view key);
+
+/// A cursor bound to a transaction; close it before the transaction ends (lmdb++'s trap).
+class cursor {
+public:
+    cursor(const txn& t, MDB_dbi dbi);
+    cursor(cursor&& other) noexcept
+        : cur_(other.cur_) {
+        other.cur_ = nullptr;
+    }
+    cursor(const cursor&) = delete;
+    cursor& operator=(const cursor&) = delete;
+    cursor& operator=(cursor&&) = delete;
+    ~cursor();
+
+    /// Positions at the first key >= key.
+    bool seek(std::string_view key) { return op(MDB_SET_RANGE, key); }
+    bool first() { return op(MDB_FIRST); }
+    bool last() { return op(MDB_LAST); }
+    bool next() { return op(MDB_NEXT); }
+    bool prev() { return op(MDB_PREV); }
+    /// Positions at the last key that starts with prefix (for descending scans).
+    bool seek_last_with_prefix(std::string_view prefix);
+    /// Positions at the last key < key.
+    bool seek_before(std::string_view key);
+
+    std::string_view key() const noexcept { return {static_cast<const char*>(k_.mv_data), k_.mv_size}; }
+    std::string_view value() const noexcept {
+        return {static_cast<const char*>(v_.mv_data), v_.mv_size};
+    }
+    /// Deletes the current item (write transactions only).
+    std::error_code del_current();
+
+private:
+    bool op(MDB_cursor_op o, std::string_view key = {});
+
+    MDB_cursor* cur_ = nullptr;
+    MDB_val k_{};
+    MDB_val v_{};
+};
+
+/// True when s starts with prefix.
+inline bool has_prefix(std::string_view s, std::string_view prefix) noexcept {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace packyard::store
