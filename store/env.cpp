@@ -31,6 +31,20 @@ constexpr dbi_spec all_dbis[] = {
     {"projects_by_namespace", &dbis::projects_by_namespace},
     {"members", &dbis::members},
     {"memberships", &dbis::memberships},
+    {"packages", &dbis::packages},
+    {"package_order", &dbis::package_order},
+    {"package_versions", &dbis::package_versions},
+    {"package_counts", &dbis::package_counts},
+    {"package_files", &dbis::package_files},
+    {"files_by_package", &dbis::files_by_package},
+    {"blob_refs", &dbis::blob_refs},
+    {"cleanup", &dbis::cleanup},
+    {"pipelines", &dbis::pipelines},
+    {"pipelines_by_project", &dbis::pipelines_by_project},
+    {"pipelines_by_sha", &dbis::pipelines_by_sha},
+    {"build_infos", &dbis::build_infos},
+    {"build_infos_by_pipeline", &dbis::build_infos_by_pipeline},
+    {"file_build_infos", &dbis::file_build_infos},
 };
 
 constexpr std::string_view schema_key = "schema_version";

@@ -4,22 +4,20 @@
 #include "store/schema.hpp"
 
 #include <boost/system/result.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <lmdb.h>
 #include <memory>
 #include <mutex>
 #include <vector>
 
-#include <lmdb.h>
-
 namespace packyard::store {
 
 struct env_options {
-    std::filesystem::path dir;                    ///< the LMDB folder (DATA/db)
-    std::uint64_t map_size = 1ULL << 34;          ///< initial map size (16 GiB of address space)
-    unsigned max_readers = 510;                   ///< reader slots: threads + background + slack
+    std::filesystem::path dir;           ///< the LMDB folder (DATA/db)
+    std::uint64_t map_size = 1ULL << 34; ///< initial map size (16 GiB of address space)
+    unsigned max_readers = 510;          ///< reader slots: threads + background + slack
 };
 
 /// An open LMDB environment with every database handle. One per process per folder (lmdb.h:

@@ -7,7 +7,6 @@
 #include "store/txn.hpp"
 
 #include <boost/system/result.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -37,7 +37,8 @@ std::optional<member> find_member(const txn& t, member_source kind, std::uint64_
 std::error_code put_member(write_txn& t, member_source kind, std::uint64_t source_id,
                            const member& m, bool replace) {
     const unsigned flags = replace ? 0U : static_cast<unsigned>(MDB_NOOVERWRITE);
-    if (auto ec = put(t, t.db().members, member_key(kind, source_id, m.user_id), encode(m), flags)) {
+    if (auto ec =
+            put(t, t.db().members, member_key(kind, source_id, m.user_id), encode(m), flags)) {
         return ec;
     }
     const char level = static_cast<char>(m.access);
@@ -83,8 +84,8 @@ std::vector<membership> user_memberships(const txn& t, std::uint64_t user_id) {
         if (k.size() != 17 || c.value().size() != 1) {
             continue;
         }
-        out.push_back({static_cast<member_source>(static_cast<unsigned char>(k[8])),
-                       key_u64(k, 9), static_cast<access_level>(c.value()[0])});
+        out.push_back({static_cast<member_source>(static_cast<unsigned char>(k[8])), key_u64(k, 9),
+                       static_cast<access_level>(c.value()[0])});
     }
     return out;
 }

@@ -60,8 +60,14 @@ std::uint32_t scope_from_name(std::string_view s) noexcept {
 
 std::string encode(const user& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).str(v.username).str(v.name).str(v.email).boolean(v.admin)
-        .i64(v.created_at).u64(v.namespace_id);
+    w.u8(format_v1)
+        .u64(v.id)
+        .str(v.username)
+        .str(v.name)
+        .str(v.email)
+        .boolean(v.admin)
+        .i64(v.created_at)
+        .u64(v.namespace_id);
     return w.take();
 }
 
@@ -82,9 +88,19 @@ bool decode(std::string_view data, user& out) {
 
 std::string encode(const token& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u8(static_cast<std::uint8_t>(v.kind)).u64(v.user_id).str(v.name)
-        .str(v.description).u32(v.scopes).opt_str(v.expires_at).i64(v.expires_at_ms)
-        .boolean(v.revoked).i64(v.created_at).i64(v.last_used_at).u64(v.project_id)
+    w.u8(format_v1)
+        .u64(v.id)
+        .u8(static_cast<std::uint8_t>(v.kind))
+        .u64(v.user_id)
+        .str(v.name)
+        .str(v.description)
+        .u32(v.scopes)
+        .opt_str(v.expires_at)
+        .i64(v.expires_at_ms)
+        .boolean(v.revoked)
+        .i64(v.created_at)
+        .i64(v.last_used_at)
+        .u64(v.project_id)
         .u64(v.pipeline_id);
     return w.take();
 }
@@ -112,9 +128,18 @@ bool decode(std::string_view data, token& out) {
 
 std::string encode(const namespace_row& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u8(static_cast<std::uint8_t>(v.kind)).str(v.name).str(v.path)
-        .str(v.full_path).str(v.full_name).str(v.description).u64(v.parent_id).u64(v.owner_id)
-        .u8(static_cast<std::uint8_t>(v.vis)).i64(v.created_at);
+    w.u8(format_v1)
+        .u64(v.id)
+        .u8(static_cast<std::uint8_t>(v.kind))
+        .str(v.name)
+        .str(v.path)
+        .str(v.full_path)
+        .str(v.full_name)
+        .str(v.description)
+        .u64(v.parent_id)
+        .u64(v.owner_id)
+        .u8(static_cast<std::uint8_t>(v.vis))
+        .i64(v.created_at);
     return w.take();
 }
 
@@ -139,9 +164,17 @@ bool decode(std::string_view data, namespace_row& out) {
 
 std::string encode(const project& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u64(v.namespace_id).str(v.name).str(v.path).str(v.full_path)
-        .str(v.description).u8(static_cast<std::uint8_t>(v.vis)).u64(v.creator_id)
-        .i64(v.created_at).boolean(v.packages_enabled);
+    w.u8(format_v1)
+        .u64(v.id)
+        .u64(v.namespace_id)
+        .str(v.name)
+        .str(v.path)
+        .str(v.full_path)
+        .str(v.description)
+        .u8(static_cast<std::uint8_t>(v.vis))
+        .u64(v.creator_id)
+        .i64(v.created_at)
+        .boolean(v.packages_enabled);
     return w.take();
 }
 
@@ -165,8 +198,12 @@ bool decode(std::string_view data, project& out) {
 
 std::string encode(const member& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.user_id).u8(static_cast<std::uint8_t>(v.access)).i64(v.created_at)
-        .u64(v.created_by).opt_str(v.expires_at);
+    w.u8(format_v1)
+        .u64(v.user_id)
+        .u8(static_cast<std::uint8_t>(v.access))
+        .i64(v.created_at)
+        .u64(v.created_by)
+        .opt_str(v.expires_at);
     return w.take();
 }
 

@@ -129,9 +129,9 @@ bool decode(std::string_view data, project& out);
 bool decode(std::string_view data, member& out);
 
 inline constexpr std::string_view scope_names[] = {
-    "api",          "read_api",       "read_user",     "read_repository", "write_repository",
-    "read_registry", "write_registry", "sudo",          "admin_mode",      "create_runner",
-    "manage_runner", "ai_features",    "k8s_proxy",     "read_service_ping", "self_rotate",
+    "api",           "read_api",       "read_user", "read_repository",   "write_repository",
+    "read_registry", "write_registry", "sudo",      "admin_mode",        "create_runner",
+    "manage_runner", "ai_features",    "k8s_proxy", "read_service_ping", "self_rotate",
 };
 
 template <class F>

@@ -7,11 +7,10 @@
 #include "store/env.hpp"
 #include "store/error.hpp"
 
+#include <lmdb.h>
 #include <optional>
 #include <string_view>
 #include <system_error>
-
-#include <lmdb.h>
 
 namespace packyard::store {
 
@@ -103,7 +102,9 @@ public:
     /// Positions at the last key < key.
     bool seek_before(std::string_view key);
 
-    std::string_view key() const noexcept { return {static_cast<const char*>(k_.mv_data), k_.mv_size}; }
+    std::string_view key() const noexcept {
+        return {static_cast<const char*>(k_.mv_data), k_.mv_size};
+    }
     std::string_view value() const noexcept {
         return {static_cast<const char*>(v_.mv_data), v_.mv_size};
     }

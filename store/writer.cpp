@@ -31,6 +31,11 @@ void writer::set_quiesce(quiesce_fn quiesce) {
     quiesce_ = std::move(quiesce);
 }
 
+void writer::set_pre_commit(std::function<std::error_code()> hook) {
+    std::lock_guard lock(mu_);
+    pre_commit_ = std::move(hook);
+}
+
 std::uint64_t writer::commits() const noexcept {
     std::lock_guard lock(mu_);
     return commits_;
@@ -119,7 +124,15 @@ bool writer::try_batch(std::deque<item>& batch, bool& map_full) {
     if (map_full) {
         return false; // parent aborts; the whole batch runs again after the map grows
     }
-    const std::error_code ec = parent->commit();
+    std::function<std::error_code()> hook;
+    {
+        std::lock_guard lock(mu_);
+        hook = pre_commit_;
+    }
+    std::error_code ec = hook ? hook() : std::error_code{};
+    if (!ec) {
+        ec = parent->commit();
+    }
     if (ec) {
         map_full = ec == full;
         for (auto& it : batch) {

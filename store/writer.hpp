@@ -15,7 +15,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -42,6 +41,8 @@ public:
     ~writer();
 
     void set_quiesce(quiesce_fn quiesce);
+    /// Runs on the writer thread before every commit (the blob store's folder fsync).
+    void set_pre_commit(std::function<std::error_code()> hook);
 
     /// Queues a job; done runs on the writer thread after the commit.
     void submit(job j, done_fn done);
@@ -84,6 +85,7 @@ private:
 
     environment& env_;
     quiesce_fn quiesce_;
+    std::function<std::error_code()> pre_commit_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<item> queue_;

@@ -1,0 +1,201 @@
+#include "store/blobs.hpp"
+
+#include "store/crypto.hpp"
+
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace packyard::store {
+namespace {
+
+std::error_code errno_code() {
+    return {errno, std::generic_category()};
+}
+
+std::atomic<std::uint64_t> upload_counter{0};
+
+std::string hex_of(evp_md_ctx_st* ctx) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, out, &len);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
+std::error_code fsync_dir(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno_code();
+    }
+    const int rc = ::fsync(fd);
+    const auto ec = rc == 0 ? std::error_code{} : errno_code();
+    ::close(fd);
+    return ec;
+}
+
+} // namespace
+
+bool is_sha256_hex(std::string_view s) noexcept {
+    if (s.size() != 64) {
+        return false;
+    }
+    for (char c : s) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+result<blob_upload> blob_upload::create(const std::filesystem::path& tmp_dir) {
+    blob_upload u;
+    u.path_ = tmp_dir / ("upload-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(upload_counter.fetch_add(1)) + "-" +
+                         random_token_chars(8));
+    u.fd_ = ::open(u.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (u.fd_ < 0) {
+        u.path_.clear();
+        return errno_code();
+    }
+    u.md5_ = EVP_MD_CTX_new();
+    u.sha1_ = EVP_MD_CTX_new();
+    u.sha256_ = EVP_MD_CTX_new();
+    if (u.md5_ == nullptr || u.sha1_ == nullptr || u.sha256_ == nullptr ||
+        EVP_DigestInit_ex(u.md5_, EVP_md5(), nullptr) != 1 ||
+        EVP_DigestInit_ex(u.sha1_, EVP_sha1(), nullptr) != 1 ||
+        EVP_DigestInit_ex(u.sha256_, EVP_sha256(), nullptr) != 1) {
+        return std::make_error_code(std::errc::not_enough_memory);
+    }
+    return u;
+}
+
+blob_upload::blob_upload(blob_upload&& o) noexcept
+    : fd_(o.fd_)
+    , path_(std::move(o.path_))
+    , size_(o.size_)
+    , md5_(o.md5_)
+    , sha1_(o.sha1_)
+    , sha256_(o.sha256_) {
+    o.fd_ = -1;
+    o.path_.clear();
+    o.md5_ = o.sha1_ = o.sha256_ = nullptr;
+}
+
+blob_upload::~blob_upload() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+    if (!path_.empty()) {
+        ::unlink(path_.c_str());
+    }
+    EVP_MD_CTX_free(md5_);
+    EVP_MD_CTX_free(sha1_);
+    EVP_MD_CTX_free(sha256_);
+}
+
+std::error_code blob_upload::write(std::string_view chunk) {
+    EVP_DigestUpdate(md5_, chunk.data(), chunk.size());
+    EVP_DigestUpdate(sha1_, chunk.data(), chunk.size());
+    EVP_DigestUpdate(sha256_, chunk.data(), chunk.size());
+    size_ += chunk.size();
+    while (!chunk.empty()) {
+        const ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno_code();
+        }
+        chunk.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+result<blob_digest> blob_upload::finish() {
+    if (::fsync(fd_) != 0) {
+        return errno_code();
+    }
+    ::close(fd_);
+    fd_ = -1;
+    blob_digest d;
+    d.md5 = hex_of(md5_);
+    d.sha1 = hex_of(sha1_);
+    d.sha256 = hex_of(sha256_);
+    d.size = size_;
+    return d;
+}
+
+blob_store::blob_store(std::filesystem::path data_dir)
+    : blobs_(data_dir / "blobs")
+    , tmp_(data_dir / "tmp") {
+    std::error_code ec;
+    std::filesystem::create_directories(blobs_, ec);
+    std::filesystem::create_directories(tmp_, ec);
+}
+
+std::filesystem::path blob_store::path_of(std::string_view sha256_hex) const {
+    return blobs_ / std::string(sha256_hex);
+}
+
+std::error_code blob_store::link(blob_upload& upload, std::string_view sha256_hex) {
+    if (!is_sha256_hex(sha256_hex)) {
+        return make_error_code(errc::invalid_argument);
+    }
+    const auto target = path_of(sha256_hex);
+    if (upload.path().empty()) {
+        // Linked by an earlier run of this job (the batch was retried): nothing left to move.
+        return ::access(target.c_str(), F_OK) == 0 ? std::error_code{}
+                                                   : make_error_code(errc::not_found);
+    }
+    if (::access(target.c_str(), F_OK) == 0) {
+        ::unlink(upload.path().c_str());
+        upload.release();
+        return {};
+    }
+    if (::rename(upload.path().c_str(), target.c_str()) != 0) {
+        return errno_code();
+    }
+    upload.release();
+    dirty_ = true;
+    return {};
+}
+
+std::error_code blob_store::sync() {
+    if (!dirty_) {
+        return {};
+    }
+    dirty_ = false;
+    return fsync_dir(blobs_);
+}
+
+void blob_store::remove(std::string_view sha256_hex) {
+    if (is_sha256_hex(sha256_hex)) {
+        ::unlink(path_of(sha256_hex).c_str());
+    }
+}
+
+std::size_t blob_store::sweep_tmp() {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(tmp_, ec)) {
+        if (e.is_regular_file(ec)) {
+            std::filesystem::remove(e.path(), ec);
+            ++n;
+        }
+    }
+    return n;
+}
+
+std::vector<std::string> blob_store::list_blobs() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(blobs_, ec)) {
+        out.push_back(e.path().filename().string());
+    }
+    return out;
+}
+
+} // namespace packyard::store

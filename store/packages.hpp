@@ -1,0 +1,121 @@
+#pragma once
+
+// Packages and their files: rows, the listing indexes, the default-filter counters, and the
+// cleanup queue. The listing index keeps one entry per (scope, order) so that every list page is
+// one ordered cursor walk: scope is the project and each of its ancestor groups, so a group list
+// never visits its projects one by one (docs/store-schema.md).
+
+#include "store/error.hpp"
+#include "store/package_records.hpp"
+#include "store/records.hpp"
+#include "store/txn.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace packyard::store {
+
+enum class list_scope : std::uint8_t { project = 1, group = 2 };
+enum class list_order : std::uint8_t {
+    created_at = 1,
+    name = 2,
+    version = 3,
+    type = 4,
+    project_path = 5, ///< group scope only
+};
+
+/// Where a package sits: what its index entries need to know about its project.
+struct package_place {
+    std::uint64_t project_id = 0;
+    std::string project_path; ///< the project's own path segment
+    visibility vis = visibility::private_;
+    std::vector<std::uint64_t> groups; ///< every ancestor group, nearest first
+};
+std::optional<package_place> place_of(const txn& t, std::uint64_t project_id);
+
+struct list_filter {
+    std::optional<package_type> type;     ///< none: every type but terraform_module
+    bool include_versionless = false;
+    std::vector<std::string> name_terms;  ///< lower-case; each must occur in lower(name)
+    std::optional<package_status> status; ///< none: the displayable set
+    std::optional<std::string> version;   ///< exact version
+
+    /// True when the filter is GitLab's default (what the counters count).
+    bool is_default() const noexcept {
+        return !type && !include_versionless && name_terms.empty() && !status && !version;
+    }
+};
+
+struct list_query {
+    list_scope scope = list_scope::project;
+    std::uint64_t scope_id = 0;
+    list_order order = list_order::created_at;
+    bool desc = false;
+    std::uint64_t offset = 0;
+    std::uint64_t limit = 20;
+    list_filter filter;
+    /// Group scope: sorted ids of the projects whose packages may be shown; null = all.
+    const std::vector<std::uint64_t>* projects = nullptr;
+    /// A total the caller already knows (from the counters); skips counting.
+    std::optional<std::uint64_t> known_total;
+    /// Stop counting past this many matches (GitLab's 10,000 rule).
+    std::uint64_t count_limit = 10000;
+};
+
+struct list_page {
+    std::vector<package> rows;
+    std::optional<std::uint64_t> total; ///< empty: more than count_limit
+    bool has_more = false;
+};
+
+/// One page of packages in the query's order, with the total when it is cheap enough.
+list_page list_packages(const txn& t, const list_query& q);
+
+/// Packages matching the default filter in a scope; for groups, summed over the visibility
+/// levels whose bit is set in vis_mask (1 private, 2 internal, 4 public).
+std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_id,
+                            unsigned vis_mask = 7);
+
+std::optional<package> find_package(const txn& t, std::uint64_t id);
+/// The newest package of the project with this type, name and version that is not being
+/// destroyed.
+std::optional<package> find_package_by_version(const txn& t, std::uint64_t project_id,
+                                               package_type type, std::string_view name,
+                                               std::string_view version);
+/// Other versions of the same name and type (GitLab's Package#versions): displayable, version
+/// different from this one, ordered by version.
+std::vector<package> other_versions(const txn& t, const package& p);
+
+/// Creates a package; fills p.id.
+std::error_code create_package(write_txn& t, package& p, const package_place& place);
+/// Rewrites a package whose status, timestamps or other fields changed.
+std::error_code update_package(write_txn& t, const package& before, const package& after,
+                               const package_place& place);
+/// Marks a package pending_destruction and queues its removal.
+std::error_code mark_package_for_destruction(write_txn& t, const package& p);
+
+std::optional<package_file> find_file(const txn& t, std::uint64_t id);
+/// Every file of a package (all statuses), in id order.
+std::vector<package_file> files_of(const txn& t, std::uint64_t package_id);
+/// Adds a file row and takes a reference on its blob; fills f.id.
+std::error_code add_file(write_txn& t, package_file& f);
+/// Marks a file pending_destruction and queues its removal.
+std::error_code mark_file_for_destruction(write_txn& t, const package_file& f);
+
+/// Blob reference count (0: unknown blob).
+std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex);
+
+/// Removes up to max queued files and packages. Blobs whose last reference went are named in
+/// blobs_gone (the caller deletes the files). Returns how many queue entries were handled.
+result<std::size_t> cleanup_step(write_txn& t, std::size_t max,
+                                 std::vector<std::string>& blobs_gone);
+/// Queued cleanup entries (for tests and the background task).
+std::uint64_t cleanup_backlog(const txn& t);
+
+/// Removes every package of a project (project deletion); blobs_gone as for cleanup_step.
+std::error_code delete_project_packages(write_txn& t, std::uint64_t project_id,
+                                        std::vector<std::string>& blobs_gone);
+
+} // namespace packyard::store

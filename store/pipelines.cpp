@@ -1,0 +1,196 @@
+#include "store/pipelines.hpp"
+
+#include "store/codec.hpp"
+#include "store/identity.hpp"
+
+namespace packyard::store {
+namespace {
+
+std::string pair_key(std::uint64_t a, std::uint64_t b) {
+    key_builder k;
+    k.u64(a).u64(b);
+    return k.str();
+}
+
+std::string sha_key(std::uint64_t project_id, std::string_view sha) {
+    key_builder k;
+    k.u64(project_id).bytes(sha);
+    return k.str();
+}
+
+std::string triple_key(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+    key_builder k;
+    k.u64(a).u64(b).u64(c);
+    return k.str();
+}
+
+} // namespace
+
+std::optional<pipeline> find_pipeline(const txn& t, std::uint64_t id) {
+    auto v = get(t, t.db().pipelines, u64_key(id));
+    pipeline p;
+    if (!v || !decode(*v, p)) {
+        return std::nullopt;
+    }
+    return p;
+}
+
+std::optional<pipeline> find_pipeline_by_sha(const txn& t, std::uint64_t project_id,
+                                             std::string_view sha) {
+    auto v = get(t, t.db().pipelines_by_sha, sha_key(project_id, sha));
+    if (!v || v->size() != 8) {
+        return std::nullopt;
+    }
+    return find_pipeline(t, key_u64(*v, 0));
+}
+
+std::vector<pipeline> project_pipelines(const txn& t, std::uint64_t project_id) {
+    std::vector<pipeline> out;
+    const std::string prefix = u64_key(project_id);
+    cursor c(t, t.db().pipelines_by_project);
+    for (bool ok = c.seek_last_with_prefix(prefix); ok && has_prefix(c.key(), prefix);
+         ok = c.prev()) {
+        if (auto p = find_pipeline(t, key_u64(c.key(), 8))) {
+            out.push_back(std::move(*p));
+        }
+    }
+    return out;
+}
+
+std::error_code save_pipeline(write_txn& t, pipeline& p) {
+    const auto& db = t.db();
+    if (p.id == 0) {
+        auto id = next_id(t, "pipeline");
+        if (!id) {
+            return id.error();
+        }
+        auto iid = next_id(t, "pipeline_iid/" + std::to_string(p.project_id));
+        if (!iid) {
+            return iid.error();
+        }
+        p.id = *id;
+        p.iid = *iid;
+        if (auto ec = put(t, db.pipelines_by_project, pair_key(p.project_id, p.id), {})) {
+            return ec;
+        }
+        if (auto ec = put(t, db.pipelines_by_sha, sha_key(p.project_id, p.sha), u64_key(p.id))) {
+            return ec;
+        }
+    }
+    return put(t, db.pipelines, u64_key(p.id), encode(p));
+}
+
+std::error_code delete_pipeline(write_txn& t, const pipeline& p) {
+    const auto& db = t.db();
+    // Build infos keep their rows with a null pipeline, as GitLab's nullify does.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> infos;
+    {
+        const std::string prefix = u64_key(p.id);
+        cursor c(t, db.build_infos_by_pipeline);
+        for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+            infos.emplace_back(key_u64(c.key(), 8), key_u64(c.key(), 16));
+        }
+    }
+    for (const auto& [package_id, bi] : infos) {
+        if (auto ec = put(t, db.build_infos, pair_key(package_id, bi), u64_key(0))) {
+            return ec;
+        }
+        if (auto r = del(t, db.build_infos_by_pipeline, triple_key(p.id, package_id, bi)); !r) {
+            return r.error();
+        }
+    }
+    if (auto r = del(t, db.pipelines_by_project, pair_key(p.project_id, p.id)); !r) {
+        return r.error();
+    }
+    if (auto cur = find_pipeline_by_sha(t, p.project_id, p.sha); cur && cur->id == p.id) {
+        if (auto r = del(t, db.pipelines_by_sha, sha_key(p.project_id, p.sha)); !r) {
+            return r.error();
+        }
+    }
+    if (auto r = del(t, db.pipelines, u64_key(p.id)); !r) {
+        return r.error();
+    }
+    return {};
+}
+
+std::error_code delete_pipelines_of_project(write_txn& t, std::uint64_t project_id) {
+    for (const auto& p : project_pipelines(t, project_id)) {
+        if (auto ec = delete_pipeline(t, p)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
+std::error_code add_build_info(write_txn& t, std::uint64_t package_id, std::uint64_t pipeline_id) {
+    for (const auto& bi : build_infos(t, package_id)) {
+        if (bi.pipeline_id == pipeline_id) {
+            return {};
+        }
+    }
+    auto id = next_id(t, "build_info");
+    if (!id) {
+        return id.error();
+    }
+    if (auto ec = put(t, t.db().build_infos, pair_key(package_id, *id), u64_key(pipeline_id))) {
+        return ec;
+    }
+    return put(t, t.db().build_infos_by_pipeline, triple_key(pipeline_id, package_id, *id), {});
+}
+
+std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std::uint64_t before,
+                                    std::size_t limit) {
+    std::vector<build_info> out;
+    const std::string prefix = u64_key(package_id);
+    cursor c(t, t.db().build_infos);
+    bool ok = before == 0 ? c.seek_last_with_prefix(prefix)
+                          : (c.seek_before(pair_key(package_id, before)) &&
+                             has_prefix(c.key(), prefix));
+    for (; ok && has_prefix(c.key(), prefix) && out.size() < limit; ok = c.prev()) {
+        if (c.value().size() == 8) {
+            out.push_back({key_u64(c.key(), 8), key_u64(c.value(), 0)});
+        }
+    }
+    return out;
+}
+
+std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t package_id) {
+    for (const auto& bi : build_infos(t, package_id)) {
+        if (auto r = del(t, t.db().build_infos, pair_key(package_id, bi.id)); !r) {
+            return r.error();
+        }
+        if (bi.pipeline_id != 0) {
+            if (auto r = del(t, t.db().build_infos_by_pipeline,
+                             triple_key(bi.pipeline_id, package_id, bi.id));
+                !r) {
+                return r.error();
+            }
+        }
+    }
+    return {};
+}
+
+std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id, std::uint64_t pipeline_id) {
+    return put(t, t.db().file_build_infos, pair_key(file_id, pipeline_id), {});
+}
+
+std::vector<std::uint64_t> file_pipelines(const txn& t, std::uint64_t file_id) {
+    std::vector<std::uint64_t> out;
+    const std::string prefix = u64_key(file_id);
+    cursor c(t, t.db().file_build_infos);
+    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+        out.push_back(key_u64(c.key(), 8));
+    }
+    return out;
+}
+
+std::error_code delete_file_build_infos(write_txn& t, std::uint64_t file_id) {
+    for (auto p : file_pipelines(t, file_id)) {
+        if (auto r = del(t, t.db().file_build_infos, pair_key(file_id, p)); !r) {
+            return r.error();
+        }
+    }
+    return {};
+}
+
+} // namespace packyard::store
