@@ -25,8 +25,7 @@ bool is_numeric_id(std::string_view s) {
 } // namespace
 
 bool visible_without_membership(const principal& who, store::visibility v) {
-    return v == store::visibility::public_ ||
-           (v == store::visibility::internal && who.signed_in());
+    return v == store::visibility::public_ || (v == store::visibility::internal && who.signed_in());
 }
 
 store::access_level project_role(request_context& ctx, const store::project& p) {
@@ -54,6 +53,14 @@ bool can_read_group(request_context& ctx, const store::namespace_row& g) {
            store::has_descendant_membership(ctx.rtxn(), g.id, ctx.who.user_id());
 }
 
+bool can_read_packages(request_context& ctx, const store::project& p) {
+    if (!p.packages_enabled) {
+        return false;
+    }
+    return visible_without_membership(ctx.who, p.vis) ||
+           at_least(project_role(ctx, p), ctx.svc.cfg.packages_read_min);
+}
+
 std::variant<store::project, response> find_readable_project(request_context& ctx,
                                                              std::string_view param) {
     const std::string id = ctx.path_param(param);
@@ -75,8 +82,8 @@ std::variant<store::project, response> find_readable_project(request_context& ct
             if (auto src = store::find_project(t, ctx.who.token->project_id)) {
                 from = src->path;
             }
-            return forbidden("Authentication by CI/CD job token not allowed from " + from +
-                             " to " + p->path + ".");
+            return forbidden("Authentication by CI/CD job token not allowed from " + from + " to " +
+                             p->path + ".");
         }
         return not_found("Project");
     }

@@ -28,6 +28,10 @@ std::variant<store::project, response> find_readable_project(request_context& ct
 std::variant<store::namespace_row, response> find_readable_group(request_context& ctx,
                                                                  std::string_view param = "id");
 
+/// GitLab's read_package: public (or internal, signed in) projects, else members at the
+/// configured least role (Guest by default).
+bool can_read_packages(request_context& ctx, const store::project& p);
+
 inline bool at_least(store::access_level have, store::access_level need) noexcept {
     return static_cast<std::uint8_t>(have) >= static_cast<std::uint8_t>(need);
 }

@@ -31,8 +31,12 @@ app::started app::begin(request& req) {
         return out;
     }
     try {
-        if (auto err = authenticate(*ctx)) {
+        const bool look = (ctx->match.matched->flags & no_auth) == 0;
+        if (auto err = look ? authenticate(*ctx) : std::nullopt) {
             ctx->release_read();
+            if (err->status == 401 && (ctx->match.matched->flags & allow_basic_auth) != 0) {
+                err->set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
+            }
             out.early = std::move(*err);
             return out;
         }
@@ -47,6 +51,22 @@ app::started app::begin(request& req) {
                         param_value{param_value::shape::scalar, ctx->path_param(name), {}});
     }
     out.body = ctx->match.matched->body;
+    // Stream routes decide from the header alone whether the body is wanted.
+    if (const auto pre = ctx->match.matched->precheck; pre != nullptr) {
+        try {
+            auto refused = pre(*ctx);
+            ctx->release_read();
+            if (refused) {
+                out.early = std::move(*refused);
+                return out;
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "packyard: precheck for " << ctx->match.matched->pattern
+                      << " failed: " << e.what() << '\n';
+            out.early = internal_error();
+            return out;
+        }
+    }
     out.ctx = std::move(ctx);
     return out;
 }
@@ -81,9 +101,8 @@ std::optional<response> parse_body(request_context& ctx) {
         return bad_request("invalid request body");
     }
     for (const auto& [k, v] : from_body.items()) {
-        if (ctx.match.params.end() ==
-            std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
-                         [&](const auto& p) { return p.first == k; })) {
+        if (ctx.match.params.end() == std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
+                                                   [&](const auto& p) { return p.first == k; })) {
             ctx.params.set(k, v);
         }
     }

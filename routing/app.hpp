@@ -7,7 +7,6 @@
 #include "routing/router.hpp"
 
 #include <boost/asio/awaitable.hpp>
-
 #include <memory>
 #include <optional>
 

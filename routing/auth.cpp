@@ -3,6 +3,7 @@
 #include "routing/gitlab_errors.hpp"
 #include "routing/json.hpp"
 #include "store/identity.hpp"
+#include "store/pipelines.hpp"
 
 #include <openssl/evp.h>
 
@@ -11,7 +12,8 @@ namespace {
 
 constexpr std::string_view expired_text =
     "Token is expired. You can either do re-authorization or token refresh.";
-constexpr std::string_view revoked_text = "Token was revoked. You have to re-authorize from the user.";
+constexpr std::string_view revoked_text =
+    "Token was revoked. You have to re-authorize from the user.";
 constexpr std::string_view scope_text =
     "The request requires higher privileges than provided by the access token.";
 
@@ -19,7 +21,9 @@ response invalid_token(std::string_view description) {
     response r;
     r.status = 401;
     json_writer w;
-    w.begin_object().field("error", "invalid_token").field("error_description", description)
+    w.begin_object()
+        .field("error", "invalid_token")
+        .field("error_description", description)
         .end_object();
     r.body = w.take();
     std::string www = "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", "
@@ -34,8 +38,11 @@ response insufficient_scope(std::string_view needed) {
     response r;
     r.status = 403;
     json_writer w;
-    w.begin_object().field("error", "insufficient_scope").field("error_description", scope_text)
-        .field("scope", needed).end_object();
+    w.begin_object()
+        .field("error", "insufficient_scope")
+        .field("error_description", scope_text)
+        .field("scope", needed)
+        .end_object();
     r.body = w.take();
     std::string www = "Bearer realm=\"Protected by OAuth 2.0\", error=\"insufficient_scope\", "
                       "error_description=\"";
@@ -50,6 +57,7 @@ response insufficient_scope(std::string_view needed) {
 struct credential {
     std::string secret;
     bool job_slot = false; ///< came from JOB-TOKEN / job_token / Basic gitlab-ci-token
+    bool basic = false;    ///< came from HTTP Basic: a wrong pair is ignored, not refused
 };
 
 std::optional<credential> find_credential(request_context& ctx) {
@@ -85,7 +93,7 @@ std::optional<credential> find_credential(request_context& ctx) {
             if (colon != std::string::npos) {
                 const bool ci = decoded->substr(0, colon) == "gitlab-ci-token";
                 if (!ci || job_ok) {
-                    return credential{decoded->substr(colon + 1), ci};
+                    return credential{decoded->substr(colon + 1), ci, true};
                 }
             }
         }
@@ -117,6 +125,18 @@ std::string_view needed_scopes(scope_need need, method m) {
 }
 
 } // namespace
+
+std::string base64url_encode(std::string_view in) {
+    std::string out((in.size() + 2) / 3 * 4 + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(in.data()),
+                                  static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    for (char& c : out) {
+        c = c == '+' ? '-' : (c == '/' ? '_' : c);
+    }
+    return out;
+}
 
 std::optional<std::string> base64_decode(std::string_view in) {
     while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) {
@@ -151,7 +171,8 @@ std::optional<response> authenticate(request_context& ctx) {
     const auto& t = ctx.rtxn();
     auto tok = store::find_token_by_secret(t, cred->secret);
     if (!tok) {
-        return unauthorized();
+        // GitLab's generic endpoints treat a wrong Basic pair as anonymous.
+        return cred->basic ? std::nullopt : std::optional<response>(unauthorized());
     }
     const bool job_ok = (ctx.match.matched->flags & allow_job_token) != 0;
     if (tok->kind == store::token_kind::job && !job_ok) {
@@ -166,6 +187,13 @@ std::optional<response> authenticate(request_context& ctx) {
     if (tok->expires_at_ms != 0 && now_ms() >= tok->expires_at_ms) {
         return tok->kind == store::token_kind::job ? unauthorized() : invalid_token(expired_text);
     }
+    if (tok->kind == store::token_kind::job) {
+        // A job token lives while its pipeline runs.
+        auto pl = store::find_pipeline(t, tok->pipeline_id);
+        if (!pl || (pl->status != "pending" && pl->status != "running")) {
+            return unauthorized();
+        }
+    }
     auto u = store::find_user(t, tok->user_id);
     if (!u) {
         return unauthorized();
@@ -175,8 +203,8 @@ std::optional<response> authenticate(request_context& ctx) {
         return insufficient_scope(needed_scopes(ctx.match.matched->scope, ctx.req.verb));
     }
     ctx.who.user = std::move(*u);
-    ctx.who.kind = tok->kind == store::token_kind::job ? auth_kind::job_token
-                                                        : auth_kind::personal_token;
+    ctx.who.kind =
+        tok->kind == store::token_kind::job ? auth_kind::job_token : auth_kind::personal_token;
     ctx.who.token = std::move(*tok);
     return std::nullopt;
 }

@@ -11,6 +11,9 @@ namespace packyard::routing {
 /// the route. Returns the error to send (401 / 403 insufficient_scope), or nothing.
 std::optional<response> authenticate(request_context& ctx);
 
+/// URL-safe base64 with padding (Ruby's Base64.urlsafe_encode64).
+std::string base64url_encode(std::string_view in);
+
 /// Decodes standard base64; nullopt if malformed.
 std::optional<std::string> base64_decode(std::string_view in);
 

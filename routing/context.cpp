@@ -1,7 +1,6 @@
 #include "routing/context.hpp"
 
 #include <boost/url/pct_string_view.hpp>
-
 #include <stdexcept>
 
 namespace packyard::routing {

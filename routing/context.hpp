@@ -6,6 +6,7 @@
 #include "routing/http_types.hpp"
 #include "routing/params.hpp"
 #include "routing/router.hpp"
+#include "store/blobs.hpp"
 #include "store/env.hpp"
 #include "store/records.hpp"
 #include "store/txn.hpp"
@@ -14,13 +15,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
 namespace packyard::routing {
 
 struct settings {
-    std::string external_url;                  ///< empty: "http://" + the request's Host
+    std::string external_url;                   ///< empty: "http://" + the request's Host
     std::uint64_t max_upload_size = 5ULL << 30; ///< bytes
     std::uint64_t max_small_body = 1ULL << 20;  ///< JSON/form bodies
     store::access_level packages_read_min = store::access_level::guest;
@@ -32,6 +34,9 @@ struct services {
     store::writer& writer;
     settings cfg;
     std::filesystem::path data_dir;
+    store::blob_store* blobs = nullptr;
+    /// Tells the background cleanup that a delete queued work (may be empty).
+    std::function<void()> wake_cleanup;
 };
 
 enum class auth_kind : std::uint8_t { none, personal_token, job_token };
@@ -65,6 +70,9 @@ public:
     route_match match;
     param_map params;
     principal who;
+    /// A streamed request body (stream routes), finished and fsynced by the server.
+    std::optional<store::blob_upload> upload;
+    std::optional<store::blob_digest> upload_digest;
 
     /// The request's read snapshot, opened on first use. Throws on an LMDB failure.
     const store::read_txn& rtxn();

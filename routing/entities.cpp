@@ -114,7 +114,8 @@ void write_project(const store::txn& t, json_writer& w, const store::project& p,
     w.key("_links").begin_object();
     const std::string api = std::string(b.base) + "/api/v4/projects/" + std::to_string(p.id);
     w.field("self", api).field("issues", api + "/issues");
-    w.field("merge_requests", api + "/merge_requests").field("repo_branches", api + "/repository/branches");
+    w.field("merge_requests", api + "/merge_requests")
+        .field("repo_branches", api + "/repository/branches");
     w.field("labels", api + "/labels").field("events", api + "/events");
     w.field("members", api + "/members").field("cluster_agents", api + "/cluster_agents");
     w.end_object();

@@ -16,8 +16,8 @@ void append_iso8601(std::string& out, std::int64_t ms) {
     gmtime_r(&t, &tm);
     char buf[32];
     const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                                tm.tm_min, tm.tm_sec, static_cast<int>(frac));
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                tm.tm_sec, static_cast<int>(frac));
     out.append(buf, static_cast<std::size_t>(n));
 }
 

@@ -4,11 +4,10 @@
 // string sink, ~2x faster than building a Document). Lengths are always passed; the const char*
 // overloads call strlen.
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cstdint>
 #include <optional>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <string>
 #include <string_view>
 

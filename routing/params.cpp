@@ -1,11 +1,10 @@
 #include "routing/params.hpp"
 
 #include <boost/url/pct_string_view.hpp>
+#include <charconv>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <charconv>
 
 namespace packyard::routing {
 
@@ -140,8 +139,7 @@ std::optional<bool> parse_bool(std::string_view s) noexcept {
     if (l == "true" || l == "1" || l == "t" || l == "y" || l == "yes" || l == "on") {
         return true;
     }
-    if (l.empty() || l == "false" || l == "0" || l == "f" || l == "n" || l == "no" ||
-        l == "off") {
+    if (l.empty() || l == "false" || l == "0" || l == "f" || l == "n" || l == "no" || l == "off") {
         return false;
     }
     return std::nullopt;
@@ -188,8 +186,7 @@ std::optional<bool> bool_param(const param_map& p, std::string_view name, valida
     return std::nullopt;
 }
 
-std::optional<std::string> string_param(const param_map& p, std::string_view name,
-                                        validation& v) {
+std::optional<std::string> string_param(const param_map& p, std::string_view name, validation& v) {
     const param_value* pv = p.find(name);
     if (pv == nullptr || pv->kind == param_value::shape::null) {
         return std::nullopt;
@@ -212,8 +209,7 @@ std::optional<std::string> required_string(const param_map& p, std::string_view 
 }
 
 std::optional<std::string> enum_param(const param_map& p, std::string_view name,
-                                      std::initializer_list<std::string_view> allowed,
-                                      validation& v) {
+                                      std::span<const std::string_view> allowed, validation& v) {
     const param_value* pv = p.find(name);
     if (pv == nullptr || pv->kind == param_value::shape::null) {
         return std::nullopt;

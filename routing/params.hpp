@@ -4,7 +4,9 @@
 // then the query string. Values keep their shape (scalar, array, null) for validation.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,15 +58,19 @@ private:
 std::optional<std::int64_t> int_param(const param_map& p, std::string_view name, validation& v);
 std::optional<bool> bool_param(const param_map& p, std::string_view name, validation& v);
 /// A scalar string; arrays/objects add "<name> is invalid".
-std::optional<std::string> string_param(const param_map& p, std::string_view name,
-                                        validation& v);
+std::optional<std::string> string_param(const param_map& p, std::string_view name, validation& v);
 /// Required scalar string: absent adds "<name> is missing".
 std::optional<std::string> required_string(const param_map& p, std::string_view name,
                                            validation& v);
 /// One of allowed values; otherwise "<name> does not have a valid value".
 std::optional<std::string> enum_param(const param_map& p, std::string_view name,
-                                      std::initializer_list<std::string_view> allowed,
-                                      validation& v);
+                                      std::span<const std::string_view> allowed, validation& v);
+inline std::optional<std::string> enum_param(const param_map& p, std::string_view name,
+                                             std::initializer_list<std::string_view> allowed,
+                                             validation& v) {
+    return enum_param(p, name, std::span<const std::string_view>(allowed.begin(), allowed.size()),
+                      v);
+}
 
 /// Grape's boolean coercion: true/1/t/y/yes/on and false/0/f/n/no/off/"" (case-insensitive).
 std::optional<bool> parse_bool(std::string_view s) noexcept;

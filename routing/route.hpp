@@ -5,8 +5,8 @@
 #include "routing/http_types.hpp"
 
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace packyard::routing {
@@ -34,6 +34,10 @@ enum route_flags : unsigned {
     no_auth = 1U << 2,          ///< credentials are not looked at (health checks)
 };
 
+/// Runs before a streamed body is read: validation, lookup and permission, so a refused upload
+/// costs nothing. Returns the error to send, or nothing to go on.
+using precheck_handler = std::optional<response> (*)(request_context&);
+
 struct route {
     method verb;
     std::string_view pattern; ///< "/api/v4/projects/:id/packages", ":name*" matches the rest
@@ -42,16 +46,29 @@ struct route {
     scope_need scope = scope_need::read;
     unsigned flags = 0;
     body_kind body = body_kind::none;
+    precheck_handler precheck = nullptr;
 };
 
 constexpr route read_route(method m, std::string_view pattern, sync_handler h,
                            scope_need s = scope_need::read, unsigned flags = 0) {
-    return route{m, pattern, h, nullptr, s, flags, body_kind::none};
+    return route{m, pattern, h, nullptr, s, flags, body_kind::none, nullptr};
 }
 
 constexpr route write_route(method m, std::string_view pattern, async_handler h,
                             body_kind body = body_kind::small, unsigned flags = 0) {
-    return route{m, pattern, nullptr, h, scope_need::write, flags, body};
+    return route{m, pattern, nullptr, h, scope_need::write, flags, body, nullptr};
+}
+
+/// A streamed upload: precheck before the body, handler after it.
+constexpr route upload_route(method m, std::string_view pattern, precheck_handler pre,
+                             async_handler h, unsigned flags) {
+    return route{m, pattern, nullptr, h, scope_need::write, flags, body_kind::stream, pre};
+}
+
+/// A read route whose handler may write (e.g. a download that records last_downloaded_at).
+constexpr route read_async_route(method m, std::string_view pattern, async_handler h,
+                                 unsigned flags = 0) {
+    return route{m, pattern, nullptr, h, scope_need::read, flags, body_kind::none, nullptr};
 }
 
 } // namespace packyard::routing

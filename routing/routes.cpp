@@ -54,6 +54,40 @@ const route table[] = {
     write_route(m::put, "/api/v4/projects/:id/members/:user_id", h::edit_project_member),
     write_route(m::delete_, "/api/v4/projects/:id/members/:user_id", h::remove_project_member,
                 body_kind::none),
+
+    // Packages (the seed's endpoints, gitlab-packages-api.md E1-E8)
+    read_route(m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read,
+               allow_job_token),
+    read_route(m::get, "/api/v4/groups/:id/packages", h::list_group_packages),
+    read_route(m::get, "/api/v4/projects/:id/packages/:package_id", h::get_package, read,
+               allow_job_token),
+    read_route(m::get, "/api/v4/projects/:id/packages/:package_id/pipelines",
+               h::list_package_pipelines, read, allow_job_token),
+    write_route(m::delete_, "/api/v4/projects/:id/packages/:package_id", h::delete_package,
+                body_kind::none, allow_job_token),
+    read_route(m::get, "/api/v4/projects/:id/packages/:package_id/package_files",
+               h::list_package_files, read, allow_job_token),
+    write_route(m::delete_,
+                "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id",
+                h::delete_package_file, body_kind::none, allow_job_token),
+    read_async_route(
+        m::get, "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id/download",
+        h::download_package_file, allow_job_token),
+
+    // Generic packages (E9, E11): :rest* is version/(path/)file_name
+    upload_route(m::put, "/api/v4/projects/:id/packages/generic/:package_name/:rest*",
+                 h::generic_upload_precheck, h::generic_upload, allow_job_token | allow_basic_auth),
+    read_async_route(m::get, "/api/v4/projects/:id/packages/generic/:package_name/:rest*",
+                     h::generic_download, allow_job_token | allow_basic_auth),
+
+    // Pipelines, as external CI reports them, and packyard's job-token extension
+    write_route(m::post, "/api/v4/projects/:id/statuses/:sha", h::create_commit_status),
+    read_route(m::get, "/api/v4/projects/:id/pipelines", h::list_pipelines),
+    read_route(m::get, "/api/v4/projects/:id/pipelines/:pipeline_id", h::get_pipeline),
+    write_route(m::delete_, "/api/v4/projects/:id/pipelines/:pipeline_id", h::delete_pipeline,
+                body_kind::none),
+    write_route(m::post, "/api/v4/projects/:id/pipelines/:pipeline_id/job_token",
+                h::create_job_token),
 };
 
 } // namespace

@@ -97,7 +97,10 @@ void log_message(log_format fmt, std::string_view text) {
     std::string line;
     if (fmt == log_format::json) {
         routing::json_writer w;
-        w.begin_object().key("time").str(routing::iso8601(now_ms())).field("message", text)
+        w.begin_object()
+            .key("time")
+            .str(routing::iso8601(now_ms()))
+            .field("message", text)
             .end_object();
         line = w.take();
     } else {

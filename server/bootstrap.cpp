@@ -64,8 +64,8 @@ std::error_code bootstrap_root(store::environment& env, store::writer& w,
         log_line = "added PACKYARD_ROOT_TOKEN to user root";
         return w.run_sync([&](store::write_txn& t) { return store::create_token(t, tok, secret); });
     }
-    const std::string secret = from_env ? std::string(env_token)
-                                        : "glpat-" + store::random_token_chars(20);
+    const std::string secret =
+        from_env ? std::string(env_token) : "glpat-" + store::random_token_chars(20);
     store::user root;
     root.username = "root";
     root.name = "Administrator";

@@ -1,7 +1,6 @@
 #include "server/config.hpp"
 
 #include <boost/program_options.hpp>
-
 #include <sstream>
 #include <thread>
 
@@ -25,20 +24,31 @@ constexpr std::string_view top_usage =
 po::options_description serve_options(config& c, std::string& listen, std::string& log,
                                       std::string& read_role, long& header_s, long& idle_s,
                                       bool& access_log) {
-    po::options_description d("packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
-    d.add_options()
-        ("help", "show this help")
-        ("data", po::value<std::string>()->default_value("packyard-data"), "data folder (LMDB in DATA/db, blobs in DATA/blobs)")
-        ("listen", po::value<std::string>(&listen)->default_value("127.0.0.1:8080"), "HOST:PORT to listen on; port 0 picks a free one and prints it")
-        ("external-url", po::value<std::string>(&c.app.external_url), "base URL for Link headers and web_url (default: http:// + the Host header)")
-        ("threads", po::value<unsigned>(&c.threads)->default_value(0), "I/O threads (0: one per hardware thread)")
-        ("max-upload-size", po::value<std::uint64_t>(&c.app.max_upload_size)->default_value(5ULL << 30), "largest accepted upload in bytes")
-        ("log-format", po::value<std::string>(&log)->default_value("text"), "text or json")
-        ("access-log", po::value<bool>(&access_log)->default_value(true), "one log line per request (true/false)")
-        ("header-timeout", po::value<long>(&header_s)->default_value(30), "seconds a client may take to send a request header")
-        ("idle-timeout", po::value<long>(&idle_s)->default_value(75), "seconds an idle keep-alive connection stays open")
-        ("map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34), "initial LMDB map size in bytes (grows when full)")
-        ("packages-read-min-role", po::value<std::string>(&read_role)->default_value("guest"), "least role that reads packages of a private project: guest or reporter");
+    po::options_description d(
+        "packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
+    d.add_options()("help", "show this help")(
+        "data", po::value<std::string>()->default_value("packyard-data"),
+        "data folder (LMDB in DATA/db, blobs in DATA/blobs)")(
+        "listen", po::value<std::string>(&listen)->default_value("127.0.0.1:8080"),
+        "HOST:PORT to listen on; port 0 picks a free one and prints it")(
+        "external-url", po::value<std::string>(&c.app.external_url),
+        "base URL for Link headers and web_url (default: http:// + the Host header)")(
+        "threads", po::value<unsigned>(&c.threads)->default_value(0),
+        "I/O threads (0: one per hardware thread)")(
+        "max-upload-size",
+        po::value<std::uint64_t>(&c.app.max_upload_size)->default_value(5ULL << 30),
+        "largest accepted upload in bytes")(
+        "log-format", po::value<std::string>(&log)->default_value("text"),
+        "text or json")("access-log", po::value<bool>(&access_log)->default_value(true),
+                        "one log line per request (true/false)")(
+        "header-timeout", po::value<long>(&header_s)->default_value(30),
+        "seconds a client may take to send a request header")(
+        "idle-timeout", po::value<long>(&idle_s)->default_value(75),
+        "seconds an idle keep-alive connection stays open")(
+        "map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34),
+        "initial LMDB map size in bytes (grows when full)")(
+        "packages-read-min-role", po::value<std::string>(&read_role)->default_value("guest"),
+        "least role that reads packages of a private project: guest or reporter");
     return d;
 }
 
@@ -86,9 +96,13 @@ command parse_command_line(int argc, char** argv) {
                                             }
                                             std::string name = env.substr(9);
                                             for (char& ch : name) {
-                                                ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                                                ch = ch == '_'
+                                                         ? '-'
+                                                         : static_cast<char>(std::tolower(
+                                                               static_cast<unsigned char>(ch)));
                                             }
-                                            return desc.find_nothrow(name, false) ? name : std::string();
+                                            return desc.find_nothrow(name, false) ? name
+                                                                                  : std::string();
                                         }),
                   vm);
         po::notify(vm);

@@ -5,8 +5,10 @@
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
+#include "store/blobs.hpp"
 #include "store/env.hpp"
 #include "store/error.hpp"
+#include "store/packages.hpp"
 #include "store/writer.hpp"
 
 #include <cstdio>
@@ -19,6 +21,26 @@
 namespace {
 
 using namespace packyard;
+
+/// What a killed predecessor may have left: temp files of unfinished uploads, and blobs renamed
+/// into place whose recording transaction never committed.
+void sweep_leftovers(store::environment& env, store::blob_store& blobs, server::log_format log) {
+    const std::size_t temps = blobs.sweep_tmp();
+    std::size_t orphans = 0;
+    auto t = store::read_txn::begin(env);
+    if (t) {
+        for (const auto& name : blobs.list_blobs()) {
+            if (store::is_sha256_hex(name) && store::blob_refcount(*t, name) == 0) {
+                blobs.remove(name);
+                ++orphans;
+            }
+        }
+    }
+    if (temps + orphans > 0) {
+        server::log_message(log, "removed " + std::to_string(temps) + " unfinished upload(s) and " +
+                                     std::to_string(orphans) + " unreferenced blob(s)");
+    }
+}
 
 int serve(const server::config& cfg) {
     std::error_code fs_ec;
@@ -45,7 +67,10 @@ int serve(const server::config& cfg) {
         }
         return 1;
     }
+    store::blob_store blobs(cfg.data_dir);
+    sweep_leftovers(**env, blobs, cfg.log);
     store::writer writer(**env);
+    writer.set_pre_commit([&blobs] { return blobs.sync(); });
     std::string boot_line;
     if (auto ec = server::bootstrap_root(**env, writer, cfg.data_dir, boot_line)) {
         std::cerr << "packyard: cannot create the root user: " << ec.message() << '\n';
@@ -55,9 +80,10 @@ int serve(const server::config& cfg) {
         server::log_message(cfg.log, boot_line);
     }
 
-    routing::services svc{**env, writer, cfg.app, cfg.data_dir};
+    routing::services svc{**env, writer, cfg.app, cfg.data_dir, &blobs, {}};
     routing::app app(svc);
     server::server srv(cfg, app);
+    svc.wake_cleanup = [&srv] { srv.wake_cleanup(); };
     writer.set_quiesce([&srv](const std::function<void()>& fn) { srv.quiesce(fn); });
     std::string bound;
     try {

@@ -1,15 +1,15 @@
 #include "server/server.hpp"
 
 #include "server/access_log.hpp"
+#include "store/packages.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/as_tuple.hpp>
-
 #include <condition_variable>
 #include <mutex>
 
@@ -82,10 +82,56 @@ void server::start_accepting(worker& w) {
         net::detached);
 }
 
+void server::wake_cleanup() {
+    net::post(workers_.front()->ioc, [this] {
+        if (cleanup_timer_) {
+            cleanup_timer_->cancel();
+        }
+    });
+}
+
+net::awaitable<void> server::cleanup_loop() {
+    auto& svc = app_.svc();
+    while (!stopping()) {
+        std::uint64_t backlog = 0;
+        {
+            auto t = store::read_txn::begin(svc.env);
+            if (t) {
+                backlog = store::cleanup_backlog(*t);
+            }
+        }
+        if (backlog > 0 && svc.blobs != nullptr) {
+            std::vector<std::string> gone;
+            const auto ec = co_await svc.writer.run([&](store::write_txn& t) -> std::error_code {
+                gone.clear();
+                auto n = store::cleanup_step(t, 256, gone);
+                if (!n) {
+                    return n.error();
+                }
+                // Unlinked inside the transaction that dropped the last reference: the writer
+                // serialises this with any upload that could link the same blob again.
+                for (const auto& sha : gone) {
+                    svc.blobs->remove(sha);
+                }
+                return {};
+            });
+            if (ec) {
+                log_message(cfg_.log, "cleanup failed: " + ec.message());
+            } else {
+                continue;
+            }
+        }
+        cleanup_timer_->expires_after(std::chrono::seconds(1));
+        co_await cleanup_timer_->async_wait(net::as_tuple(net::use_awaitable));
+    }
+}
+
 void server::run() {
     for (auto& w : workers_) {
         start_accepting(*w);
     }
+    cleanup_timer_.emplace(workers_.front()->ioc);
+    net::co_spawn(workers_.front()->ioc, cleanup_loop(), net::detached);
     signals_.emplace(workers_.front()->ioc, SIGINT, SIGTERM);
     signals_->async_wait([this](const boost::system::error_code& ec, int) {
         if (!ec) {
@@ -112,6 +158,9 @@ void server::stop() {
         if (signals_) {
             boost::system::error_code ignored;
             signals_->cancel(ignored);
+        }
+        if (cleanup_timer_) {
+            cleanup_timer_->cancel();
         }
     });
     for (auto& wp : workers_) {

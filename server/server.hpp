@@ -7,11 +7,12 @@
 #include "routing/app.hpp"
 #include "server/config.hpp"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-
-#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <list>
 #include <memory>
@@ -51,12 +52,19 @@ public:
     /// Runs fn while every worker thread is parked (no read transaction can be open).
     void quiesce(const std::function<void()>& fn);
 
+    /// Threads for blocking file work (an upload's fsync) off the I/O threads.
+    boost::asio::thread_pool& blocking_pool() noexcept { return blocking_; }
+    /// Asks the background cleanup to run now (any thread).
+    void wake_cleanup();
+
     const config& cfg() const noexcept { return cfg_; }
     routing::app& app() noexcept { return app_; }
     bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
 
 private:
     void start_accepting(worker& w);
+    /// Removes what deletes queued (files, packages, unreferenced blobs), on worker 0.
+    boost::asio::awaitable<void> cleanup_loop();
 
     config cfg_;
     routing::app& app_;
@@ -64,6 +72,8 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<bool> running_{false};
     std::optional<boost::asio::signal_set> signals_;
+    std::optional<boost::asio::steady_timer> cleanup_timer_;
+    boost::asio::thread_pool blocking_{2};
 };
 
 /// Serves one connection until it closes (session.cpp).

@@ -2,18 +2,18 @@
 // stream the body as the route says, run the handler, write the response, loop on keep-alive.
 
 #include "routing/gitlab_errors.hpp"
+#include "routing/multipart.hpp"
 #include "server/access_log.hpp"
 #include "server/server.hpp"
 
-#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
-
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <limits>
+#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 
 namespace packyard::server {
 namespace net = boost::asio;
@@ -43,13 +43,11 @@ void fill_request(routing::request& req, const header_parser::value_type& h) {
     }
 }
 
-
 /// Reads the remaining body into sink(chunk) with a running total; fails past limit.
 template <class Sink>
-net::awaitable<beast::error_code> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                            header_parser& p, std::uint64_t limit,
-                                            std::chrono::seconds per_chunk, Sink&& sink,
-                                            bool& over_limit) {
+net::awaitable<beast::error_code>
+read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_parser& p,
+          std::uint64_t limit, std::chrono::seconds per_chunk, Sink&& sink, bool& over_limit) {
     std::vector<char> chunk(chunk_size);
     std::uint64_t total = 0;
     while (!p.is_done()) {
@@ -69,7 +67,9 @@ net::awaitable<beast::error_code> read_body(beast::tcp_stream& stream, beast::fl
             over_limit = true;
             co_return beast::error_code{};
         }
-        sink(std::string_view(chunk.data(), got));
+        if (auto sec = sink(std::string_view(chunk.data(), got))) {
+            co_return beast::error_code(sec.value(), beast::generic_category());
+        }
     }
     co_return beast::error_code{};
 }
@@ -127,6 +127,91 @@ write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool
     res.prepare_payload();
     auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
     co_return std::pair{ec, size};
+}
+
+/// Streams an upload body into a temp blob (unwrapping a multipart "file" part), then fsyncs it
+/// off the I/O thread. Returns a response to send instead of running the handler.
+net::awaitable<std::optional<routing::response>>
+receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_parser& parser,
+               server& srv, routing::request_context& ctx, bool expects_continue) {
+    const config& cfg = srv.cfg();
+    const std::uint64_t limit = cfg.app.max_upload_size;
+    const auto content_length = parser.content_length();
+    // A multipart envelope adds a little to the file's own size.
+    const bool multipart = routing::multipart_boundary(ctx.req.header("Content-Type")).has_value();
+    const std::uint64_t wire_limit = multipart ? limit + 64 * 1024 : limit;
+    if (content_length && *content_length > wire_limit) {
+        co_return routing::message_response(413, "413 Request Entity Too Large");
+    }
+    auto upload = store::blob_upload::create(ctx.svc.blobs->tmp_dir());
+    if (!upload) {
+        log_message(cfg.log, "cannot create an upload file: " + upload.error().message());
+        co_return routing::internal_error();
+    }
+    if (expects_continue) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        stream.expires_after(cfg.header_timeout);
+        auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
+        if (cec) {
+            co_return routing::message_response(400, "400 Bad request");
+        }
+    }
+    std::optional<routing::multipart_extractor> mp;
+    if (auto boundary = routing::multipart_boundary(ctx.req.header("Content-Type"))) {
+        mp.emplace(*boundary, "file");
+    }
+    std::error_code write_error;
+    const routing::multipart_extractor::sink to_file = [&](std::string_view s) {
+        return upload->write(s);
+    };
+    bool over = false;
+    auto ec = co_await read_body(
+        stream, buffer, parser, wire_limit, cfg.header_timeout,
+        [&](std::string_view chunk) -> std::error_code {
+            if (mp) {
+                if (!mp->feed(chunk, to_file)) {
+                    write_error =
+                        mp->error() ? mp->error() : std::make_error_code(std::errc::bad_message);
+                }
+            } else {
+                write_error = upload->write(chunk);
+            }
+            return write_error;
+        },
+        over);
+    if (over || upload->size() > limit) {
+        co_return routing::message_response(413, "413 Request Entity Too Large");
+    }
+    if (write_error == std::errc::bad_message) {
+        co_return routing::bad_params("file is missing");
+    }
+    if (write_error) {
+        log_message(cfg.log, "upload write failed: " + write_error.message());
+        co_return routing::internal_error();
+    }
+    if (ec) {
+        co_return routing::message_response(400, "400 Bad request");
+    }
+    if (mp && !mp->complete()) {
+        co_return routing::bad_params("file is missing");
+    }
+    // fsync can take milliseconds: keep it off the I/O thread.
+    store::result<store::blob_digest> digest{boost::system::in_place_error,
+                                             std::make_error_code(std::errc::io_error)};
+    co_await net::co_spawn(
+        srv.blocking_pool(),
+        [&]() -> net::awaitable<void> {
+            digest = upload->finish();
+            co_return;
+        },
+        net::use_awaitable);
+    if (!digest) {
+        log_message(cfg.log, "upload fsync failed: " + digest.error().message());
+        co_return routing::internal_error();
+    }
+    ctx.upload.emplace(std::move(*upload));
+    ctx.upload_digest = *digest;
+    co_return std::nullopt;
 }
 
 } // namespace
@@ -201,6 +286,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         bool close_after = false;
         const auto content_length = parser.content_length();
         const bool has_body = !parser.is_done();
+        const bool expects_continue = routing::iequals(req.header("Expect"), "100-continue");
         auto discard = [&]() -> net::awaitable<bool> {
             // Drop an unwanted body if it is small; otherwise the connection must close.
             if (!has_body) {
@@ -210,13 +296,15 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                 co_return false;
             }
             bool over = false;
-            auto ec = co_await read_body(stream, buffer, parser, discard_limit, cfg.header_timeout,
-                                         [](std::string_view) {}, over);
+            auto ec = co_await read_body(
+                stream, buffer, parser, discard_limit, cfg.header_timeout,
+                [](std::string_view) { return std::error_code{}; }, over);
             co_return !ec && !over;
         };
         if (begun.early) {
             res = std::move(*begun.early);
-            if (has_body && !(co_await discard())) {
+            // A client waiting for 100 Continue never sends the body: close instead of waiting.
+            if (has_body && (expects_continue || !(co_await discard()))) {
                 close_after = true;
             }
         } else {
@@ -228,8 +316,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                 }
                 res = co_await srv.app().finish(ctx);
                 break;
-            case routing::body_kind::small:
-            case routing::body_kind::stream: {
+            case routing::body_kind::small: {
                 const std::uint64_t limit = cfg.app.max_small_body;
                 if (content_length && *content_length > limit) {
                     res = routing::message_response(413, "413 Request Entity Too Large");
@@ -239,14 +326,25 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                 bool over = false;
                 auto ec = co_await read_body(
                     stream, buffer, parser, limit, cfg.header_timeout,
-                    [&req](std::string_view s) { req.body.append(s); }, over);
-                if (ec) {
+                    [&req](std::string_view s) {
+                        req.body.append(s);
+                        return std::error_code{};
+                    },
+                    over);
+                if (ec || over) {
                     close_after = true;
-                    res = routing::message_response(400, "400 Bad request");
+                    res = over ? routing::message_response(413, "413 Request Entity Too Large")
+                               : routing::message_response(400, "400 Bad request");
                     break;
                 }
-                if (over) {
-                    res = routing::message_response(413, "413 Request Entity Too Large");
+                res = co_await srv.app().finish(ctx);
+                break;
+            }
+            case routing::body_kind::stream: {
+                auto outcome =
+                    co_await receive_upload(stream, buffer, parser, srv, ctx, expects_continue);
+                if (outcome) {
+                    res = std::move(*outcome);
                     close_after = true;
                     break;
                 }
@@ -255,8 +353,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
             }
             }
         }
-        const bool keep_alive = header.keep_alive() && !close_after && !res.close &&
-                                !srv.stopping();
+        const bool keep_alive =
+            header.keep_alive() && !close_after && !res.close && !srv.stopping();
         const unsigned status = res.status;
         auto [wec, bytes] =
             co_await write_response(stream, std::move(res), head, keep_alive, header.version());

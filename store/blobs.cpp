@@ -2,11 +2,10 @@
 
 #include "store/crypto.hpp"
 
-#include <openssl/evp.h>
-
 #include <atomic>
 #include <cerrno>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 namespace packyard::store {
@@ -53,8 +52,7 @@ bool is_sha256_hex(std::string_view s) noexcept {
 result<blob_upload> blob_upload::create(const std::filesystem::path& tmp_dir) {
     blob_upload u;
     u.path_ = tmp_dir / ("upload-" + std::to_string(::getpid()) + "-" +
-                         std::to_string(upload_counter.fetch_add(1)) + "-" +
-                         random_token_chars(8));
+                         std::to_string(upload_counter.fetch_add(1)) + "-" + random_token_chars(8));
     u.fd_ = ::open(u.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (u.fd_ < 0) {
         u.path_.clear();

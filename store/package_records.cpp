@@ -8,8 +8,21 @@ namespace {
 constexpr std::uint8_t format_v1 = 1;
 
 constexpr std::string_view type_names[] = {
-    "",       "maven",   "npm",      "conan", "nuget",   "pypi",             "composer", "generic",
-    "golang", "debian",  "rubygems", "helm",  "terraform_module", "rpm",     "ml_model",
+    "",
+    "maven",
+    "npm",
+    "conan",
+    "nuget",
+    "pypi",
+    "composer",
+    "generic",
+    "golang",
+    "debian",
+    "rubygems",
+    "helm",
+    "terraform_module",
+    "rpm",
+    "ml_model",
 };
 constexpr std::string_view status_names[] = {
     "default", "hidden", "processing", "error", "pending_destruction", "deprecated",
@@ -47,9 +60,17 @@ std::optional<package_status> parse_package_status(std::string_view s) noexcept 
 
 std::string encode(const package& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u64(v.project_id).u64(v.creator_id).str(v.name).opt_str(v.version)
-        .u8(static_cast<std::uint8_t>(v.type)).u8(static_cast<std::uint8_t>(v.status))
-        .i64(v.created_at).i64(v.updated_at).i64(v.last_downloaded_at);
+    w.u8(format_v1)
+        .u64(v.id)
+        .u64(v.project_id)
+        .u64(v.creator_id)
+        .str(v.name)
+        .opt_str(v.version)
+        .u8(static_cast<std::uint8_t>(v.type))
+        .u8(static_cast<std::uint8_t>(v.status))
+        .i64(v.created_at)
+        .i64(v.updated_at)
+        .i64(v.last_downloaded_at);
     return w.take();
 }
 
@@ -73,9 +94,18 @@ bool decode(std::string_view data, package& out) {
 
 std::string encode(const package_file& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u64(v.package_id).u64(v.project_id).str(v.file_name).u64(v.size)
-        .str(v.md5).str(v.sha1).str(v.sha256).u8(static_cast<std::uint8_t>(v.status))
-        .i64(v.created_at).i64(v.updated_at);
+    w.u8(format_v1)
+        .u64(v.id)
+        .u64(v.package_id)
+        .u64(v.project_id)
+        .str(v.file_name)
+        .u64(v.size)
+        .str(v.md5)
+        .str(v.sha1)
+        .str(v.sha256)
+        .u8(static_cast<std::uint8_t>(v.status))
+        .i64(v.created_at)
+        .i64(v.updated_at);
     return w.take();
 }
 
@@ -100,8 +130,18 @@ bool decode(std::string_view data, package_file& out) {
 
 std::string encode(const pipeline& v) {
     value_writer w;
-    w.u8(format_v1).u64(v.id).u64(v.project_id).u64(v.iid).str(v.sha).str(v.ref).str(v.status)
-        .str(v.source).str(v.name).u64(v.user_id).i64(v.created_at).i64(v.updated_at);
+    w.u8(format_v1)
+        .u64(v.id)
+        .u64(v.project_id)
+        .u64(v.iid)
+        .str(v.sha)
+        .str(v.ref)
+        .str(v.status)
+        .str(v.source)
+        .str(v.name)
+        .u64(v.user_id)
+        .i64(v.created_at)
+        .i64(v.updated_at);
     return w.take();
 }
 

@@ -102,7 +102,8 @@ std::vector<index_entry> entries_for(const package& p, const package_place& pl) 
     const std::string value = encode_summary(p);
     // The name order keeps the name in its key; its value skips it to save space.
     const std::string value_no_name = value.substr(0, 11);
-    for (auto o : {list_order::created_at, list_order::name, list_order::version, list_order::type}) {
+    for (auto o :
+         {list_order::created_at, list_order::name, list_order::version, list_order::type}) {
         out.push_back({order_key(list_scope::project, pl.project_id, o, p, pl),
                        o == list_order::name ? value_no_name : value});
     }
@@ -133,7 +134,7 @@ std::error_code add_count(write_txn& t, const std::string& key, std::int64_t del
         v = r.u64();
     }
     v = delta < 0 && v < static_cast<std::uint64_t>(-delta) ? 0
-                                                              : v + static_cast<std::uint64_t>(delta);
+                                                            : v + static_cast<std::uint64_t>(delta);
     value_writer w;
     w.u64(v);
     return put(t, t.db().package_counts, key, w.view());
@@ -144,8 +145,8 @@ std::error_code adjust_counts(write_txn& t, const package_place& pl, std::int64_
         return ec;
     }
     for (auto g : pl.groups) {
-        if (auto ec = add_count(t, count_key(list_scope::group, g, static_cast<std::uint8_t>(pl.vis)),
-                                delta)) {
+        if (auto ec = add_count(
+                t, count_key(list_scope::group, g, static_cast<std::uint8_t>(pl.vis)), delta)) {
             return ec;
         }
     }
@@ -154,7 +155,11 @@ std::error_code adjust_counts(write_txn& t, const package_place& pl, std::int64_
 
 std::string versions_key(const package& p) {
     key_builder k;
-    k.u64(p.project_id).u8(static_cast<std::uint8_t>(p.type)).str0(p.name).str0(*p.version).u64(p.id);
+    k.u64(p.project_id)
+        .u8(static_cast<std::uint8_t>(p.type))
+        .str0(p.name)
+        .str0(*p.version)
+        .u64(p.id);
     return k.str();
 }
 
@@ -433,7 +438,8 @@ std::error_code update_package(write_txn& t, const package& before, const packag
     }
     if (after.version) {
         const char status = static_cast<char>(after.status);
-        if (auto ec = put(t, db.package_versions, versions_key(after), std::string_view(&status, 1))) {
+        if (auto ec =
+                put(t, db.package_versions, versions_key(after), std::string_view(&status, 1))) {
             return ec;
         }
     }
@@ -443,6 +449,15 @@ std::error_code update_package(write_txn& t, const package& before, const packag
         }
     }
     return put(t, db.packages, u64_key(after.id), encode(after));
+}
+
+std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std::int64_t ms) {
+    auto p = find_package(t, package_id);
+    if (!p) {
+        return make_error_code(errc::not_found);
+    }
+    p->last_downloaded_at = ms;
+    return put(t, t.db().packages, u64_key(p->id), encode(*p));
 }
 
 std::error_code mark_package_for_destruction(write_txn& t, const package& p) {
@@ -517,7 +532,8 @@ std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex) {
 
 namespace {
 
-std::error_code drop_blob_ref(write_txn& t, const std::string& sha, std::vector<std::string>& gone) {
+std::error_code drop_blob_ref(write_txn& t, const std::string& sha,
+                              std::vector<std::string>& gone) {
     const std::uint64_t refs = blob_refcount(t, sha);
     if (refs <= 1) {
         if (auto r = del(t, t.db().blob_refs, blob_key(sha)); !r) {

@@ -36,7 +36,7 @@ struct package_place {
 std::optional<package_place> place_of(const txn& t, std::uint64_t project_id);
 
 struct list_filter {
-    std::optional<package_type> type;     ///< none: every type but terraform_module
+    std::optional<package_type> type; ///< none: every type but terraform_module
     bool include_versionless = false;
     std::vector<std::string> name_terms;  ///< lower-case; each must occur in lower(name)
     std::optional<package_status> status; ///< none: the displayable set
@@ -93,6 +93,9 @@ std::error_code create_package(write_txn& t, package& p, const package_place& pl
 /// Rewrites a package whose status, timestamps or other fields changed.
 std::error_code update_package(write_txn& t, const package& before, const package& after,
                                const package_place& place);
+/// Records a download time on the package row (not part of any index).
+std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std::int64_t ms);
+
 /// Marks a package pending_destruction and queues its removal.
 std::error_code mark_package_for_destruction(write_txn& t, const package& p);
 

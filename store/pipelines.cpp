@@ -143,9 +143,9 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std:
     std::vector<build_info> out;
     const std::string prefix = u64_key(package_id);
     cursor c(t, t.db().build_infos);
-    bool ok = before == 0 ? c.seek_last_with_prefix(prefix)
-                          : (c.seek_before(pair_key(package_id, before)) &&
-                             has_prefix(c.key(), prefix));
+    bool ok = before == 0
+                  ? c.seek_last_with_prefix(prefix)
+                  : (c.seek_before(pair_key(package_id, before)) && has_prefix(c.key(), prefix));
     for (; ok && has_prefix(c.key(), prefix) && out.size() < limit; ok = c.prev()) {
         if (c.value().size() == 8) {
             out.push_back({key_u64(c.key(), 8), key_u64(c.value(), 0)});
@@ -170,7 +170,8 @@ std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t packag
     return {};
 }
 
-std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id, std::uint64_t pipeline_id) {
+std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id,
+                                    std::uint64_t pipeline_id) {
     return put(t, t.db().file_build_infos, pair_key(file_id, pipeline_id), {});
 }
 

@@ -29,20 +29,20 @@ struct dbis {
     MDB_dbi memberships{};           ///< user_id(u64) | kind(u8) | source_id(u64) -> access(u8)
 
     // Packages (docs/store-schema.md has the full key layout and the reasoning).
-    MDB_dbi packages{};           ///< package_id -> package
-    MDB_dbi package_order{};      ///< scope | scope_id | order | sort key | package_id -> summary
-    MDB_dbi package_versions{};   ///< project_id | type | name\0 | version\0 | package_id -> status
-    MDB_dbi package_counts{};     ///< scope | scope_id | visibility -> u64 (default-filter count)
-    MDB_dbi package_files{};      ///< file_id -> package_file
-    MDB_dbi files_by_package{};   ///< package_id | file_id -> ""
-    MDB_dbi blob_refs{};          ///< sha256[32] -> u64 reference count
-    MDB_dbi cleanup{};            ///< kind(u8) | id -> "" : files/packages awaiting removal
-    MDB_dbi pipelines{};          ///< pipeline_id -> pipeline
-    MDB_dbi pipelines_by_project{}; ///< project_id | pipeline_id -> ""
-    MDB_dbi pipelines_by_sha{};   ///< project_id | sha -> pipeline_id
-    MDB_dbi build_infos{};        ///< package_id | build_info_id -> pipeline_id (0: deleted)
+    MDB_dbi packages{};         ///< package_id -> package
+    MDB_dbi package_order{};    ///< scope | scope_id | order | sort key | package_id -> summary
+    MDB_dbi package_versions{}; ///< project_id | type | name\0 | version\0 | package_id -> status
+    MDB_dbi package_counts{};   ///< scope | scope_id | visibility -> u64 (default-filter count)
+    MDB_dbi package_files{};    ///< file_id -> package_file
+    MDB_dbi files_by_package{}; ///< package_id | file_id -> ""
+    MDB_dbi blob_refs{};        ///< sha256[32] -> u64 reference count
+    MDB_dbi cleanup{};          ///< kind(u8) | id -> "" : files/packages awaiting removal
+    MDB_dbi pipelines{};        ///< pipeline_id -> pipeline
+    MDB_dbi pipelines_by_project{};    ///< project_id | pipeline_id -> ""
+    MDB_dbi pipelines_by_sha{};        ///< project_id | sha -> pipeline_id
+    MDB_dbi build_infos{};             ///< package_id | build_info_id -> pipeline_id (0: deleted)
     MDB_dbi build_infos_by_pipeline{}; ///< pipeline_id | package_id | build_info_id -> ""
-    MDB_dbi file_build_infos{};   ///< file_id | pipeline_id -> ""
+    MDB_dbi file_build_infos{};        ///< file_id | pipeline_id -> ""
 };
 
 /// Member source kinds (key byte in members/memberships).

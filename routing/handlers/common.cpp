@@ -12,8 +12,15 @@ response store_failure(std::string_view what, const std::error_code& ec) {
 
 response field_error(std::string_view field, std::string_view text) {
     json_writer w;
-    w.begin_object().key("message").begin_object().key(field).begin_array().str(text)
-        .end_array().end_object().end_object();
+    w.begin_object()
+        .key("message")
+        .begin_object()
+        .key(field)
+        .begin_array()
+        .str(text)
+        .end_array()
+        .end_object()
+        .end_object();
     return json_response(400, w.take());
 }
 
@@ -23,8 +30,8 @@ bool valid_path(std::string_view s) {
         return false;
     }
     for (const char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '_' || c == '-' || c == '.';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
         if (!ok) {
             return false;
         }

@@ -31,14 +31,16 @@ response list_groups(request_context& ctx) {
     const auto all_available = bool_param(ctx.params, "all_available", v);
     const auto top_level = bool_param(ctx.params, "top_level_only", v);
     const auto owned = bool_param(ctx.params, "owned", v);
-    const auto order_by = enum_param(ctx.params, "order_by", {"name", "path", "id", "similarity"}, v);
+    const auto order_by =
+        enum_param(ctx.params, "order_by", {"name", "path", "id", "similarity"}, v);
     const auto sort = enum_param(ctx.params, "sort", {"asc", "desc"}, v);
     if (!v.ok()) {
         return bad_params(v.message());
     }
     // GitLab: admins and anonymous callers see all they may; members see their own groups
     // unless all_available.
-    const bool everything = ctx.who.admin() || !ctx.who.signed_in() || all_available.value_or(false);
+    const bool everything =
+        ctx.who.admin() || !ctx.who.signed_in() || all_available.value_or(false);
     auto groups = store::list_groups(ctx.rtxn());
     std::erase_if(groups, [&](const store::namespace_row& g) {
         if (top_level.value_or(false) && g.parent_id != 0) {
@@ -133,11 +135,11 @@ task create_group(request_context& ctx) {
             co_return forbidden();
         }
         if (static_cast<int>(g.vis) > static_cast<int>(parent->vis)) {
-            co_return group_save_error(
-                "visibility_level", std::string(store::visibility_name(g.vis)) +
-                                        " is not allowed since the parent group has a " +
-                                        std::string(store::visibility_name(parent->vis)) +
-                                        " visibility.");
+            co_return group_save_error("visibility_level",
+                                       std::string(store::visibility_name(g.vis)) +
+                                           " is not allowed since the parent group has a " +
+                                           std::string(store::visibility_name(parent->vis)) +
+                                           " visibility.");
         }
         g.parent_id = parent->id;
     }
@@ -179,8 +181,8 @@ task delete_group(request_context& ctx) {
         co_return forbidden();
     }
     ctx.release_read();
-    const auto ec =
-        co_await ctx.svc.writer.run([&](store::write_txn& t) { return store::delete_group(t, g.id); });
+    const auto ec = co_await ctx.svc.writer.run(
+        [&](store::write_txn& t) { return store::delete_group(t, g.id); });
     if (ec == store::errc::not_empty) {
         co_return bad_request("Group still has subgroups or projects; delete them first");
     }

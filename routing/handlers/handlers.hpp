@@ -5,6 +5,7 @@
 #include "routing/context.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 
 namespace packyard::routing::handlers {
 
@@ -51,5 +52,29 @@ response get_group_member(request_context& ctx);
 task add_group_member(request_context& ctx);
 task edit_group_member(request_context& ctx);
 task remove_group_member(request_context& ctx);
+
+// packages.cpp (gitlab-packages-api.md E1-E5)
+response list_project_packages(request_context& ctx);
+response list_group_packages(request_context& ctx);
+response get_package(request_context& ctx);
+response list_package_pipelines(request_context& ctx);
+task delete_package(request_context& ctx);
+
+// package_files.cpp (E6-E8)
+response list_package_files(request_context& ctx);
+task delete_package_file(request_context& ctx);
+task download_package_file(request_context& ctx);
+
+// generic.cpp (E9, E11)
+std::optional<response> generic_upload_precheck(request_context& ctx);
+task generic_upload(request_context& ctx);
+task generic_download(request_context& ctx);
+
+// pipelines.cpp
+task create_commit_status(request_context& ctx);
+response list_pipelines(request_context& ctx);
+response get_pipeline(request_context& ctx);
+task delete_pipeline(request_context& ctx);
+task create_job_token(request_context& ctx);
 
 } // namespace packyard::routing::handlers

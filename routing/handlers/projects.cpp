@@ -13,8 +13,8 @@ namespace {
 std::string path_from_name(std::string_view name) {
     std::string out;
     for (const char c : name) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                          c == '.' || c == '-';
+        const bool keep =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
         if (c >= 'A' && c <= 'Z') {
             out.push_back(static_cast<char>(c - 'A' + 'a'));
         } else if (keep) {
@@ -134,7 +134,8 @@ task create_project(request_context& ctx) {
     p.created_at = now_ms();
     std::optional<store::namespace_row> ns;
     if (ns_id) {
-        ns = store::find_namespace(ctx.rtxn(), static_cast<std::uint64_t>(std::max<std::int64_t>(*ns_id, 0)));
+        ns = store::find_namespace(ctx.rtxn(),
+                                   static_cast<std::uint64_t>(std::max<std::int64_t>(*ns_id, 0)));
     } else {
         ns = store::find_namespace(ctx.rtxn(), ctx.who.user->namespace_id);
     }

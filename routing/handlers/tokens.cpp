@@ -113,8 +113,8 @@ namespace {
 
 task revoke(request_context& ctx, std::uint64_t id) {
     ctx.release_read();
-    const auto ec =
-        co_await ctx.svc.writer.run([&](store::write_txn& t) { return store::revoke_token(t, id); });
+    const auto ec = co_await ctx.svc.writer.run(
+        [&](store::write_txn& t) { return store::revoke_token(t, id); });
     if (ec == store::errc::not_found) {
         co_return not_found();
     }

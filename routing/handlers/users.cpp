@@ -97,8 +97,9 @@ task create_user(request_context& ctx) {
         co_return bad_params(v.message());
     }
     if (!valid_path(*username)) {
-        co_return field_error("username", "can contain only letters, digits, '_', '-' and '.'. "
-                                          "Cannot start with '-' or end in '.', '.git' or '.atom'.");
+        co_return field_error("username",
+                              "can contain only letters, digits, '_', '-' and '.'. "
+                              "Cannot start with '-' or end in '.', '.git' or '.atom'.");
     }
     if (email->find('@') == std::string::npos) {
         co_return field_error("email", "is invalid");

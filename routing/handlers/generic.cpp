@@ -1,0 +1,364 @@
+// GitLab's generic packages: PUT (streamed by the server into a blob upload) and GET.
+
+#include "routing/access.hpp"
+#include "routing/handlers/common.hpp"
+#include "routing/handlers/handlers.hpp"
+#include "routing/handlers/package_access.hpp"
+#include "routing/pagination.hpp"
+#include "store/packages.hpp"
+#include "store/pipelines.hpp"
+
+#include <boost/url/pct_string_view.hpp>
+
+namespace packyard::routing::handlers {
+namespace {
+
+struct generic_target {
+    std::string name;
+    std::string version;
+    std::string path;      ///< decoded, may be empty
+    std::string file_name; ///< decoded
+    /// As stored and looked up: file_name, or encodeURIComponent(path + "/" + file_name).
+    std::string stored_name() const {
+        if (path.empty()) {
+            return file_name;
+        }
+        std::string out;
+        static constexpr char hex[] = "0123456789ABCDEF";
+        for (const char c : path + "/" + file_name) {
+            const auto b = static_cast<unsigned char>(c);
+            const bool keep = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+                              (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.' ||
+                              b == '~' || b == '!' || b == '*' || b == '\'' || b == '(' ||
+                              b == ')';
+            if (keep) {
+                out.push_back(c);
+            } else {
+                out.push_back('%');
+                out.push_back(hex[b >> 4]);
+                out.push_back(hex[b & 15U]);
+            }
+        }
+        return out;
+    }
+};
+
+bool name_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-' || c == '+';
+}
+
+/// generic_package_name_regex: \A[A-Za-z0-9\.\_\-\+]+\z
+bool valid_package_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), name_char);
+}
+
+/// generic_package_version_regex: \A(?!.*\.\.)[\w+.-]+\z
+bool valid_version(std::string_view s) {
+    return !s.empty() && s.find("..") == std::string_view::npos &&
+           std::all_of(s.begin(), s.end(), name_char);
+}
+
+/// The newest file-name rule: name characters, plus '~' and '@' anywhere but first or last.
+bool valid_file_name(std::string_view s) {
+    if (s.empty() || !name_char(s.front()) || !name_char(s.back())) {
+        return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) { return name_char(c) || c == '~' || c == '@'; });
+}
+
+std::optional<std::string> pct_decode(std::string_view raw) {
+    auto pct = boost::urls::make_pct_string_view(raw);
+    if (!pct) {
+        return std::nullopt;
+    }
+    return pct->decode();
+}
+
+/// Grape's file_path validator (lib/api/validations/validators/file_path.rb and
+/// Gitlab::PathTraversal): no traversal, no absolute path, no double encoding.
+bool valid_file_path(std::string_view decoded) {
+    auto again = pct_decode(decoded);
+    if (!again || *again != decoded) {
+        return false; // decoding twice changed it: double-encoded
+    }
+    const std::string_view s = decoded;
+    if (s == "." || s == ".." || s.starts_with("../") || s.starts_with("..\\") ||
+        s.ends_with("/..") || s.ends_with("\\..") || s.find("/../") != std::string_view::npos ||
+        s.find("\\..\\") != std::string_view::npos || s.find("/..\\") != std::string_view::npos ||
+        s.find("\\../") != std::string_view::npos || s.find('\n') != std::string_view::npos ||
+        s.starts_with("/")) {
+        return false;
+    }
+    return true;
+}
+
+/// Splits the route's :rest* into version, path and file name and validates all of them,
+/// in Grape's declaration order.
+std::variant<generic_target, response> parse_target(request_context& ctx) {
+    validation v;
+    generic_target t;
+    auto name = pct_decode(ctx.raw_path_param("package_name"));
+    std::vector<std::string> parts;
+    std::string_view rest = ctx.raw_path_param("rest");
+    bool decoded_ok = name.has_value();
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        auto seg = pct_decode(rest.substr(0, slash));
+        decoded_ok = decoded_ok && seg.has_value();
+        parts.push_back(seg.value_or(""));
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    if (!decoded_ok || parts.size() < 2) {
+        return error_response(404, "404 Not Found");
+    }
+    t.name = *name;
+    t.version = parts.front();
+    t.file_name = parts.back();
+    for (std::size_t i = 1; i + 1 < parts.size(); ++i) {
+        if (!t.path.empty()) {
+            t.path += '/';
+        }
+        t.path += parts[i];
+    }
+    if (const auto* p = ctx.params.find("path"); t.path.empty() && p != nullptr &&
+                                                  p->kind == param_value::shape::scalar) {
+        t.path = p->text;
+    }
+    if (!valid_package_name(t.name)) {
+        v.add("package_name is invalid");
+    }
+    if (!valid_file_path(t.name)) {
+        v.add("package_name should be a valid file path");
+    }
+    if (!valid_version(t.version)) {
+        v.add("package_version is invalid");
+    }
+    if (!t.path.empty() && !valid_file_path(t.path)) {
+        v.add("path should be a valid file path");
+    }
+    if (!valid_file_name(t.file_name)) {
+        v.add("file_name is invalid");
+    }
+    if (!valid_file_path(t.file_name)) {
+        v.add("file_name should be a valid file path");
+    }
+    if (!v.ok()) {
+        return bad_params(v.message());
+    }
+    return t;
+}
+
+response with_basic_realm(response r) {
+    if (r.status == 401) {
+        r.set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
+    }
+    return r;
+}
+
+/// Upload checks, in GitLab's order: credentials, project, create_package, params.
+std::variant<store::project, response> upload_checks(request_context& ctx, generic_target& out) {
+    if (!ctx.who.signed_in()) {
+        return with_basic_realm(unauthorized());
+    }
+    auto found = find_readable_project(ctx);
+    if (std::holds_alternative<response>(found)) {
+        auto& err = std::get<response>(found);
+        if (err.status == 404) {
+            return not_found();
+        }
+        return std::move(err);
+    }
+    auto& proj = std::get<store::project>(found);
+    if (!proj.packages_enabled ||
+        !at_least(project_role(ctx, proj), store::access_level::developer)) {
+        return forbidden();
+    }
+    auto target = parse_target(ctx);
+    if (auto* err = std::get_if<response>(&target)) {
+        return std::move(*err);
+    }
+    out = std::move(std::get<generic_target>(target));
+    validation v;
+    (void)enum_param(ctx.params, "status", {"default", "hidden"}, v);
+    (void)enum_param(ctx.params, "select", {"package_file"}, v);
+    if (!v.ok()) {
+        return bad_params(v.message());
+    }
+    return std::move(proj);
+}
+
+void write_raw_file_record(json_writer& w, const store::package_file& f) {
+    w.begin_object();
+    w.field_u("id", f.id).field_u("package_id", f.package_id);
+    w.key("created_at").time(f.created_at).key("updated_at").time(f.updated_at);
+    w.field_u("size", f.size).field_i("file_store", 1);
+    w.field("file_md5", f.md5).field("file_sha1", f.sha1).field("file_name", f.file_name);
+    w.key("file").begin_object().field("url", "/" + f.sha256).end_object();
+    w.field("file_sha256", f.sha256);
+    w.field_null("verification_retry_at").field_null("verified_at");
+    w.field_null("verification_failure").field_null("verification_retry_count");
+    w.field_null("verification_checksum").field_i("verification_state", 0);
+    w.field_null("verification_started_at").field_null("new_file_path");
+    w.field("status", "default").field_u("project_id", f.project_id);
+    w.end_object();
+}
+
+} // namespace
+
+std::optional<response> generic_upload_precheck(request_context& ctx) {
+    generic_target t;
+    auto checked = upload_checks(ctx, t);
+    if (auto* err = std::get_if<response>(&checked)) {
+        return std::move(*err);
+    }
+    return std::nullopt;
+}
+
+task generic_upload(request_context& ctx) {
+    generic_target target;
+    auto checked = upload_checks(ctx, target);
+    if (auto* err = std::get_if<response>(&checked)) {
+        co_return std::move(*err);
+    }
+    const auto proj = std::get<store::project>(std::move(checked));
+    if (!ctx.upload || !ctx.upload_digest) {
+        co_return bad_params("file is missing");
+    }
+    validation v;
+    const auto status = enum_param(ctx.params, "status", {"default", "hidden"}, v);
+    const auto select = enum_param(ctx.params, "select", {"package_file"}, v);
+    const std::uint64_t pipeline_id =
+        ctx.who.kind == auth_kind::job_token && ctx.who.token ? ctx.who.token->pipeline_id : 0;
+    const std::uint64_t creator = ctx.who.user_id();
+    const auto digest = *ctx.upload_digest;
+    const std::string stored = target.stored_name();
+    const std::int64_t now = now_ms();
+    store::package_file file;
+    ctx.release_read();
+    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
+        auto place = store::place_of(t, proj.id);
+        if (!place) {
+            return make_error_code(store::errc::not_found);
+        }
+        auto existing = store::find_package_by_version(t, proj.id, store::package_type::generic,
+                                                       target.name, target.version);
+        store::package pkg;
+        if (existing) {
+            pkg = *existing;
+            store::package after = pkg;
+            if (status) {
+                after.status = *store::parse_package_status(*status);
+            }
+            after.updated_at = now;
+            if (auto e = store::update_package(t, pkg, after, *place)) {
+                return e;
+            }
+            pkg = after;
+        } else {
+            pkg.name = target.name;
+            pkg.version = target.version;
+            pkg.type = store::package_type::generic;
+            pkg.status = status ? *store::parse_package_status(*status)
+                                : store::package_status::default_;
+            pkg.creator_id = creator;
+            pkg.created_at = now;
+            pkg.updated_at = now;
+            if (auto e = store::create_package(t, pkg, *place)) {
+                return e;
+            }
+        }
+        file = store::package_file{};
+        file.package_id = pkg.id;
+        file.project_id = proj.id;
+        file.file_name = stored;
+        file.size = digest.size;
+        file.md5 = digest.md5;
+        file.sha1 = digest.sha1;
+        file.sha256 = digest.sha256;
+        file.created_at = now;
+        file.updated_at = now;
+        if (auto e = store::add_file(t, file)) {
+            return e;
+        }
+        if (pipeline_id != 0 && store::find_pipeline(t, pipeline_id)) {
+            if (auto e = store::add_build_info(t, pkg.id, pipeline_id)) {
+                return e;
+            }
+            if (auto e = store::add_file_build_info(t, file.id, pipeline_id)) {
+                return e;
+            }
+        }
+        // Last: the bytes move into place only when every row is written.
+        return ctx.svc.blobs->link(*ctx.upload, digest.sha256);
+    });
+    if (ec) {
+        co_return store_failure("generic upload", ec);
+    }
+    if (select) {
+        json_writer w;
+        write_raw_file_record(w, file);
+        co_return json_response(200, w.take());
+    }
+    co_return message_response(201, "201 Created");
+}
+
+task generic_download(request_context& ctx) {
+    auto found = find_readable_project(ctx);
+    if (std::holds_alternative<response>(found)) {
+        // Generic download answers anonymous callers 401 and signed-in ones 404, found or not.
+        co_return ctx.who.signed_in() ? not_found() : with_basic_realm(unauthorized());
+    }
+    const auto proj = std::get<store::project>(std::move(found));
+    if (!can_read_packages(ctx, proj)) {
+        co_return forbidden();
+    }
+    auto target = parse_target(ctx);
+    if (auto* err = std::get_if<response>(&target)) {
+        co_return std::move(*err);
+    }
+    const auto& tg = std::get<generic_target>(target);
+    const auto& t = ctx.rtxn();
+    auto pkg = store::find_package_by_version(t, proj.id, store::package_type::generic, tg.name,
+                                              tg.version);
+    if (!pkg || !store::installable(pkg->status)) {
+        co_return message_response(404, "404 Not found");
+    }
+    const std::string stored = tg.stored_name();
+    std::optional<store::package_file> newest;
+    for (auto& f : store::files_of(t, pkg->id)) {
+        if (f.status == store::file_status::default_ && f.file_name == stored) {
+            newest = std::move(f); // files_of is in id order: the last match is the newest
+        }
+    }
+    if (!newest) {
+        co_return message_response(404, "404 Not found");
+    }
+    co_return co_await send_file(ctx, *pkg, *newest);
+}
+
+task send_file(request_context& ctx, const store::package& p, const store::package_file& f) {
+    response r;
+    r.content_type = "application/octet-stream";
+    r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
+    // The stored name may be percent-encoded (path uploads); the header shows it as stored.
+    r.set_header("Content-Transfer-Encoding", "binary");
+    r.set_header("Content-Disposition", "attachment; filename=\"" + f.file_name +
+                                            "\"; filename*=UTF-8''" + form_escape(f.file_name));
+    if (!f.sha256.empty()) {
+        r.set_header("X-Checksum-SHA256", f.sha256);
+    }
+    const std::int64_t now = now_ms();
+    if (p.last_downloaded_at == 0 || now - p.last_downloaded_at > 60'000) {
+        ctx.release_read();
+        const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) {
+            return store::set_last_downloaded(t, p.id, now);
+        });
+        if (ec && ec != store::errc::not_found) {
+            co_return store_failure("record download", ec);
+        }
+    }
+    co_return r;
+}
+
+} // namespace packyard::routing::handlers

@@ -1,0 +1,28 @@
+#pragma once
+
+// Lookups shared by the package, package-file and generic handlers.
+
+#include "routing/context.hpp"
+#include "store/package_records.hpp"
+#include "store/records.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <variant>
+
+namespace packyard::routing::handlers {
+
+/// Project lookup plus read_package: GitLab's first two checks on every package route.
+std::variant<store::project, response> project_for_packages(request_context& ctx);
+/// The displayable package :package_id of this project, or GitLab's "404 Not found".
+std::variant<store::package, response> find_displayable(request_context& ctx,
+                                                        const store::project& proj);
+/// Parses an HTTP date (IMF-fixdate or ISO 8601) into ms since the epoch.
+std::optional<std::int64_t> parse_http_date(std::string_view s);
+/// Answers with the file's bytes and GitLab's download headers; records last_downloaded_at
+/// (at most once a minute, as GitLab throttles it).
+boost::asio::awaitable<response> send_file(request_context& ctx, const store::package& p,
+                                           const store::package_file& f);
+
+} // namespace packyard::routing::handlers

@@ -1,0 +1,171 @@
+#include "routing/multipart.hpp"
+
+#include "routing/http_types.hpp"
+
+namespace packyard::routing {
+namespace {
+
+constexpr std::size_t max_part_headers = 16 * 1024;
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+/// The name="..." of a part's Content-Disposition header.
+std::optional<std::string> disposition_name(std::string_view headers) {
+    const std::string low = lower_ascii(headers);
+    auto line_start = low.find("content-disposition:");
+    if (line_start == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto line_end = low.find("\r\n", line_start);
+    const auto line = std::string_view(headers).substr(line_start, line_end - line_start);
+    const std::string line_low = lower_ascii(line);
+    std::size_t pos = 0;
+    while ((pos = line_low.find("name=", pos)) != std::string::npos) {
+        // Skip "filename=": only the bare name parameter counts.
+        if (pos > 0 && (line_low[pos - 1] == ' ' || line_low[pos - 1] == ';')) {
+            auto value = line.substr(pos + 5);
+            if (!value.empty() && value.front() == '"') {
+                const auto close = value.find('"', 1);
+                return std::string(value.substr(1, close == std::string_view::npos ? close : close - 1));
+            }
+            const auto end = value.find(';');
+            return std::string(value.substr(0, end));
+        }
+        pos += 5;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> multipart_boundary(std::string_view content_type) {
+    const auto semi = content_type.find(';');
+    auto type = content_type.substr(0, semi);
+    while (!type.empty() && type.back() == ' ') {
+        type.remove_suffix(1);
+    }
+    if (!iequals(type, "multipart/form-data") || semi == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const std::string low = lower_ascii(content_type);
+    const auto b = low.find("boundary=", semi);
+    if (b == std::string::npos) {
+        return std::nullopt;
+    }
+    auto value = content_type.substr(b + 9);
+    if (!value.empty() && value.front() == '"') {
+        const auto close = value.find('"', 1);
+        if (close == std::string_view::npos) {
+            return std::nullopt;
+        }
+        value = value.substr(1, close - 1);
+    } else {
+        value = value.substr(0, value.find(';'));
+    }
+    if (value.empty() || value.size() > 70) {
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+multipart_extractor::multipart_extractor(std::string boundary, std::string field)
+    : delimiter_("\r\n--" + boundary)
+    , field_(std::move(field))
+    , buf_("\r\n") {} // the first delimiter has no CRLF before it: supply one
+
+bool multipart_extractor::feed(std::string_view data, const sink& out) {
+    if (state_ == state::failed) {
+        return false;
+    }
+    if (state_ == state::done) {
+        return true; // the epilogue is ignored
+    }
+    buf_.append(data);
+    bool progressed = true;
+    while (progressed && state_ != state::failed && state_ != state::done) {
+        progressed = false;
+        if (!step(out, progressed)) {
+            state_ = state::failed;
+            return false;
+        }
+    }
+    return state_ != state::failed;
+}
+
+bool multipart_extractor::step(const sink& out, bool& progressed) {
+    switch (state_) {
+    case state::preamble:
+    case state::in_part: {
+        const auto pos = buf_.find(delimiter_);
+        const bool emit = state_ == state::in_part && in_wanted_;
+        if (pos == std::string::npos) {
+            // Keep a tail that may be the start of a delimiter split across chunks.
+            const std::size_t keep = delimiter_.size() - 1;
+            if (buf_.size() > keep) {
+                const std::size_t n = buf_.size() - keep;
+                if (emit) {
+                    if ((error_ = out(std::string_view(buf_).substr(0, n)))) {
+                        return false;
+                    }
+                }
+                buf_.erase(0, n);
+            }
+            return true;
+        }
+        if (emit) {
+            if ((error_ = out(std::string_view(buf_).substr(0, pos)))) {
+                return false;
+            }
+        }
+        if (state_ == state::in_part && in_wanted_) {
+            found_ = true;
+        }
+        buf_.erase(0, pos + delimiter_.size());
+        state_ = state::after_delimiter;
+        progressed = true;
+        return true;
+    }
+    case state::after_delimiter:
+        if (buf_.size() < 2) {
+            return true;
+        }
+        if (buf_.compare(0, 2, "--") == 0) {
+            state_ = state::done;
+        } else if (buf_.compare(0, 2, "\r\n") == 0) {
+            state_ = state::headers;
+        } else {
+            return false;
+        }
+        buf_.erase(0, 2);
+        progressed = true;
+        return true;
+    case state::headers: {
+        const auto end = buf_.find("\r\n\r\n");
+        if (end == std::string::npos) {
+            return buf_.size() <= max_part_headers;
+        }
+        const auto name = disposition_name(std::string_view(buf_).substr(0, end + 2));
+        in_wanted_ = !found_ && name && *name == field_;
+        // The content follows the blank line; an empty part is followed at once by the
+        // delimiter's own CRLF.
+        buf_.erase(0, end + 4);
+        state_ = state::in_part;
+        progressed = true;
+        return true;
+    }
+    case state::done:
+    case state::failed:
+        return true;
+    }
+    return true;
+}
+
+} // namespace packyard::routing

@@ -1,0 +1,43 @@
+#pragma once
+
+// Streams one part out of a multipart/form-data body (what @gitbeaker sends for generic
+// uploads): the bytes of the part named "file" reach the sink as they arrive, the envelope never
+// does, and memory stays bounded by the chunk plus one boundary.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace packyard::routing {
+
+/// The boundary parameter of a multipart/form-data Content-Type, if it is one.
+std::optional<std::string> multipart_boundary(std::string_view content_type);
+
+class multipart_extractor {
+public:
+    using sink = std::function<std::error_code(std::string_view)>;
+
+    multipart_extractor(std::string boundary, std::string field);
+
+    /// Feeds body bytes. False when the body is malformed or the sink failed (see error()).
+    bool feed(std::string_view data, const sink& out);
+    /// True when the wanted part was found and ended with its boundary.
+    bool complete() const noexcept { return found_ && state_ == state::done; }
+    std::error_code error() const noexcept { return error_; }
+
+private:
+    enum class state { preamble, after_delimiter, headers, in_part, done, failed };
+    bool step(const sink& out, bool& progressed);
+
+    std::string delimiter_; ///< "\r\n--" + boundary
+    std::string field_;
+    std::string buf_;
+    state state_ = state::preamble;
+    bool in_wanted_ = false;
+    bool found_ = false;
+    std::error_code error_;
+};
+
+} // namespace packyard::routing

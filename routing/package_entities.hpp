@@ -1,0 +1,30 @@
+#pragma once
+
+// GitLab's Package, PackageVersion, PackageFile and Package::Pipeline entities
+// (gitlab-packages-api.md §7), in GitLab's field order.
+
+#include "routing/json.hpp"
+#include "store/package_records.hpp"
+#include "store/records.hpp"
+#include "store/txn.hpp"
+
+#include <string_view>
+
+namespace packyard::routing {
+
+struct package_view {
+    const store::package& pkg;
+    const store::project& project;
+    bool can_destroy = false; ///< caller may delete: adds _links.delete_api_path
+    bool group_list = false;  ///< adds project_id and project_path
+    bool with_versions = false;
+};
+
+void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
+                    std::string_view base);
+void write_package(const store::txn& t, json_writer& w, const package_view& v,
+                   std::string_view base);
+void write_package_file(const store::txn& t, json_writer& w, const store::package_file& f,
+                        std::string_view base);
+
+} // namespace packyard::routing
