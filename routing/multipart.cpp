@@ -34,7 +34,8 @@ std::optional<std::string> disposition_name(std::string_view headers) {
             auto value = line.substr(pos + 5);
             if (!value.empty() && value.front() == '"') {
                 const auto close = value.find('"', 1);
-                return std::string(value.substr(1, close == std::string_view::npos ? close : close - 1));
+                return std::string(
+                    value.substr(1, close == std::string_view::npos ? close : close - 1));
             }
             const auto end = value.find(';');
             return std::string(value.substr(0, end));

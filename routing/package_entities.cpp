@@ -38,8 +38,9 @@ void write_build_fields(const store::txn& t, json_writer& w, std::uint64_t packa
         return;
     }
     w.key("pipeline");
-    auto newest = infos.front().pipeline_id != 0 ? store::find_pipeline(t, infos.front().pipeline_id)
-                                                 : std::nullopt;
+    auto newest = infos.front().pipeline_id != 0
+                      ? store::find_pipeline(t, infos.front().pipeline_id)
+                      : std::nullopt;
     if (newest) {
         write_pipeline(t, w, *newest, base);
     } else {
@@ -81,7 +82,7 @@ void write_package(const store::txn& t, json_writer& w, const package_view& v,
     if (store::detailed_info(p.status)) {
         std::string web = "/" + v.project.full_path;
         web += p.type == store::package_type::terraform_module ? "/-/terraform_module_registry/"
-                                                                : "/-/packages/";
+                                                               : "/-/packages/";
         web += std::to_string(p.id);
         w.field("web_path", web);
     }

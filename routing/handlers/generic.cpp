@@ -29,8 +29,7 @@ struct generic_target {
             const auto b = static_cast<unsigned char>(c);
             const bool keep = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
                               (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.' ||
-                              b == '~' || b == '!' || b == '*' || b == '\'' || b == '(' ||
-                              b == ')';
+                              b == '~' || b == '!' || b == '*' || b == '\'' || b == '(' || b == ')';
             if (keep) {
                 out.push_back(c);
             } else {
@@ -44,8 +43,8 @@ struct generic_target {
 };
 
 bool name_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c == '+';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '+';
 }
 
 /// generic_package_name_regex: \A[A-Za-z0-9\.\_\-\+]+\z
@@ -64,7 +63,8 @@ bool valid_file_name(std::string_view s) {
     if (s.empty() || !name_char(s.front()) || !name_char(s.back())) {
         return false;
     }
-    return std::all_of(s.begin(), s.end(), [](char c) { return name_char(c) || c == '~' || c == '@'; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return name_char(c) || c == '~' || c == '@'; });
 }
 
 std::optional<std::string> pct_decode(std::string_view raw) {
@@ -121,8 +121,8 @@ std::variant<generic_target, response> parse_target(request_context& ctx) {
         }
         t.path += parts[i];
     }
-    if (const auto* p = ctx.params.find("path"); t.path.empty() && p != nullptr &&
-                                                  p->kind == param_value::shape::scalar) {
+    if (const auto* p = ctx.params.find("path");
+        t.path.empty() && p != nullptr && p->kind == param_value::shape::scalar) {
         t.path = p->text;
     }
     if (!valid_package_name(t.name)) {
@@ -259,8 +259,8 @@ task generic_upload(request_context& ctx) {
             pkg.name = target.name;
             pkg.version = target.version;
             pkg.type = store::package_type::generic;
-            pkg.status = status ? *store::parse_package_status(*status)
-                                : store::package_status::default_;
+            pkg.status =
+                status ? *store::parse_package_status(*status) : store::package_status::default_;
             pkg.creator_id = creator;
             pkg.created_at = now;
             pkg.updated_at = now;
@@ -351,9 +351,8 @@ task send_file(request_context& ctx, const store::package& p, const store::packa
     const std::int64_t now = now_ms();
     if (p.last_downloaded_at == 0 || now - p.last_downloaded_at > 60'000) {
         ctx.release_read();
-        const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) {
-            return store::set_last_downloaded(t, p.id, now);
-        });
+        const auto ec = co_await ctx.svc.writer.run(
+            [&](store::write_txn& t) { return store::set_last_downloaded(t, p.id, now); });
         if (ec && ec != store::errc::not_found) {
             co_return store_failure("record download", ec);
         }

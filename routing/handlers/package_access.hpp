@@ -7,7 +7,6 @@
 #include "store/records.hpp"
 
 #include <boost/asio/awaitable.hpp>
-
 #include <optional>
 #include <variant>
 

@@ -1,3 +1,5 @@
+#include "store/packages.hpp"
+
 #include "routing/access.hpp"
 #include "routing/auth.hpp"
 #include "routing/handlers/common.hpp"
@@ -6,7 +8,6 @@
 #include "routing/package_entities.hpp"
 #include "routing/pagination.hpp"
 #include "store/identity.hpp"
-#include "store/packages.hpp"
 #include "store/pipelines.hpp"
 
 #include <algorithm>
@@ -15,9 +16,10 @@
 namespace packyard::routing::handlers {
 namespace {
 
-constexpr std::string_view type_names[] = {
-    "maven",  "npm",    "conan",    "nuget", "pypi",             "composer", "generic",
-    "golang", "debian", "rubygems", "helm",  "terraform_module", "rpm",      "ml_model"};
+constexpr std::string_view type_names[] = {"maven",  "npm",      "conan",   "nuget",
+                                           "pypi",   "composer", "generic", "golang",
+                                           "debian", "rubygems", "helm",    "terraform_module",
+                                           "rpm",    "ml_model"};
 constexpr std::string_view status_names[] = {
     "default", "hidden", "processing", "error", "pending_destruction", "deprecated"};
 
@@ -52,8 +54,8 @@ std::vector<std::string> search_terms(std::string_view raw) {
     while (!rest.empty()) {
         if (rest.front() == '"') {
             const auto close = rest.find("\" ", 1);
-            const bool at_end = close == std::string_view::npos && rest.size() > 1 &&
-                                rest.back() == '"';
+            const bool at_end =
+                close == std::string_view::npos && rest.size() > 1 && rest.back() == '"';
             if (close != std::string_view::npos || at_end) {
                 const auto end = close != std::string_view::npos ? close : rest.size() - 1;
                 terms.emplace_back(rest.substr(1, end - 1));
@@ -157,8 +159,9 @@ private:
     std::map<std::uint64_t, entry> cache_;
 };
 
-response render_list(request_context& ctx, const store::list_page& page, const list_params& lp,
-                     bool group, std::initializer_list<std::pair<std::string_view, std::string_view>> defaults) {
+response
+render_list(request_context& ctx, const store::list_page& page, const list_params& lp, bool group,
+            std::initializer_list<std::pair<std::string_view, std::string_view>> defaults) {
     const std::string base = base_of(ctx);
     project_memo memo(ctx);
     json_writer w;
@@ -261,16 +264,16 @@ response list_group_packages(request_context& ctx) {
     }
     const auto& t = ctx.rtxn();
     // Which projects may contribute: GitLab's Packages::ProjectsFinder.
-    std::vector<std::uint64_t> namespaces =
-        lp.exclude_subgroups ? std::vector<std::uint64_t>{g.id}
-                             : store::self_and_descendant_groups(t, g.id);
+    std::vector<std::uint64_t> namespaces = lp.exclude_subgroups
+                                                ? std::vector<std::uint64_t>{g.id}
+                                                : store::self_and_descendant_groups(t, g.id);
     std::vector<std::uint64_t> allowed;
-    bool all_private = true;
-    bool all_internal = true;
-    bool any_private = false;
+    // Per visibility level (private, internal, public): projects seen and projects allowed.
+    std::size_t seen[3] = {0, 0, 0};
+    std::size_t taken[3] = {0, 0, 0};
     std::size_t total_projects = 0;
-    const bool group_wide = ctx.who.admin() ||
-                            at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
+    const bool group_wide =
+        ctx.who.admin() || at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
     for (auto ns : namespaces) {
         for (auto pid : store::projects_in_namespace(t, ns)) {
             auto p = store::find_project(t, pid);
@@ -278,16 +281,11 @@ response list_group_packages(request_context& ctx) {
                 continue;
             }
             ++total_projects;
-            const bool ok = p->packages_enabled &&
-                            (group_wide || can_read_packages(ctx, *p));
-            if (ok) {
+            const std::size_t level = static_cast<std::size_t>(p->vis) / 10;
+            ++seen[level];
+            if (p->packages_enabled && (group_wide || can_read_packages(ctx, *p))) {
                 allowed.push_back(pid);
-            }
-            if (p->vis == store::visibility::private_) {
-                all_private = all_private && ok;
-                any_private = any_private || ok;
-            } else if (p->vis == store::visibility::internal) {
-                all_internal = all_internal && ok;
+                ++taken[level];
             }
         }
     }
@@ -304,21 +302,27 @@ response list_group_packages(request_context& ctx) {
     if (!everything) {
         q.projects = &allowed;
     }
-    // The counters are per visibility level, so they answer whenever the caller sees whole
-    // levels of the subtree.
+    // The counters are per visibility level, so they answer whenever the caller sees each
+    // level of the subtree either whole or not at all.
     if (q.filter.is_default() && !lp.exclude_subgroups) {
-        if (everything) {
-            q.known_total = store::default_count(t, store::list_scope::group, g.id, 7);
-        } else if (!any_private && all_internal) {
-            q.known_total = store::default_count(t, store::list_scope::group, g.id, 6);
-        } else if (!any_private && allowed.empty()) {
-            q.known_total = 0;
+        bool whole_levels = true;
+        unsigned mask = 0;
+        for (std::size_t level = 0; level < 3; ++level) {
+            if (taken[level] != 0 && taken[level] != seen[level]) {
+                whole_levels = false;
+            }
+            if (taken[level] != 0) {
+                mask |= 1U << level;
+            }
+        }
+        if (whole_levels) {
+            q.known_total = store::default_count(t, store::list_scope::group, g.id, mask);
         }
     }
-    (void)all_private;
     const auto page = store::list_packages(t, q);
-    return render_list(ctx, page, lp, true,
-                       {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}});
+    return render_list(
+        ctx, page, lp, true,
+        {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}});
 }
 
 response get_package(request_context& ctx) {
@@ -375,7 +379,8 @@ response list_package_pipelines(request_context& ctx) {
         return bad_params(v.message());
     }
     if ((order_by && *order_by != "id") || (sort && *sort != "desc")) {
-        return error_response(405, "Keyset pagination is not yet available for this type of request");
+        return error_response(405,
+                              "Keyset pagination is not yet available for this type of request");
     }
     // Cursor: URL-safe base64 of {"id":"<build info id>","_kd":"n"|"p"}.
     std::uint64_t cursor_id = 0;
@@ -451,7 +456,10 @@ response list_package_pipelines(request_context& ctx) {
     response r = json_response(200, w.take());
     if (more && !rows.empty()) {
         json_writer cw;
-        cw.begin_object().field("id", std::to_string(rows.back().id)).field("_kd", "n").end_object();
+        cw.begin_object()
+            .field("id", std::to_string(rows.back().id))
+            .field("_kd", "n")
+            .end_object();
         std::string next = base64url_encode(cw.take());
         r.set_header("Link", "<" +
                                  page_url(ctx, {{"per_page", std::to_string(per_page)}},

@@ -1,5 +1,7 @@
 // External pipelines, fed by GitLab's commit status API, and packyard's job-token extension.
 
+#include "store/pipelines.hpp"
+
 #include "routing/access.hpp"
 #include "routing/entities.hpp"
 #include "routing/handlers/common.hpp"
@@ -8,7 +10,6 @@
 #include "routing/pagination.hpp"
 #include "store/crypto.hpp"
 #include "store/identity.hpp"
-#include "store/pipelines.hpp"
 
 namespace packyard::routing::handlers {
 namespace {
@@ -34,8 +35,8 @@ std::variant<store::pipeline, response> pipeline_of(request_context& ctx,
     if (!id) {
         return bad_params("pipeline_id is invalid");
     }
-    auto p = *id > 0 ? store::find_pipeline(ctx.rtxn(), static_cast<std::uint64_t>(*id))
-                     : std::nullopt;
+    auto p =
+        *id > 0 ? store::find_pipeline(ctx.rtxn(), static_cast<std::uint64_t>(*id)) : std::nullopt;
     if (!p || p->project_id != proj.id) {
         return not_found();
     }
@@ -60,8 +61,8 @@ task create_commit_status(request_context& ctx) {
     }
     const auto proj = std::get<store::project>(std::move(found));
     validation v;
-    const auto state = enum_param(ctx.params, "state",
-                                  {"pending", "running", "success", "failed", "canceled"}, v);
+    const auto state =
+        enum_param(ctx.params, "state", {"pending", "running", "success", "failed", "canceled"}, v);
     if (ctx.params.find("state") == nullptr) {
         v.add("state is missing");
     }
@@ -191,8 +192,8 @@ task delete_pipeline(request_context& ctx) {
     }
     const auto p = std::get<store::pipeline>(std::move(pl));
     ctx.release_read();
-    const auto ec =
-        co_await ctx.svc.writer.run([&](store::write_txn& t) { return store::delete_pipeline(t, p); });
+    const auto ec = co_await ctx.svc.writer.run(
+        [&](store::write_txn& t) { return store::delete_pipeline(t, p); });
     if (ec) {
         co_return store_failure("delete pipeline", ec);
     }
