@@ -1,0 +1,100 @@
+// The network core: limits, timeouts, keep-alive, shutdown, restart, bootstrap.
+
+#include "tests/support/packyard_server.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <csignal>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+
+using namespace packyard::testing;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(server_core)
+
+BOOST_FIXTURE_TEST_CASE(header_block_over_16_kib_gets_431, server_fixture) {
+    const std::string req =
+        "GET /api/v4/user HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(17 * 1024, 'a') +
+        "\r\n\r\n";
+    auto [out, closed] = raw_exchange(server.port(), req, 3s);
+    BOOST_TEST(out.rfind("HTTP/1.1 431", 0) == 0u);
+    BOOST_TEST(http.get("/-/health").status == 200u);
+}
+
+BOOST_FIXTURE_TEST_CASE(malformed_request_gets_400_and_the_server_keeps_serving, server_fixture) {
+    auto [out, closed] = raw_exchange(server.port(), "NOT HTTP AT ALL\r\n\r\n", 3s);
+    BOOST_TEST(out.rfind("HTTP/1.1 400", 0) == 0u);
+    BOOST_TEST(closed);
+    BOOST_TEST(http.get("/-/health").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_header_is_cut_off) {
+    server_fixture f({"--header-timeout", "1"});
+    const auto started = std::chrono::steady_clock::now();
+    auto [out, closed] = raw_exchange(f.server.port(), "GET /api/v4/user HTTP/1.1\r\nHo", 5s);
+    BOOST_TEST(closed);
+    const bool prompt = std::chrono::steady_clock::now() - started < 4s;
+    BOOST_TEST(prompt);
+}
+
+BOOST_FIXTURE_TEST_CASE(several_requests_share_one_connection, server_fixture) {
+    const std::string two = "GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "GET /-/liveness HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    auto [out, closed] = raw_exchange(server.port(), two, 3s);
+    BOOST_TEST(out.find("packyard OK") != std::string::npos);
+    BOOST_TEST(out.find(R"({"status":"ok"})") != std::string::npos);
+    BOOST_TEST(closed);
+}
+
+BOOST_FIXTURE_TEST_CASE(small_body_over_the_limit_gets_413, server_fixture) {
+    auto r = http.request("POST", "/api/v4/groups", std::string((1 << 20) + 10, ' '),
+                          {{"PRIVATE-TOKEN", root_token}, {"Content-Type", "application/json"}});
+    BOOST_TEST(r.status == 413u);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_promptly_with_status_0_and_data_survives_a_restart) {
+    temp_folder dir;
+    {
+        server_process s(dir.path() / "data", root_token);
+        http_client c(s.port());
+        BOOST_TEST(
+            c.post_json("/api/v4/groups", R"({"name":"keep","path":"keep"})", as_root()).status ==
+            201u);
+        s.signal(SIGTERM);
+        BOOST_TEST(s.wait_exit(5s) == 0);
+    }
+    server_process again(dir.path() / "data", "");
+    http_client c(again.port());
+    auto r = c.get("/api/v4/groups/keep", as_root());
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(str_field(r.json(), "full_path") == "keep");
+    again.signal(SIGINT);
+    BOOST_TEST(again.wait_exit(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(first_start_without_env_writes_a_0600_root_token_file) {
+    temp_folder dir;
+    server_process s(dir.path() / "data", "");
+    const auto file = dir.path() / "data" / "initial_root_token";
+    struct stat st {};
+    BOOST_TEST(::stat(file.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+    std::ifstream in(file);
+    std::string token;
+    in >> token;
+    BOOST_TEST(token.rfind("glpat-", 0) == 0u);
+    http_client c(s.port());
+    BOOST_TEST(c.get("/api/v4/user", with_token(token)).status == 200u);
+    BOOST_TEST(s.log().find(token) == std::string::npos); // named, never printed
+}
+
+BOOST_FIXTURE_TEST_CASE(access_log_redacts_tokens_in_the_query, server_fixture) {
+    http.get("/api/v4/user?private_token=" + root_token);
+    std::this_thread::sleep_for(100ms);
+    const auto log = server.log();
+    BOOST_TEST(log.find("private_token=[FILTERED]") != std::string::npos);
+    BOOST_TEST(log.find(root_token) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
