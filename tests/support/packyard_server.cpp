@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
 #include <cstdio>
@@ -284,6 +285,12 @@ server_fixture::server_fixture()
 server_fixture::server_fixture(std::vector<std::string> extra)
     : server(dir.path() / "data", root_token, std::move(extra))
     , http(server.port()) {}
+
+std::string base64(const std::string& s) {
+    std::string out(beast::detail::base64::encoded_size(s.size()), '\0');
+    out.resize(beast::detail::base64::encode(out.data(), s.data(), s.size()));
+    return out;
+}
 
 std::string str_field(const rapidjson::Value& v, const char* name) {
     if (!v.IsObject() || !v.HasMember(name) || !v[name].IsString()) {

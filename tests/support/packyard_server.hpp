@@ -135,6 +135,9 @@ struct server_fixture {
                     const header_list& auth = as_root());
 };
 
+/// Standard base64 (for HTTP Basic credentials).
+std::string base64(const std::string& s);
+
 /// JSON string field, or "" when absent / not a string.
 std::string str_field(const rapidjson::Value& v, const char* name);
 std::int64_t int_field(const rapidjson::Value& v, const char* name);

@@ -1,0 +1,111 @@
+// Commit statuses, pipelines, CI job tokens, build infos and the package pipelines endpoint.
+
+#include "tests/support/packyard_server.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace packyard::testing;
+
+namespace {
+struct ci_fixture : server_fixture {
+    ci_fixture() {
+        group = create_group("ci", "private");
+        project = create_project("app", group, "private");
+        base = "/api/v4/projects/" + std::to_string(project);
+    }
+    std::uint64_t start_pipeline(const std::string& sha) {
+        auto r = http.request("POST", base + "/statuses/" + sha + "?state=running&ref=main", {},
+                              as_root());
+        BOOST_REQUIRE(r.status == 201u);
+        return static_cast<std::uint64_t>(int_field(r.json(), "pipeline_id"));
+    }
+    std::string job_token(std::uint64_t pipeline) {
+        auto r = http.request(
+            "POST", base + "/pipelines/" + std::to_string(pipeline) + "/job_token", {}, as_root());
+        BOOST_REQUIRE(r.status == 201u);
+        return str_field(r.json(), "token");
+    }
+    std::uint64_t group = 0;
+    std::uint64_t project = 0;
+    std::string base;
+};
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pipelines)
+
+BOOST_FIXTURE_TEST_CASE(job_token_upload_records_the_pipeline_on_package_and_file, ci_fixture) {
+    const auto pl = start_pipeline("abc123");
+    const auto jt = job_token(pl);
+    BOOST_TEST(jt.rfind("glcbt-", 0) == 0u);
+    auto up = http.put(base + "/packages/generic/lib/1.0/lib.so", "ELF", {{"JOB-TOKEN", jt}});
+    BOOST_TEST(up.status == 201u);
+    auto list = http.get(base + "/packages", {{"JOB-TOKEN", jt}});
+    BOOST_TEST(list.status == 200u);
+    const auto doc = list.json();
+    const auto& pkg = doc[0];
+    BOOST_TEST(int_field(pkg["pipeline"], "id") == static_cast<std::int64_t>(pl));
+    BOOST_TEST(str_field(pkg["pipeline"], "sha") == "abc123");
+    BOOST_TEST(str_field(pkg["pipeline"]["user"], "username") == "root");
+    BOOST_TEST(pkg["pipelines"].IsArray());
+    BOOST_TEST(pkg["pipelines"].Size() == 0u);
+    const auto id = int_field(pkg, "id");
+    auto files = http.get(base + "/packages/" + std::to_string(id) + "/package_files", as_root());
+    BOOST_TEST(files.json()[0]["pipelines"].Size() == 1u);
+    // Basic gitlab-ci-token on the generic download.
+    auto dl = http.get(base + "/packages/generic/lib/1.0/lib.so",
+                       {{"Authorization", "Basic " + base64("gitlab-ci-token:" + jt)}});
+    BOOST_TEST(dl.status == 200u);
+    BOOST_TEST(dl.body == "ELF");
+}
+
+BOOST_FIXTURE_TEST_CASE(job_token_ends_with_its_pipeline, ci_fixture) {
+    const auto pl = start_pipeline("def456");
+    const auto jt = job_token(pl);
+    BOOST_TEST(http.get(base + "/packages", {{"JOB-TOKEN", jt}}).status == 200u);
+    BOOST_TEST(
+        http.request("POST", base + "/statuses/def456?state=success", {}, as_root()).status ==
+        201u);
+    BOOST_TEST(http.get(base + "/packages", {{"JOB-TOKEN", jt}}).status == 401u);
+    // Job tokens are refused where GitLab refuses them.
+    BOOST_TEST(http.get("/api/v4/user", {{"PRIVATE-TOKEN", jt}}).status == 401u);
+}
+
+BOOST_FIXTURE_TEST_CASE(package_pipelines_use_keyset_pagination, ci_fixture) {
+    std::vector<std::uint64_t> pls;
+    for (const char* sha : {"s1", "s2", "s3"}) {
+        const auto pl = start_pipeline(sha);
+        pls.push_back(pl);
+        BOOST_REQUIRE(
+            http.put(base + "/packages/generic/lib/1.0/lib.so", sha, {{"JOB-TOKEN", job_token(pl)}})
+                .status == 201u);
+    }
+    const auto id = int_field(http.get(base + "/packages", as_root()).json()[0], "id");
+    const std::string pb = base + "/packages/" + std::to_string(id) + "/pipelines";
+    auto all = http.get(pb, as_root());
+    BOOST_REQUIRE(all.json().Size() == 3u);
+    BOOST_TEST(int_field(all.json()[0], "id") == static_cast<std::int64_t>(pls[2]));
+    BOOST_TEST(!all.has_header("x-total"));
+    auto page = http.get(pb + "?per_page=2", as_root());
+    BOOST_TEST(page.json().Size() == 2u);
+    const auto link = page.header("link");
+    BOOST_REQUIRE(link.find("rel=\"next\"") != std::string::npos);
+    const auto start = link.find('<') + 1;
+    const auto full = link.substr(start, link.find('>') - start);
+    const auto next = full.substr(full.find("/api/v4"));
+    auto second = http.get(next, as_root());
+    BOOST_REQUIRE(second.json().Size() == 1u);
+    BOOST_TEST(int_field(second.json()[0], "id") == static_cast<std::int64_t>(pls[0]));
+    BOOST_TEST(!second.has_header("link"));
+    BOOST_TEST(http.get(pb + "?per_page=21", as_root()).body ==
+               R"({"error":"per_page does not have a valid value"})");
+    auto refused = http.get(pb + "?order_by=name&sort=asc", as_root());
+    BOOST_TEST(refused.status == 405u);
+    BOOST_TEST(refused.body ==
+               R"({"error":"Keyset pagination is not yet available for this type of request"})");
+    // Deleting a pipeline leaves the package with a null pipeline.
+    BOOST_TEST(http.del(base + "/pipelines/" + std::to_string(pls[2]), as_root()).status == 204u);
+    auto pkg = http.get(base + "/packages/" + std::to_string(id), as_root());
+    BOOST_TEST(pkg.json()["pipeline"].IsNull());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
