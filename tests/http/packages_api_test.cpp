@@ -3,6 +3,7 @@
 #include "tests/support/packyard_server.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <thread>
 
 using namespace packyard::testing;
@@ -265,6 +266,18 @@ BOOST_FIXTURE_TEST_CASE(delete_marks_pending_then_cleanup_removes_the_package, p
     }
     BOOST_TEST(gone);
     BOOST_TEST(names_of(http.get(base)).size() == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(deleting_a_project_removes_its_packages_and_blobs, packages_fixture) {
+    const auto blobs = dir.path() / "data" / "blobs";
+    auto count = [&] {
+        return std::distance(std::filesystem::directory_iterator(blobs),
+                             std::filesystem::directory_iterator{});
+    };
+    BOOST_TEST(count() == 3);
+    BOOST_TEST(http.del("/api/v4/projects/" + std::to_string(project), as_root()).status == 202u);
+    BOOST_TEST(count() == 0);
+    BOOST_TEST(http.get("/api/v4/groups/" + std::to_string(group) + "/packages").body == "[]");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""packyard's benchmark driver: every scenario against packyard and nginx (same bytes, same
+machine), alternating runs, medians, one table. Load comes from wrk on this machine."""
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TOKEN = "glpat-benchtoken000000000000"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def parse_duration_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not m:
+        return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wrk(url, conns, duration, threads=2, script=None, headers=()):
+    cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{duration}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = parse_duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def http(method, url, body=None, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.status, r.read(), dict(r.headers)
+
+
+class Packyard:
+    def __init__(self, binary, data):
+        self.port = None
+        env = dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN)
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--listen", "127.0.0.1:0", "--data", data, "--access-log", "false"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+        line = self.proc.stdout.readline()
+        self.port = int(line.strip().rsplit(":", 1)[1])
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+class Nginx:
+    def __init__(self, root, files):
+        self.dir = tempfile.mkdtemp(prefix="packyard-nginx-")
+        self.port = free_port()
+        locations = "\n".join(
+            f"    location = /{name} {{ alias {path}; default_type {ctype}; }}"
+            for name, (path, ctype) in files.items())
+        conf = f"""worker_processes 2;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log;
+daemon off;
+user root;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 1000000;
+  client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy;
+  fastcgi_temp_path {self.dir}/fastcgi; uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
+  server {{
+    listen 127.0.0.1:{self.port};
+{locations}
+  }}
+}}
+"""
+        with open(f"{self.dir}/nginx.conf", "w") as f:
+            f.write(conf)
+        self.proc = subprocess.Popen(["nginx", "-c", f"{self.dir}/nginx.conf", "-p", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGQUIT)
+        self.proc.wait(timeout=20)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--seeder", required=True)
+    ap.add_argument("--data", default=None, help="store folder to reuse or create")
+    ap.add_argument("--packages", type=int, default=int(os.environ.get("BENCH_PACKAGES", 1000000)))
+    ap.add_argument("--projects", type=int, default=int(os.environ.get("BENCH_PROJECTS", 10000)))
+    ap.add_argument("--groups", type=int, default=int(os.environ.get("BENCH_GROUPS", 10)))
+    ap.add_argument("--big-project", type=int, default=int(os.environ.get("BENCH_BIG_PROJECT", 100000)),
+                    help="extra packages in project 1, for the package_name search scenario")
+    ap.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    ap.add_argument("--conns", type=int, default=64)
+    ap.add_argument("--download-mb", type=int, default=int(os.environ.get("BENCH_DOWNLOAD_MB", 100)))
+    ap.add_argument("--smoke", action="store_true", help="one short round per scenario (CI)")
+    args = ap.parse_args()
+    if args.smoke:
+        args.duration, args.rounds = 1, 1
+
+    shape = f"{args.groups}g-{args.projects}p-{args.packages}n-{args.big_project}b"
+    data = args.data or os.path.join("bench", "data", shape)
+    if not os.path.exists(os.path.join(data, "db", "data.mdb")):
+        print(f"seeding {data} ...", flush=True)
+        t0 = time.time()
+        subprocess.run([args.seeder, "--data", data, "--groups", str(args.groups), "--subgroups", "2",
+                        "--projects", str(args.projects), "--packages", str(args.packages),
+                        "--big-project-packages", str(args.big_project)],
+                       check=True, env=dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN))
+        print(f"seeded in {time.time() - t0:.1f} s")
+
+    py = Packyard(args.binary, data)
+    scenarios = []
+    try:
+        # Group group-0 with its subgroups holds about 3/30 of all projects (1,000 of 10,000).
+        api = "/api/v4"
+        scenarios = [
+            ("project list page 1", f"{api}/projects/2/packages", "application/json", args.conns),
+            ("project list version desc, page 40", f"{api}/projects/2/packages?order_by=version&sort=desc&page=40&per_page=2",
+             "application/json", args.conns),
+            ("package_name search (big project)", f"{api}/projects/1/packages?package_name=alpha%20core",
+             "application/json", args.conns),
+            ("group list (group-0)", f"{api}/groups/group-0/packages", "application/json", args.conns),
+            ("group list by project_path", f"{api}/groups/group-0/packages?order_by=project_path",
+             "application/json", args.conns),
+            ("single package", f"{api}/projects/2/packages/2", "application/json", args.conns),
+            ("package files", f"{api}/projects/2/packages/2/package_files", "application/json", args.conns),
+            ("package pipelines", f"{api}/projects/2/packages/2/pipelines", "application/json", args.conns),
+        ]
+        # The download scenario: one real file of download-mb MiB.
+        blob = os.path.join(tempfile.mkdtemp(prefix="packyard-bench-"), "big.bin")
+        with open(blob, "wb") as f:
+            f.write(os.urandom(1 << 20) * args.download_mb)
+        with open(blob, "rb") as f:
+            http("PUT", f"{py.base}{api}/projects/2/packages/generic/big/1.0/big.bin", f.read(),
+                 {"PRIVATE-TOKEN": TOKEN})
+        files = {}
+        for i, (name, path, ctype, _) in enumerate(scenarios):
+            _, body, _ = http("GET", py.base + path)
+            fpath = os.path.join(os.path.dirname(blob), f"s{i}.json")
+            with open(fpath, "wb") as f:
+                f.write(body)
+            files[f"s{i}"] = (fpath, ctype)
+        files["big"] = (blob, "application/octet-stream")
+        ngx = Nginx(os.path.dirname(blob), files)
+        rows = []
+        try:
+            plan = [(name, path, f"/s{i}", conns) for i, (name, path, _, conns) in enumerate(scenarios)]
+            plan.append((f"generic download {args.download_mb} MiB",
+                         f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4))
+            for name, path, npath, conns in plan:
+                runs_p, runs_n = [], []
+                for _ in range(args.rounds):
+                    runs_p.append(wrk(py.base + path, conns, args.duration))
+                    runs_n.append(wrk(ngx.base + npath, conns, args.duration))
+                med = lambda runs, k: statistics.median(r[k] for r in runs)
+                rows.append((name, med(runs_p, "rps"), med(runs_n, "rps"), med(runs_p, "p50"),
+                             med(runs_p, "p99"), sum(r["errors"] for r in runs_p), rss_mib(py.proc.pid)))
+            # 4 KiB uploads, 64 clients, fsync on: a wrk script PUTs distinct file names.
+            script = os.path.join(os.path.dirname(blob), "upload.lua")
+            with open(script, "w") as f:
+                f.write('local n = 0\nlocal body = string.rep("x", 4096)\n'
+                        'request = function()\n  n = n + 1\n'
+                        '  return wrk.format("PUT", "/api/v4/projects/3/packages/generic/up/1.0/f" .. '
+                        'math.random(1, 1000000000) .. "-" .. n, {["PRIVATE-TOKEN"] = "' + TOKEN +
+                        '"}, body)\nend\n')
+            runs = [wrk(py.base + "/", 64, args.duration, script=script) for _ in range(args.rounds)]
+            rows.append(("generic upload 4 KiB x64", statistics.median(r["rps"] for r in runs), None,
+                         statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
+                         sum(r["errors"] for r in runs), rss_mib(py.proc.pid)))
+        finally:
+            ngx.stop()
+        print()
+        print(f"store: {shape}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
+        print(f"{'scenario':40} {'packyard r/s':>13} {'nginx r/s':>11} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'RSS MiB':>8}")
+        for name, p, n, p50, p99, errs, rss in rows:
+            ratio = f"{p / n:.2f}" if n else "-"
+            nstr = f"{n:11.0f}" if n else f"{'-':>11}"
+            print(f"{name:40} {p:13.0f} {nstr} {ratio:>6} {p50:7.2f} {p99:7.2f} {errs:6d} {rss:8.1f}")
+        failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
+        if failed:
+            print("non-2xx responses in:", ", ".join(r[0] for r in failed))
+            return 1
+        return 0
+    finally:
+        py.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
