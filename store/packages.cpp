@@ -185,6 +185,35 @@ std::string blob_key(std::string_view sha256_hex) {
     return std::string(sha256_hex);
 }
 
+char fold(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// ASCII case-insensitive substring test (needle already lower-case), without allocating:
+/// this runs once per scanned index entry in a package_name search.
+bool contains_folded(std::string_view hay, std::string_view needle) noexcept {
+    if (needle.empty()) {
+        return true;
+    }
+    if (needle.size() > hay.size()) {
+        return false;
+    }
+    const char first = needle.front();
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        if (fold(hay[i]) != first) {
+            continue;
+        }
+        std::size_t j = 1;
+        while (j < needle.size() && fold(hay[i + j]) == needle[j]) {
+            ++j;
+        }
+        if (j == needle.size()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /// Applies the filter to one index entry; the row is read only for the rare version filter.
 bool matches(const txn& t, const list_query& q, const summary& s, std::string_view key,
              std::uint64_t package_id) {
@@ -210,9 +239,8 @@ bool matches(const txn& t, const list_query& q, const summary& s, std::string_vi
         if (q.order == list_order::name) {
             name = key.substr(10, key.size() - 10 - 8 - 1);
         }
-        const std::string lname = lower(name);
         for (const auto& term : f.name_terms) {
-            if (lname.find(term) == std::string::npos) {
+            if (!contains_folded(name, term)) {
                 return false;
             }
         }

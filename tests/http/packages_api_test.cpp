@@ -204,7 +204,8 @@ BOOST_FIXTURE_TEST_CASE(single_package_shows_other_versions_and_404_texts, packa
     const auto id = int_field(list.json()[0], "id");
     auto r = http.get(base + "/" + std::to_string(id));
     BOOST_TEST(r.status == 200u);
-    const auto& versions = r.json()["versions"];
+    const auto doc = r.json();
+    const auto& versions = doc["versions"];
     BOOST_REQUIRE(versions.IsArray());
     BOOST_TEST(versions.Size() == 1u);
     BOOST_TEST(str_field(versions[0], "version") == "2.1.0");
