@@ -4,12 +4,14 @@
 // shared by every list endpoint (gitlab-packages-api.md §4.1).
 
 #include "routing/context.hpp"
+#include "routing/json.hpp"
 
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace packyard::routing {
 
@@ -34,6 +36,23 @@ using default_params = std::initializer_list<std::pair<std::string_view, std::st
 void set_offset_headers(response& r, const request_context& ctx, const page_params& pg,
                         std::optional<std::uint64_t> total, bool has_more,
                         default_params defaults = {});
+
+/// Answers one page of an in-memory list: items [offset, offset + per_page) written by
+/// write(json_writer&, const T&) into a JSON array, with the offset headers.
+template <class T, class Write>
+response json_page(const request_context& ctx, const std::vector<T>& items, const page_params& pg,
+                   Write&& write, default_params defaults = {}) {
+    json_writer w;
+    w.begin_array();
+    for (std::size_t i = pg.offset(); i < items.size() && i < pg.offset() + pg.per_page; ++i) {
+        write(w, items[i]);
+    }
+    w.end_array();
+    response r;
+    r.body = w.take();
+    set_offset_headers(r, ctx, pg, items.size(), false, defaults);
+    return r;
+}
 
 /// The absolute URL of this request with the given params replaced, params sorted and
 /// form-encoded as Rails' to_query does.

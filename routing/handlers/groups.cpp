@@ -77,15 +77,8 @@ response list_groups(request_context& ctx) {
         return desc ? c > 0 : c < 0;
     });
     const std::string base = base_of(ctx);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < groups.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_group(w, groups[i], {base});
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, groups.size(), false);
-    return r;
+    return json_page(ctx, groups, pg,
+                     [&](json_writer& w, const auto& item) { write_group(w, item, {base}); });
 }
 
 response get_group(request_context& ctx) {

@@ -66,15 +66,9 @@ response list(request_context& ctx, store::member_source kind) {
         rows.emplace_back(std::move(*u), std::move(m));
     }
     const std::string base = base_of(ctx);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < rows.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_member(w, rows[i].first, rows[i].second, {base});
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, rows.size(), false);
-    return r;
+    return json_page(ctx, rows, pg, [&](json_writer& w, const auto& item) {
+        write_member(w, item.first, item.second, {base});
+    });
 }
 
 response get_one(request_context& ctx, store::member_source kind) {

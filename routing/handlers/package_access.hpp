@@ -17,6 +17,16 @@ std::variant<store::project, response> project_for_packages(request_context& ctx
 /// The displayable package :package_id of this project, or GitLab's "404 Not found".
 std::variant<store::package, response> find_displayable(request_context& ctx,
                                                         const store::project& proj);
+/// A package of a project, as the package routes look it up.
+struct project_package {
+    store::project project;
+    store::package package;
+};
+/// project_for_packages, then (for deletes) Maintainer+, then find_displayable: GitLab's order
+/// of checks on every route under /packages/:package_id.
+std::variant<project_package, response> find_package_for(request_context& ctx,
+                                                         bool for_delete = false);
+
 /// Parses an HTTP date (IMF-fixdate or ISO 8601) into ms since the epoch.
 std::optional<std::int64_t> parse_http_date(std::string_view s);
 /// Answers with the file's bytes and GitLab's download headers; records last_downloaded_at

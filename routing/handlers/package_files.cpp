@@ -11,16 +11,11 @@
 namespace packyard::routing::handlers {
 
 response list_package_files(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx);
     if (auto* err = std::get_if<response>(&found)) {
         return std::move(*err);
     }
-    const auto& proj = std::get<store::project>(found);
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        return std::move(*err);
-    }
-    const auto& p = std::get<store::package>(pkg);
+    const auto& [proj, p] = std::get<project_package>(found);
     validation v;
     const auto pg = read_page_params(ctx.params, v);
     const auto order_by = enum_param(ctx.params, "order_by", {"id", "created_at", "file_name"}, v);
@@ -47,31 +42,18 @@ response list_package_files(request_context& ctx) {
         return desc ? c > 0 : c < 0;
     });
     const std::string base = base_of(ctx);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < files.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_package_file(ctx.rtxn(), w, files[i], base);
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, files.size(), false, {{"order_by", "id"}, {"sort", "asc"}});
-    return r;
+    return json_page(
+        ctx, files, pg,
+        [&](json_writer& w, const auto& item) { write_package_file(ctx.rtxn(), w, item, base); },
+        {{"order_by", "id"}, {"sort", "asc"}});
 }
 
 task delete_package_file(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx, true);
     if (auto* err = std::get_if<response>(&found)) {
         co_return std::move(*err);
     }
-    const auto proj = std::get<store::project>(std::move(found));
-    if (!at_least(project_role(ctx, proj), store::access_level::maintainer)) {
-        co_return forbidden();
-    }
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        co_return std::move(*err);
-    }
-    const auto p = std::get<store::package>(std::move(pkg));
+    const auto p = std::get<project_package>(std::move(found)).package;
     const auto file_id = parse_int(ctx.path_param("package_file_id"));
     if (!file_id) {
         co_return bad_params("package_file_id is invalid");
@@ -106,16 +88,11 @@ task delete_package_file(request_context& ctx) {
 }
 
 task download_package_file(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx);
     if (auto* err = std::get_if<response>(&found)) {
         co_return std::move(*err);
     }
-    const auto& proj = std::get<store::project>(found);
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        co_return std::move(*err);
-    }
-    const auto p = std::get<store::package>(std::move(pkg));
+    const auto p = std::get<project_package>(std::move(found)).package;
     const auto file_id = parse_int(ctx.path_param("package_file_id"));
     auto f = file_id && *file_id > 0
                  ? store::find_file(ctx.rtxn(), static_cast<std::uint64_t>(*file_id))

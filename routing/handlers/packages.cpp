@@ -212,6 +212,22 @@ std::variant<store::project, response> project_for_packages(request_context& ctx
     return std::move(p);
 }
 
+std::variant<project_package, response> find_package_for(request_context& ctx, bool for_delete) {
+    auto found = project_for_packages(ctx);
+    if (auto* err = std::get_if<response>(&found)) {
+        return std::move(*err);
+    }
+    auto& proj = std::get<store::project>(found);
+    if (for_delete && !at_least(project_role(ctx, proj), store::access_level::maintainer)) {
+        return forbidden();
+    }
+    auto pkg = find_displayable(ctx, proj);
+    if (auto* err = std::get_if<response>(&pkg)) {
+        return std::move(*err);
+    }
+    return project_package{std::move(proj), std::move(std::get<store::package>(pkg))};
+}
+
 /// Parses an HTTP date (IMF-fixdate or ISO 8601) into ms since the epoch.
 std::optional<std::int64_t> parse_http_date(std::string_view s) {
     std::tm tm{};
@@ -326,16 +342,11 @@ response list_group_packages(request_context& ctx) {
 }
 
 response get_package(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx);
     if (auto* err = std::get_if<response>(&found)) {
         return std::move(*err);
     }
-    const auto& proj = std::get<store::project>(found);
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        return std::move(*err);
-    }
-    const auto& p = std::get<store::package>(pkg);
+    const auto& [proj, p] = std::get<project_package>(found);
     if (!store::detailed_info(p.status)) {
         return message_response(404, "Package not found");
     }
@@ -347,16 +358,11 @@ response get_package(request_context& ctx) {
 }
 
 response list_package_pipelines(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx);
     if (auto* err = std::get_if<response>(&found)) {
         return std::move(*err);
     }
-    const auto& proj = std::get<store::project>(found);
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        return std::move(*err);
-    }
-    const auto& p = std::get<store::package>(pkg);
+    const auto& [proj, p] = std::get<project_package>(found);
     if (!store::detailed_info(p.status)) {
         return not_found("Package not found");
     }
@@ -470,19 +476,11 @@ response list_package_pipelines(request_context& ctx) {
 }
 
 task delete_package(request_context& ctx) {
-    auto found = project_for_packages(ctx);
+    auto found = find_package_for(ctx, true);
     if (auto* err = std::get_if<response>(&found)) {
         co_return std::move(*err);
     }
-    const auto proj = std::get<store::project>(std::move(found));
-    if (!at_least(project_role(ctx, proj), store::access_level::maintainer)) {
-        co_return forbidden();
-    }
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        co_return std::move(*err);
-    }
-    const auto p = std::get<store::package>(std::move(pkg));
+    const auto p = std::get<project_package>(std::move(found)).package;
     if (const auto since = ctx.req.header("If-Unmodified-Since"); !since.empty()) {
         if (auto when = parse_http_date(since); when && p.updated_at > *when + 999) {
             co_return message_response(412, "412 Precondition Failed");

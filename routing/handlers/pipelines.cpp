@@ -151,15 +151,9 @@ response list_pipelines(request_context& ctx) {
     }
     const auto all = store::project_pipelines(ctx.rtxn(), proj.id);
     const std::string base = base_of(ctx);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < all.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_pipeline(ctx.rtxn(), w, all[i], base);
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, all.size(), false);
-    return r;
+    return json_page(ctx, all, pg, [&](json_writer& w, const auto& item) {
+        write_pipeline(ctx.rtxn(), w, item, base);
+    });
 }
 
 response get_pipeline(request_context& ctx) {

@@ -89,15 +89,8 @@ response list_tokens(request_context& ctx) {
         owner = static_cast<std::uint64_t>(*user_id);
     }
     const auto all = store::list_user_tokens(ctx.rtxn(), owner);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < all.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_token(w, all[i], {});
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, all.size(), false);
-    return r;
+    return json_page(ctx, all, pg,
+                     [&](json_writer& w, const auto& item) { write_token(w, item, {}); });
 }
 
 response get_token_self(request_context& ctx) {

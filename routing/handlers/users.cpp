@@ -68,16 +68,10 @@ response list_users(request_context& ctx) {
         }
     }
     const std::string base = base_of(ctx);
-    json_writer w;
-    w.begin_array();
-    for (std::size_t i = pg.offset(); i < all.size() && i < pg.offset() + pg.per_page; ++i) {
-        write_user(w, all[i], {base}, ctx.who.admin() || ctx.who.user_id() == all[i].id,
+    return json_page(ctx, all, pg, [&](json_writer& w, const auto& item) {
+        write_user(w, item, {base}, ctx.who.admin() || ctx.who.user_id() == item.id,
                    ctx.who.admin());
-    }
-    w.end_array();
-    response r = json_response(200, w.take());
-    set_offset_headers(r, ctx, pg, all.size(), false);
-    return r;
+    });
 }
 
 task create_user(request_context& ctx) {
