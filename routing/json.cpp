@@ -1,8 +1,39 @@
 #include "routing/json.hpp"
 
-#include <ctime>
 
 namespace packyard::routing {
+
+namespace {
+
+// Howard Hinnant's days-to-civil algorithm: gmtime_r and snprintf were a tenth of a package
+// list's CPU time, for twenty fixed-format dates.
+struct civil {
+    std::int64_t y;
+    unsigned m;
+    unsigned d;
+};
+
+civil civil_from_days(std::int64_t z) noexcept {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {y + (m <= 2 ? 1 : 0), m, d};
+}
+
+void put_digits(char* at, unsigned value, int width) noexcept {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
+} // namespace
 
 void append_iso8601(std::string& out, std::int64_t ms) {
     std::int64_t secs = ms / 1000;
@@ -11,14 +42,22 @@ void append_iso8601(std::string& out, std::int64_t ms) {
         frac += 1000;
         secs -= 1;
     }
-    const auto t = static_cast<std::time_t>(secs);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                                tm.tm_sec, static_cast<int>(frac));
-    out.append(buf, static_cast<std::size_t>(n));
+    std::int64_t days = secs / 86400;
+    std::int64_t rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    const civil c = civil_from_days(days);
+    char buf[25] = "0000-00-00T00:00:00.000Z";
+    put_digits(buf, static_cast<unsigned>(c.y), 4);
+    put_digits(buf + 5, c.m, 2);
+    put_digits(buf + 8, c.d, 2);
+    put_digits(buf + 11, static_cast<unsigned>(rem / 3600), 2);
+    put_digits(buf + 14, static_cast<unsigned>(rem % 3600 / 60), 2);
+    put_digits(buf + 17, static_cast<unsigned>(rem % 60), 2);
+    put_digits(buf + 20, static_cast<unsigned>(frac), 3);
+    out.append(buf, 24);
 }
 
 std::string iso8601(std::int64_t ms) {
@@ -34,8 +73,8 @@ json_writer& json_writer::time(std::int64_t ms) {
     if (ms == 0) {
         return null();
     }
-    std::string s;
-    s.reserve(32);
+    thread_local std::string s;
+    s.clear();
     append_iso8601(s, ms);
     return str(s);
 }
