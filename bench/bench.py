@@ -211,7 +211,8 @@ def main():
         finally:
             ngx.stop()
         print()
-        print(f"store: {shape}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
+        label = shape if not args.data else f"{args.data} ({shape} if freshly seeded)"
+        print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
         print(f"{'scenario':40} {'packyard r/s':>13} {'nginx r/s':>11} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'RSS MiB':>8}")
         for name, p, n, p50, p99, errs, rss in rows:
             ratio = f"{p / n:.2f}" if n else "-"
