@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Kills packyard with SIGKILL in the middle of concurrent uploads and deletes, restarts it on
+the same data folder, and checks: every acknowledged (201) upload is there with identical bytes,
+every acknowledged (204) delete is gone, whatever is visible is complete and correct, no temp
+file is left, and no blob is unreferenced. Three kill/restart cycles."""
+
+import hashlib
+import http.client
+import json
+import os
+import random
+import sys
+import threading
+import time
+
+from harness import ROOT_TOKEN, Checks, Server
+
+AUTH = {"PRIVATE-TOKEN": ROOT_TOKEN}
+
+
+def request(port, method, path, body=None, headers=None, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers={**AUTH, **(headers or {})})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def all_pages(port, path):
+    out, page = [], 1
+    while True:
+        sep = "&" if "?" in path else "?"
+        status, body = request(port, "GET", f"{path}{sep}per_page=100&page={page}")
+        assert status == 200, (status, body)
+        items = json.loads(body)
+        out += items
+        if len(items) < 100:
+            return out
+        page += 1
+
+
+def main(binary):
+    c = Checks()
+    srv = Server(binary)
+    rng = random.Random(7)
+    try:
+        status, body = request(srv.port, "POST", "/api/v4/groups",
+                               json.dumps({"name": "crash", "path": "crash", "visibility": "public"}),
+                               {"Content-Type": "application/json"})
+        gid = json.loads(body)["id"]
+        status, body = request(srv.port, "POST", "/api/v4/projects",
+                               json.dumps({"name": "p", "namespace_id": gid, "visibility": "public"}),
+                               {"Content-Type": "application/json"})
+        pid = json.loads(body)["id"]
+        base = f"/api/v4/projects/{pid}/packages"
+        acked_uploads = {}  # (name, version, file) -> sha256
+        acked_deletes = set()
+        for cycle in range(3):
+            # Packages to delete during the storm.
+            victims = []
+            for i in range(12):
+                name = f"victim{cycle}-{i}"
+                s, _ = request(srv.port, "PUT", f"{base}/generic/{name}/1.0/v.bin", os.urandom(2048))
+                assert s == 201
+            for p in all_pages(srv.port, base):
+                if p["name"].startswith(f"victim{cycle}-"):
+                    victims.append(p["id"])
+            lock = threading.Lock()
+            stop = threading.Event()
+            port = srv.port
+
+            def uploader(n):
+                k = 0
+                while not stop.is_set():
+                    k += 1
+                    data = os.urandom(rng.randint(64 * 1024, 2 * 1024 * 1024))
+                    key = (f"up{cycle}-{n}", f"1.{k}", "f.bin")
+                    try:
+                        s, _ = request(port, "PUT", f"{base}/generic/{key[0]}/{key[1]}/{key[2]}", data)
+                    except OSError:
+                        return
+                    if s == 201:
+                        with lock:
+                            acked_uploads[key] = hashlib.sha256(data).hexdigest()
+
+            def slow_uploader():
+                # Sends half a body, then stalls: the kill cuts it mid-body.
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conn.putrequest("PUT", f"{base}/generic/slow{cycle}/1.0/s.bin")
+                    conn.putheader("PRIVATE-TOKEN", ROOT_TOKEN)
+                    conn.putheader("Content-Length", str(4 * 1024 * 1024))
+                    conn.endheaders()
+                    for _ in range(20):
+                        conn.send(os.urandom(100 * 1024))
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+
+            def deleter():
+                while not stop.is_set():
+                    with lock:
+                        if not victims:
+                            return
+                        v = victims.pop()
+                    try:
+                        s, _ = request(port, "DELETE", f"{base}/{v}")
+                    except OSError:
+                        return
+                    if s == 204:
+                        with lock:
+                            acked_deletes.add(v)
+                    time.sleep(0.05)
+
+            threads = [threading.Thread(target=uploader, args=(n,)) for n in range(6)]
+            threads += [threading.Thread(target=slow_uploader), threading.Thread(target=deleter)]
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            srv.kill()  # SIGKILL mid-stream
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+            srv.start()
+
+            tmp = os.path.join(srv.data, "d", "tmp")
+            c.check(os.listdir(tmp) == [], f"cycle {cycle}: no temp file survives a restart")
+            listed = {(p["name"], p["version"]): p for p in all_pages(srv.port, base)}
+            for (name, version, fname), sha in acked_uploads.items():
+                s, body = request(srv.port, "GET", f"{base}/generic/{name}/{version}/{fname}")
+                c.check(s == 200 and hashlib.sha256(body).hexdigest() == sha,
+                        f"cycle {cycle}: acknowledged upload {name}/{version} intact")
+                c.check((name, version) in listed, f"cycle {cycle}: acknowledged {name}/{version} listed")
+            for v in acked_deletes:
+                s, _ = request(srv.port, "GET", f"{base}/{v}")
+                c.check(s == 404, f"cycle {cycle}: acknowledged delete of {v} holds")
+            # Whatever is visible, acknowledged or not, is complete and correct.
+            for p in listed.values():
+                for f in all_pages(srv.port, f"{base}/{p['id']}/package_files"):
+                    s, body = request(srv.port, "GET",
+                                      f"{base}/{p['id']}/package_files/{f['id']}/download")
+                    c.check(s == 200 and len(body) == f["size"] and
+                            hashlib.sha256(body).hexdigest() == f["file_sha256"],
+                            f"cycle {cycle}: visible file {p['name']}/{f['file_name']} is whole")
+            # Once the cleanup has run, every blob on disk is referenced by a visible file.
+            for _ in range(100):
+                if not all_pages(srv.port, base + "?status=pending_destruction"):
+                    break
+                time.sleep(0.1)
+            shas = set()
+            for p in all_pages(srv.port, base):
+                for f in all_pages(srv.port, f"{base}/{p['id']}/package_files"):
+                    shas.add(f["file_sha256"])
+            blobs = set(os.listdir(os.path.join(srv.data, "d", "blobs")))
+            c.check(blobs == shas, f"cycle {cycle}: blobs on disk == referenced blobs "
+                                   f"({len(blobs)} vs {len(shas)})")
+        c.check(len(acked_uploads) > 0 and len(acked_deletes) > 0,
+                f"the storm acknowledged work ({len(acked_uploads)} uploads, {len(acked_deletes)} deletes)")
+        code = srv.stop()
+        c.check(code == 0, "SIGTERM exits 0 after the cycles")
+    finally:
+        srv.close()
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
