@@ -1,5 +1,6 @@
 #include "routing/app.hpp"
 
+#include "routing/access.hpp"
 #include "routing/auth.hpp"
 #include "routing/gitlab_errors.hpp"
 
@@ -26,6 +27,7 @@ app::started app::begin(request& req) {
         return out;
     }
     auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
+    ctx->snapshot_generation = identity_generation();
     if (!parse_urlencoded(req.query, ctx->params)) {
         out.early = bad_request("invalid query string");
         return out;

@@ -158,6 +158,7 @@ task create_group(request_context& ctx) {
     if (ec) {
         co_return store_failure("create group", ec);
     }
+    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_group(w, g, {base});
@@ -185,6 +186,7 @@ task delete_group(request_context& ctx) {
     if (ec) {
         co_return store_failure("delete group", ec);
     }
+    identity_changed();
     co_return accepted();
 }
 

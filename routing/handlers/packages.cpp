@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace packyard::routing::handlers {
 namespace {
@@ -243,6 +244,74 @@ std::optional<std::int64_t> parse_http_date(std::string_view s) {
     return static_cast<std::int64_t>(timegm(&tm)) * 1000;
 }
 
+namespace {
+
+/// The projects of a group's subtree whose packages a caller may see (GitLab's
+/// Packages::ProjectsFinder), with per-visibility tallies for the counters.
+struct audience {
+    std::uint64_t generation = 0;
+    std::vector<std::uint64_t> allowed; ///< sorted
+    std::size_t seen[3] = {0, 0, 0};    ///< projects per level: private, internal, public
+    std::size_t taken[3] = {0, 0, 0};   ///< of those, allowed
+    std::size_t total_projects = 0;
+};
+
+audience compute_audience(request_context& ctx, const store::namespace_row& g,
+                          bool exclude_subgroups) {
+    const auto& t = ctx.rtxn();
+    audience a;
+    const std::vector<std::uint64_t> namespaces =
+        exclude_subgroups ? std::vector<std::uint64_t>{g.id}
+                          : store::self_and_descendant_groups(t, g.id);
+    const bool group_wide =
+        ctx.who.admin() || at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
+    for (auto ns : namespaces) {
+        for (auto pid : store::projects_in_namespace(t, ns)) {
+            auto p = store::find_project(t, pid);
+            if (!p) {
+                continue;
+            }
+            ++a.total_projects;
+            const std::size_t level = static_cast<std::size_t>(p->vis) / 10;
+            ++a.seen[level];
+            if (p->packages_enabled && (group_wide || can_read_packages(ctx, *p))) {
+                a.allowed.push_back(pid);
+                ++a.taken[level];
+            }
+        }
+    }
+    std::sort(a.allowed.begin(), a.allowed.end());
+    return a;
+}
+
+/// compute_audience, remembered per I/O thread until identity data changes: a group of 1,000
+/// projects costs 1,000 row reads, which would dominate every group list request.
+const audience& group_audience(request_context& ctx, const store::namespace_row& g,
+                               bool exclude_subgroups) {
+    struct key {
+        std::uint64_t group;
+        std::uint64_t user;
+        bool exclude;
+        bool operator<(const key& o) const noexcept {
+            return std::tie(group, user, exclude) < std::tie(o.group, o.user, o.exclude);
+        }
+    };
+    thread_local std::map<key, audience> cache;
+    const key k{g.id, ctx.who.user_id(), exclude_subgroups};
+    auto it = cache.find(k);
+    if (it != cache.end() && it->second.generation == identity_generation()) {
+        return it->second;
+    }
+    if (cache.size() > 4096) {
+        cache.clear(); // bounded: distinct callers of distinct groups
+    }
+    auto a = compute_audience(ctx, g, exclude_subgroups);
+    a.generation = ctx.snapshot_generation;
+    return cache.insert_or_assign(k, std::move(a)).first->second;
+}
+
+} // namespace
+
 response list_project_packages(request_context& ctx) {
     auto found = project_for_packages(ctx);
     if (auto* err = std::get_if<response>(&found)) {
@@ -279,33 +348,8 @@ response list_group_packages(request_context& ctx) {
         return std::move(*err);
     }
     const auto& t = ctx.rtxn();
-    // Which projects may contribute: GitLab's Packages::ProjectsFinder.
-    std::vector<std::uint64_t> namespaces = lp.exclude_subgroups
-                                                ? std::vector<std::uint64_t>{g.id}
-                                                : store::self_and_descendant_groups(t, g.id);
-    std::vector<std::uint64_t> allowed;
-    // Per visibility level (private, internal, public): projects seen and projects allowed.
-    std::size_t seen[3] = {0, 0, 0};
-    std::size_t taken[3] = {0, 0, 0};
-    std::size_t total_projects = 0;
-    const bool group_wide =
-        ctx.who.admin() || at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
-    for (auto ns : namespaces) {
-        for (auto pid : store::projects_in_namespace(t, ns)) {
-            auto p = store::find_project(t, pid);
-            if (!p) {
-                continue;
-            }
-            ++total_projects;
-            const std::size_t level = static_cast<std::size_t>(p->vis) / 10;
-            ++seen[level];
-            if (p->packages_enabled && (group_wide || can_read_packages(ctx, *p))) {
-                allowed.push_back(pid);
-                ++taken[level];
-            }
-        }
-    }
-    std::sort(allowed.begin(), allowed.end());
+    const auto& seen = group_audience(ctx, g, lp.exclude_subgroups);
+    const auto& allowed = seen.allowed;
     store::list_query q;
     q.scope = store::list_scope::group;
     q.scope_id = g.id;
@@ -314,7 +358,7 @@ response list_group_packages(request_context& ctx) {
     q.offset = lp.pg.offset();
     q.limit = lp.pg.per_page;
     q.filter = lp.filter;
-    const bool everything = allowed.size() == total_projects && !lp.exclude_subgroups;
+    const bool everything = allowed.size() == seen.total_projects && !lp.exclude_subgroups;
     if (!everything) {
         q.projects = &allowed;
     }
@@ -324,10 +368,10 @@ response list_group_packages(request_context& ctx) {
         bool whole_levels = true;
         unsigned mask = 0;
         for (std::size_t level = 0; level < 3; ++level) {
-            if (taken[level] != 0 && taken[level] != seen[level]) {
+            if (seen.taken[level] != 0 && seen.taken[level] != seen.seen[level]) {
                 whole_levels = false;
             }
-            if (taken[level] != 0) {
+            if (seen.taken[level] != 0) {
                 mask |= 1U << level;
             }
         }

@@ -1,3 +1,4 @@
+#include "routing/access.hpp"
 #include "routing/handlers/common.hpp"
 #include "routing/handlers/handlers.hpp"
 #include "routing/pagination.hpp"
@@ -117,6 +118,7 @@ task create_user(request_context& ctx) {
     if (ec) {
         co_return store_failure("create user", ec);
     }
+    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_user(w, u, {base}, true, true);

@@ -198,6 +198,20 @@ BOOST_FIXTURE_TEST_CASE(group_list_hides_private_projects_from_outsiders, packag
     BOOST_TEST(names_of(http.get(gb, {{"JOB-TOKEN", "glcbt-whatever"}})).size() == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(group_list_reflects_a_new_membership_at_once, packages_fixture) {
+    const auto priv = create_project("closed", group, "private");
+    BOOST_TEST(upload(priv, "inside", "1.0", "i.bin", "i") == 201u);
+    auto [uid, token] = create_user("joiner");
+    const std::string gb = "/api/v4/groups/" + std::to_string(group) + "/packages";
+    // Asked twice so that a cached audience is in place on either I/O thread.
+    BOOST_TEST(names_of(http.get(gb, with_token(token))).size() == 3u);
+    BOOST_TEST(names_of(http.get(gb, with_token(token))).size() == 3u);
+    add_member("projects", priv, uid, 10);
+    auto after = http.get(gb, with_token(token));
+    BOOST_TEST(names_of(after).size() == 4u);
+    BOOST_TEST(after.header("x-total") == "4");
+}
+
 BOOST_FIXTURE_TEST_CASE(single_package_shows_other_versions_and_404_texts, packages_fixture) {
     BOOST_TEST(upload(project, "alpha", "2.1.0", "a.bin", "alpha2") == 201u);
     auto list = http.get(base + "?package_name=alpha&order_by=version");
