@@ -8,10 +8,15 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits>
 #include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 
@@ -88,6 +93,69 @@ void copy_headers(http::response<Body>& res, const routing::response& r) {
     }
 }
 
+/// Waits until the socket can take more bytes, or gives up after a minute without progress.
+net::awaitable<bool> wait_writable(tcp::socket& sock) {
+    net::steady_timer deadline(sock.get_executor(), std::chrono::seconds(60));
+    deadline.async_wait([&sock](const boost::system::error_code& ec) {
+        if (!ec) {
+            boost::system::error_code ignored;
+            sock.cancel(ignored);
+        }
+    });
+    auto [ec] = co_await sock.async_wait(tcp::socket::wait_write, use_tuple);
+    deadline.cancel();
+    co_return !ec;
+}
+
+/// A download: the header through Beast, the bytes with sendfile(2) from the page cache
+/// straight to the socket (no copy through user space, as nginx does).
+net::awaitable<std::pair<beast::error_code, std::uint64_t>>
+send_file(beast::tcp_stream& stream, const routing::response& r, bool keep_alive, unsigned version) {
+    const int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        co_return std::pair{beast::error_code(errno, beast::generic_category()), std::uint64_t{0}};
+    }
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } guard{fd};
+    struct stat st {};
+    ::fstat(fd, &st);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
+    copy_headers(res, r);
+    res.content_length(size);
+    res.keep_alive(keep_alive);
+    http::response_serializer<http::empty_body> sr{res};
+    stream.expires_after(std::chrono::seconds(60));
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, use_tuple);
+    if (hec) {
+        co_return std::pair{hec, std::uint64_t{0}};
+    }
+    stream.expires_never(); // wait_writable bounds each stall instead
+    auto& sock = stream.socket();
+    sock.native_non_blocking(true);
+    off_t offset = 0;
+    while (static_cast<std::uint64_t>(offset) < size) {
+        const auto left = size - static_cast<std::uint64_t>(offset);
+        const ssize_t n = ::sendfile(sock.native_handle(), fd, &offset,
+                                     static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 22)));
+        if (n > 0) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!(co_await wait_writable(sock))) {
+                co_return std::pair{beast::error_code(beast::error::timeout), static_cast<std::uint64_t>(offset)};
+            }
+            continue;
+        }
+        // The file shrank (it cannot: blobs are immutable) or the peer went away.
+        co_return std::pair{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
+                            static_cast<std::uint64_t>(offset)};
+    }
+    co_return std::pair{beast::error_code{}, size};
+}
+
 /// Writes the response; returns the bytes of body sent (for the log) or an error.
 net::awaitable<std::pair<beast::error_code, std::uint64_t>>
 write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool keep_alive,
@@ -104,20 +172,7 @@ write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool
         co_return std::pair{ec, std::uint64_t{0}};
     }
     if (r.file) {
-        http::response<http::file_body> res{static_cast<http::status>(r.status), version};
-        copy_headers(res, r);
-        beast::error_code ec;
-        res.body().open(r.file->path.c_str(), beast::file_mode::scan, ec);
-        if (ec) {
-            co_return std::pair{ec, std::uint64_t{0}};
-        }
-        res.keep_alive(keep_alive);
-        res.prepare_payload();
-        const std::uint64_t size = res.body().size();
-        // A large download may take long: the deadline scales with its size (1 MiB/s floor).
-        stream.expires_after(std::chrono::seconds(60 + size / (1U << 20)));
-        auto [wec, n] = co_await http::async_write(stream, res, use_tuple);
-        co_return std::pair{wec, size};
+        co_return co_await send_file(stream, r, keep_alive, version);
     }
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     copy_headers(res, r);
