@@ -79,6 +79,13 @@ inline std::string u64_key(std::uint64_t v) {
     return k.str();
 }
 
+/// Two ids as one key: (parent, child) relations sorted by parent, then child.
+inline std::string u64_pair_key(std::uint64_t a, std::uint64_t b) {
+    key_builder k;
+    k.u64(a).u64(b);
+    return k.str();
+}
+
 /// Appends fields of a stored value (little-endian fixed ints, length-prefixed strings).
 class value_writer {
 public:

@@ -2,25 +2,7 @@
 #include "store/identity.hpp"
 
 namespace packyard::store {
-namespace {
-
-std::string pair_key(std::uint64_t a, std::uint64_t b) {
-    key_builder k;
-    k.u64(a).u64(b);
-    return k.str();
-}
-
-std::vector<std::uint64_t> second_ids_with_prefix(const txn& t, MDB_dbi dbi, std::uint64_t first) {
-    std::vector<std::uint64_t> out;
-    const std::string prefix = u64_key(first);
-    cursor c(t, dbi);
-    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
-        out.push_back(key_u64(c.key(), 8));
-    }
-    return out;
-}
-
-} // namespace
+namespace {} // namespace
 
 std::optional<namespace_row> find_namespace(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().namespaces, u64_key(id));
@@ -68,7 +50,7 @@ std::error_code create_group(write_txn& t, namespace_row& g) {
     if (auto ec = put(t, db.namespaces_by_path, path_key, u64_key(g.id))) {
         return ec;
     }
-    return put(t, db.namespace_children, pair_key(g.parent_id, g.id), {});
+    return put(t, db.namespace_children, u64_pair_key(g.parent_id, g.id), {});
 }
 
 std::error_code delete_group(write_txn& t, std::uint64_t id) {
@@ -85,7 +67,7 @@ std::error_code delete_group(write_txn& t, std::uint64_t id) {
             return ec;
         }
     }
-    if (auto r = del(t, db.namespace_children, pair_key(g->parent_id, id)); !r) {
+    if (auto r = del(t, db.namespace_children, u64_pair_key(g->parent_id, id)); !r) {
         return r.error();
     }
     if (auto r = del(t, db.namespaces_by_path, lower(g->full_path)); !r) {
@@ -98,7 +80,7 @@ std::error_code delete_group(write_txn& t, std::uint64_t id) {
 }
 
 std::vector<std::uint64_t> child_groups(const txn& t, std::uint64_t parent_id) {
-    return second_ids_with_prefix(t, t.db().namespace_children, parent_id);
+    return ids_under(t, t.db().namespace_children, parent_id);
 }
 
 std::vector<std::uint64_t> self_and_descendant_groups(const txn& t, std::uint64_t id) {
@@ -176,7 +158,7 @@ std::error_code create_project(write_txn& t, project& p) {
     if (auto ec = put(t, db.projects_by_path, path_key, u64_key(p.id))) {
         return ec;
     }
-    return put(t, db.projects_by_namespace, pair_key(p.namespace_id, p.id), {});
+    return put(t, db.projects_by_namespace, u64_pair_key(p.namespace_id, p.id), {});
 }
 
 std::error_code delete_project(write_txn& t, std::uint64_t id) {
@@ -190,7 +172,7 @@ std::error_code delete_project(write_txn& t, std::uint64_t id) {
             return ec;
         }
     }
-    if (auto r = del(t, db.projects_by_namespace, pair_key(p->namespace_id, id)); !r) {
+    if (auto r = del(t, db.projects_by_namespace, u64_pair_key(p->namespace_id, id)); !r) {
         return r.error();
     }
     if (auto r = del(t, db.projects_by_path, lower(p->full_path)); !r) {
@@ -203,7 +185,7 @@ std::error_code delete_project(write_txn& t, std::uint64_t id) {
 }
 
 std::vector<std::uint64_t> projects_in_namespace(const txn& t, std::uint64_t ns_id) {
-    return second_ids_with_prefix(t, t.db().projects_by_namespace, ns_id);
+    return ids_under(t, t.db().projects_by_namespace, ns_id);
 }
 
 std::vector<project> list_projects(const txn& t, std::uint64_t after_id, std::size_t limit,

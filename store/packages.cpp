@@ -169,12 +169,6 @@ std::string versions_prefix(std::uint64_t project_id, package_type type, std::st
     return k.str();
 }
 
-std::string pair_key(std::uint64_t a, std::uint64_t b) {
-    key_builder k;
-    k.u64(a).u64(b);
-    return k.str();
-}
-
 std::string cleanup_key(std::uint8_t kind, std::uint64_t id) {
     key_builder k;
     k.u8(kind).u64(id);
@@ -512,10 +506,8 @@ std::optional<package_file> find_file(const txn& t, std::uint64_t id) {
 
 std::vector<package_file> files_of(const txn& t, std::uint64_t package_id) {
     std::vector<package_file> out;
-    const std::string prefix = u64_key(package_id);
-    cursor c(t, t.db().files_by_package);
-    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
-        if (auto f = find_file(t, key_u64(c.key(), 8))) {
+    for (auto id : ids_under(t, t.db().files_by_package, package_id)) {
+        if (auto f = find_file(t, id)) {
             out.push_back(std::move(*f));
         }
     }
@@ -532,7 +524,7 @@ std::error_code add_file(write_txn& t, package_file& f) {
     if (auto ec = put(t, db.package_files, u64_key(f.id), encode(f))) {
         return ec;
     }
-    if (auto ec = put(t, db.files_by_package, pair_key(f.package_id, f.id), {})) {
+    if (auto ec = put(t, db.files_by_package, u64_pair_key(f.package_id, f.id), {})) {
         return ec;
     }
     value_writer w;
@@ -610,7 +602,7 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
 std::error_code delete_file_row(write_txn& t, const package_file& f,
                                 std::vector<std::string>& gone) {
     const auto& db = t.db();
-    if (auto r = del(t, db.files_by_package, pair_key(f.package_id, f.id)); !r) {
+    if (auto r = del(t, db.files_by_package, u64_pair_key(f.package_id, f.id)); !r) {
         return r.error();
     }
     if (auto ec = delete_file_build_infos(t, f.id)) {

@@ -6,12 +6,6 @@
 namespace packyard::store {
 namespace {
 
-std::string pair_key(std::uint64_t a, std::uint64_t b) {
-    key_builder k;
-    k.u64(a).u64(b);
-    return k.str();
-}
-
 std::string sha_key(std::uint64_t project_id, std::string_view sha) {
     key_builder k;
     k.u64(project_id).bytes(sha);
@@ -70,7 +64,7 @@ std::error_code save_pipeline(write_txn& t, pipeline& p) {
         }
         p.id = *id;
         p.iid = *iid;
-        if (auto ec = put(t, db.pipelines_by_project, pair_key(p.project_id, p.id), {})) {
+        if (auto ec = put(t, db.pipelines_by_project, u64_pair_key(p.project_id, p.id), {})) {
             return ec;
         }
         if (auto ec = put(t, db.pipelines_by_sha, sha_key(p.project_id, p.sha), u64_key(p.id))) {
@@ -92,14 +86,14 @@ std::error_code delete_pipeline(write_txn& t, const pipeline& p) {
         }
     }
     for (const auto& [package_id, bi] : infos) {
-        if (auto ec = put(t, db.build_infos, pair_key(package_id, bi), u64_key(0))) {
+        if (auto ec = put(t, db.build_infos, u64_pair_key(package_id, bi), u64_key(0))) {
             return ec;
         }
         if (auto r = del(t, db.build_infos_by_pipeline, triple_key(p.id, package_id, bi)); !r) {
             return r.error();
         }
     }
-    if (auto r = del(t, db.pipelines_by_project, pair_key(p.project_id, p.id)); !r) {
+    if (auto r = del(t, db.pipelines_by_project, u64_pair_key(p.project_id, p.id)); !r) {
         return r.error();
     }
     if (auto cur = find_pipeline_by_sha(t, p.project_id, p.sha); cur && cur->id == p.id) {
@@ -132,7 +126,7 @@ std::error_code add_build_info(write_txn& t, std::uint64_t package_id, std::uint
     if (!id) {
         return id.error();
     }
-    if (auto ec = put(t, t.db().build_infos, pair_key(package_id, *id), u64_key(pipeline_id))) {
+    if (auto ec = put(t, t.db().build_infos, u64_pair_key(package_id, *id), u64_key(pipeline_id))) {
         return ec;
     }
     return put(t, t.db().build_infos_by_pipeline, triple_key(pipeline_id, package_id, *id), {});
@@ -143,9 +137,9 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std:
     std::vector<build_info> out;
     const std::string prefix = u64_key(package_id);
     cursor c(t, t.db().build_infos);
-    bool ok = before == 0
-                  ? c.seek_last_with_prefix(prefix)
-                  : (c.seek_before(pair_key(package_id, before)) && has_prefix(c.key(), prefix));
+    bool ok = before == 0 ? c.seek_last_with_prefix(prefix)
+                          : (c.seek_before(u64_pair_key(package_id, before)) &&
+                             has_prefix(c.key(), prefix));
     for (; ok && has_prefix(c.key(), prefix) && out.size() < limit; ok = c.prev()) {
         if (c.value().size() == 8) {
             out.push_back({key_u64(c.key(), 8), key_u64(c.value(), 0)});
@@ -156,7 +150,7 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std:
 
 std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t package_id) {
     for (const auto& bi : build_infos(t, package_id)) {
-        if (auto r = del(t, t.db().build_infos, pair_key(package_id, bi.id)); !r) {
+        if (auto r = del(t, t.db().build_infos, u64_pair_key(package_id, bi.id)); !r) {
             return r.error();
         }
         if (bi.pipeline_id != 0) {
@@ -172,22 +166,16 @@ std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t packag
 
 std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id,
                                     std::uint64_t pipeline_id) {
-    return put(t, t.db().file_build_infos, pair_key(file_id, pipeline_id), {});
+    return put(t, t.db().file_build_infos, u64_pair_key(file_id, pipeline_id), {});
 }
 
 std::vector<std::uint64_t> file_pipelines(const txn& t, std::uint64_t file_id) {
-    std::vector<std::uint64_t> out;
-    const std::string prefix = u64_key(file_id);
-    cursor c(t, t.db().file_build_infos);
-    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
-        out.push_back(key_u64(c.key(), 8));
-    }
-    return out;
+    return ids_under(t, t.db().file_build_infos, file_id);
 }
 
 std::error_code delete_file_build_infos(write_txn& t, std::uint64_t file_id) {
     for (auto p : file_pipelines(t, file_id)) {
-        if (auto r = del(t, t.db().file_build_infos, pair_key(file_id, p)); !r) {
+        if (auto r = del(t, t.db().file_build_infos, u64_pair_key(file_id, p)); !r) {
             return r.error();
         }
     }

@@ -1,5 +1,7 @@
 #include "store/txn.hpp"
 
+#include "store/codec.hpp"
+
 #include <vector>
 
 namespace packyard::store {
@@ -185,6 +187,18 @@ bool cursor::seek_last_with_prefix(std::string_view prefix) {
         found = seek_before(upper);
     }
     return found && has_prefix(key(), prefix);
+}
+
+std::vector<std::uint64_t> ids_under(const txn& t, MDB_dbi dbi, std::uint64_t first) {
+    std::vector<std::uint64_t> out;
+    const std::string prefix = u64_key(first);
+    cursor c(t, dbi);
+    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+        if (c.key().size() >= 16) {
+            out.push_back(key_u64(c.key(), 8));
+        }
+    }
+    return out;
 }
 
 std::error_code cursor::del_current() {

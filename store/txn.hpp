@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace packyard::store {
 
@@ -118,6 +119,9 @@ private:
     MDB_val k_{};
     MDB_val v_{};
 };
+
+/// The second id of every (first, second) u64 pair key under first, in order.
+std::vector<std::uint64_t> ids_under(const txn& t, MDB_dbi dbi, std::uint64_t first);
 
 /// True when s starts with prefix.
 inline bool has_prefix(std::string_view s, std::string_view prefix) noexcept {
