@@ -1,6 +1,5 @@
 #include "routing/json.hpp"
 
-
 namespace packyard::routing {
 
 namespace {

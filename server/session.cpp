@@ -14,11 +14,11 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <fcntl.h>
+#include <limits>
+#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <limits>
-#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 
 namespace packyard::server {
 namespace net = boost::asio;
@@ -109,8 +109,10 @@ net::awaitable<bool> wait_writable(tcp::socket& sock) {
 
 /// A download: the header through Beast, the bytes with sendfile(2) from the page cache
 /// straight to the socket (no copy through user space, as nginx does).
-net::awaitable<std::pair<beast::error_code, std::uint64_t>>
-send_file(beast::tcp_stream& stream, const routing::response& r, bool keep_alive, unsigned version) {
+net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp_stream& stream,
+                                                                      const routing::response& r,
+                                                                      bool keep_alive,
+                                                                      unsigned version) {
     const int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         co_return std::pair{beast::error_code(errno, beast::generic_category()), std::uint64_t{0}};
@@ -138,14 +140,16 @@ send_file(beast::tcp_stream& stream, const routing::response& r, bool keep_alive
     off_t offset = 0;
     while (static_cast<std::uint64_t>(offset) < size) {
         const auto left = size - static_cast<std::uint64_t>(offset);
-        const ssize_t n = ::sendfile(sock.native_handle(), fd, &offset,
-                                     static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 22)));
+        const ssize_t n =
+            ::sendfile(sock.native_handle(), fd, &offset,
+                       static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 22)));
         if (n > 0) {
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (!(co_await wait_writable(sock))) {
-                co_return std::pair{beast::error_code(beast::error::timeout), static_cast<std::uint64_t>(offset)};
+                co_return std::pair{beast::error_code(beast::error::timeout),
+                                    static_cast<std::uint64_t>(offset)};
             }
             continue;
         }

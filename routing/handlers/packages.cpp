@@ -260,9 +260,9 @@ audience compute_audience(request_context& ctx, const store::namespace_row& g,
                           bool exclude_subgroups) {
     const auto& t = ctx.rtxn();
     audience a;
-    const std::vector<std::uint64_t> namespaces =
-        exclude_subgroups ? std::vector<std::uint64_t>{g.id}
-                          : store::self_and_descendant_groups(t, g.id);
+    const std::vector<std::uint64_t> namespaces = exclude_subgroups
+                                                      ? std::vector<std::uint64_t>{g.id}
+                                                      : store::self_and_descendant_groups(t, g.id);
     const bool group_wide =
         ctx.who.admin() || at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
     for (auto ns : namespaces) {
