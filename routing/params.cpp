@@ -148,6 +148,9 @@ std::optional<bool> parse_bool(std::string_view s) noexcept {
 std::optional<std::int64_t> parse_int(std::string_view s) noexcept {
     if (!s.empty() && s.front() == '+') {
         s.remove_prefix(1);
+        if (!s.empty() && s.front() == '-') {
+            return std::nullopt; // Ruby's Integer("+-5") raises
+        }
     }
     std::int64_t v = 0;
     const auto* end = s.data() + s.size();
@@ -160,7 +163,9 @@ std::optional<std::int64_t> parse_int(std::string_view s) noexcept {
 
 std::optional<std::int64_t> int_param(const param_map& p, std::string_view name, validation& v) {
     const param_value* pv = p.find(name);
-    if (pv == nullptr || pv->kind == param_value::shape::null) {
+    // Grape's PrimitiveCoercer#treat_as_nil?: '' for a non-String type is nil, not invalid.
+    if (pv == nullptr || pv->kind == param_value::shape::null ||
+        (pv->kind == param_value::shape::scalar && pv->text.empty())) {
         return std::nullopt;
     }
     if (pv->kind == param_value::shape::scalar) {
@@ -174,7 +179,8 @@ std::optional<std::int64_t> int_param(const param_map& p, std::string_view name,
 
 std::optional<bool> bool_param(const param_map& p, std::string_view name, validation& v) {
     const param_value* pv = p.find(name);
-    if (pv == nullptr || pv->kind == param_value::shape::null) {
+    if (pv == nullptr || pv->kind == param_value::shape::null ||
+        (pv->kind == param_value::shape::scalar && pv->text.empty())) {
         return std::nullopt;
     }
     if (pv->kind == param_value::shape::scalar) {

@@ -1,61 +1,334 @@
 #include "routing/router.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 using namespace packyard::routing;
 
 namespace {
+
 response dummy(request_context&) {
     return {};
 }
+
+response other(request_context&) {
+    response r;
+    r.status = 201;
+    return r;
+}
+
 const route table[] = {
-    read_route(method::get, "/a/self", dummy),
-    read_route(method::get, "/a/:id", dummy),
-    read_route(method::get, "/p/:id/generic/:name/:rest*", dummy),
-    read_route(method::post, "/a/:id/items", dummy),
+    read_route(method::get, "/a/self", dummy),                     // 0
+    read_route(method::get, "/a/:id", dummy),                      // 1
+    read_route(method::get, "/p/:id/generic/:name/:rest*", dummy), // 2
+    read_route(method::post, "/a/:id/items", other),               // 3
+    read_route(method::get, "/api/v4/version", dummy),             // 4
+    read_route(method::delete_, "/a/:id", dummy),                  // 5
+    read_route(method::put, "/a/:id/items/:item_id", dummy),       // 6
+    read_route(method::delete_, "/a/:id/items/:item_id", dummy),   // 7
+    read_route(method::get, "/files/:path*", dummy),               // 8
 };
+
+std::string_view param(const route_match& m, std::string_view name) {
+    for (const auto& [k, v] : m.params) {
+        if (k == name) {
+            return v;
+        }
+    }
+    BOOST_FAIL("no path parameter " << name);
+    return {};
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(router_matching)
 
-BOOST_AUTO_TEST_CASE(parameters_are_captured_encoded_and_first_row_wins) {
-    router r(table);
-    auto self = r.match(method::get, "/a/self");
-    BOOST_TEST(self.matched == &table[0]);
-    auto id = r.match(method::get, "/a/group%2Fproject");
-    BOOST_TEST(id.matched == &table[1]);
-    BOOST_TEST(id.params.at(0).second == "group%2Fproject");
-    auto rest = r.match(method::head, "/p/1/generic/pkg/1.0/a/b/file");
-    BOOST_TEST(rest.matched == &table[2]);
-    BOOST_TEST(rest.params.at(2).second == "1.0/a/b/file");
-    BOOST_TEST(r.match(method::get, "/p/1/generic/pkg/1.0//file").matched == nullptr);
+BOOST_AUTO_TEST_CASE(a_literal_path_matches_its_row_with_no_params) {
+    const router r(table);
+    const auto m = r.match(method::get, "/api/v4/version");
+    BOOST_TEST(m.matched == &table[4]);
+    BOOST_TEST(m.params.empty());
+    BOOST_TEST(m.allow.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_table_is_kept_as_given) {
+    const router r(table);
+    BOOST_TEST(r.table().data() == &table[0]);
+    BOOST_TEST(r.table().size() == std::size(table));
+}
+
+BOOST_AUTO_TEST_CASE(a_param_captures_one_encoded_segment) {
+    const router r(table);
+    const auto m = r.match(method::get, "/a/group%2Fproject");
+    BOOST_TEST(m.matched == &table[1]);
+    BOOST_TEST(m.params.size() == 1u);
+    BOOST_TEST(m.params.at(0).first == "id");
+    BOOST_TEST(m.params.at(0).second == "group%2Fproject");
+    // A raw slash makes two segments, which "/a/:id" does not match.
+    BOOST_TEST(r.match(method::get, "/a/group/project").matched == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(several_params_are_captured_in_pattern_order) {
+    const router r(table);
+    const auto m = r.match(method::put, "/a/7/items/9");
+    BOOST_TEST(m.matched == &table[6]);
+    BOOST_TEST(m.params.size() == 2u);
+    BOOST_TEST(m.params.at(0).first == "id");
+    BOOST_TEST(m.params.at(0).second == "7");
+    BOOST_TEST(m.params.at(1).first == "item_id");
+    BOOST_TEST(m.params.at(1).second == "9");
+}
+
+BOOST_AUTO_TEST_CASE(a_rest_param_captures_the_remaining_segments_with_slashes) {
+    const router r(table);
+    const auto m = r.match(method::get, "/p/1/generic/pkg/1.0/a/b/file.tar.gz");
+    BOOST_TEST(m.matched == &table[2]);
+    BOOST_TEST(m.params.size() == 3u);
+    BOOST_TEST(param(m, "id") == "1");
+    BOOST_TEST(param(m, "name") == "pkg");
+    BOOST_TEST(param(m, "rest") == "1.0/a/b/file.tar.gz");
+    const auto one = r.match(method::get, "/p/1/generic/pkg/1.0");
+    BOOST_TEST(one.matched == &table[2]);
+    BOOST_TEST(param(one, "rest") == "1.0");
+    const auto encoded = r.match(method::get, "/files/a%2Fb/c%20d");
+    BOOST_TEST(encoded.matched == &table[8]);
+    BOOST_TEST(param(encoded, "path") == "a%2Fb/c%20d");
+}
+
+BOOST_AUTO_TEST_CASE(a_rest_param_needs_at_least_one_segment) {
+    const router r(table);
+    BOOST_TEST(r.match(method::get, "/p/1/generic/pkg").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/files").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/files/").matched == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(empty_segments_do_not_match) {
+    const router r(table);
     BOOST_TEST(r.match(method::get, "/a/").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/a//").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "//a/1").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/a/1/").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/p/1/generic/pkg/1.0//file").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/p/1/generic/pkg/1.0/file/").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/p//generic/pkg/1.0").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/api/v4//version").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/").matched == nullptr);
 }
 
-BOOST_AUTO_TEST_CASE(known_path_with_another_method_lists_allow) {
-    router r(table);
-    auto m = r.match(method::delete_, "/a/7/items");
+BOOST_AUTO_TEST_CASE(literals_match_exactly_and_case_sensitively) {
+    const router r(table);
+    BOOST_TEST(r.match(method::get, "/api/v4/Version").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/api/v4/version/x").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/api/v4").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/api/v4/versions").matched == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(head_matches_get_routes) {
+    const router r(table);
+    const auto m = r.match(method::head, "/a/5");
+    BOOST_TEST(m.matched == &table[1]);
+    BOOST_TEST(param(m, "id") == "5");
+    BOOST_TEST(r.match(method::head, "/api/v4/version").matched == &table[4]);
+    BOOST_TEST(r.match(method::head, "/p/1/generic/pkg/1.0/f").matched == &table[2]);
+}
+
+BOOST_AUTO_TEST_CASE(the_method_picks_among_rows_of_one_path) {
+    const router r(table);
+    BOOST_TEST(r.match(method::get, "/a/7").matched == &table[1]);
+    BOOST_TEST(r.match(method::delete_, "/a/7").matched == &table[5]);
+    BOOST_TEST(r.match(method::delete_, "/a/7/items/1").matched == &table[7]);
+    BOOST_TEST(r.match(method::post, "/a/7/items").matched == &table[3]);
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_method_gives_no_match_and_lists_allow) {
+    const router r(table);
+    const auto post_only = r.match(method::delete_, "/a/7/items");
+    BOOST_TEST(post_only.matched == nullptr);
+    BOOST_TEST(post_only.params.empty());
+    BOOST_TEST(post_only.allow == "OPTIONS, POST");
+
+    const auto get_delete = r.match(method::put, "/a/7");
+    BOOST_TEST(get_delete.matched == nullptr);
+    BOOST_TEST(get_delete.allow.starts_with("OPTIONS"));
+    BOOST_TEST(get_delete.allow.find("GET") != std::string::npos);
+    BOOST_TEST(get_delete.allow.find("HEAD") != std::string::npos);
+    BOOST_TEST(get_delete.allow.find("DELETE") != std::string::npos);
+    BOOST_TEST(get_delete.allow == "OPTIONS, GET, HEAD, DELETE");
+
+    const auto get_only = r.match(method::post, "/api/v4/version");
+    BOOST_TEST(get_only.allow == "OPTIONS, GET, HEAD");
+
+    const auto put_delete = r.match(method::get, "/a/7/items/1");
+    BOOST_TEST(put_delete.matched == nullptr);
+    BOOST_TEST(put_delete.allow == "OPTIONS, PUT, DELETE");
+
+    const auto head_on_post = r.match(method::head, "/a/7/items");
+    BOOST_TEST(head_on_post.matched == nullptr);
+    BOOST_TEST(head_on_post.allow == "OPTIONS, POST");
+}
+
+BOOST_AUTO_TEST_CASE(a_method_is_listed_once_even_when_several_rows_allow_it) {
+    const router r(table);
+    // "/a/self" matches both GET rows 0 and 1.
+    const auto m = r.match(method::patch, "/a/self");
     BOOST_TEST(m.matched == nullptr);
-    BOOST_TEST(m.allow == "OPTIONS, POST");
-    auto g = r.match(method::put, "/a/7");
-    BOOST_TEST(g.allow == "OPTIONS, GET, HEAD");
-    BOOST_TEST(r.match(method::get, "/nothing").allow.empty());
+    BOOST_TEST(m.allow == "OPTIONS, GET, HEAD, DELETE");
 }
 
-BOOST_AUTO_TEST_CASE(the_real_table_compiles_and_routes) {
-    router r(all_routes());
-    BOOST_TEST(r.match(method::get, "/api/v4/projects/g%2Fp/packages").matched != nullptr);
-    BOOST_TEST((r.match(method::put, "/api/v4/projects/1/packages/generic/n/1.0/f").matched->body ==
-                body_kind::stream));
-    BOOST_TEST(r.match(method::delete_, "/api/v4/personal_access_tokens/self").matched->pattern ==
-               "/api/v4/personal_access_tokens/self");
-    BOOST_TEST(r.match(method::get, "/api/v4/groups/1/packages").matched->flags == 0u);
+BOOST_AUTO_TEST_CASE(an_unknown_path_has_no_match_and_no_allow) {
+    const router r(table);
+    for (const auto m : {method::get, method::head, method::post, method::delete_, method::options,
+                         method::other}) {
+        const auto res = r.match(m, "/nothing/here");
+        BOOST_TEST(res.matched == nullptr);
+        BOOST_TEST(res.allow.empty());
+        BOOST_TEST(res.params.empty());
+    }
 }
 
-BOOST_AUTO_TEST_CASE(duplicate_rows_are_refused) {
-    const route dup[] = {read_route(method::get, "/x", dummy),
-                         read_route(method::get, "/x", dummy)};
+BOOST_AUTO_TEST_CASE(options_on_a_known_path_lists_allow) {
+    const router r(table);
+    const auto m = r.match(method::options, "/api/v4/version");
+    BOOST_TEST(m.matched == nullptr);
+    BOOST_TEST(m.allow == "OPTIONS, GET, HEAD");
+}
+
+BOOST_AUTO_TEST_CASE(the_first_row_wins_for_ambiguous_paths) {
+    const router r(table);
+    const auto self = r.match(method::get, "/a/self");
+    BOOST_TEST(self.matched == &table[0]);
+    BOOST_TEST(self.params.empty());
+    const route reversed[] = {
+        read_route(method::get, "/a/:id", dummy),
+        read_route(method::get, "/a/self", dummy),
+    };
+    const router rr(reversed);
+    const auto m = rr.match(method::get, "/a/self");
+    BOOST_TEST(m.matched == &reversed[0]);
+    BOOST_TEST(param(m, "id") == "self");
+}
+
+BOOST_AUTO_TEST_CASE(a_match_after_a_partial_probe_keeps_only_its_own_params) {
+    const route rows[] = {
+        read_route(method::post, "/x/:a/:b", dummy),
+        read_route(method::get, "/x/:c/:d", dummy),
+    };
+    const router r(rows);
+    const auto m = r.match(method::get, "/x/1/2");
+    BOOST_TEST(m.matched == &rows[1]);
+    BOOST_TEST(m.allow.empty());
+    BOOST_TEST(m.params.size() == 2u);
+    BOOST_TEST(param(m, "c") == "1");
+    BOOST_TEST(param(m, "d") == "2");
+}
+
+BOOST_AUTO_TEST_CASE(a_matched_row_exposes_its_handler) {
+    const router r(table);
+    const auto m = r.match(method::post, "/a/1/items");
+    BOOST_REQUIRE(m.matched != nullptr);
+    BOOST_TEST(m.matched->sync == &other);
+    BOOST_TEST(m.matched->async == nullptr);
+    BOOST_TEST((m.matched->scope == scope_need::read));
+    BOOST_TEST((m.matched->body == body_kind::none));
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_verb_and_pattern_is_refused) {
+    const route dup[] = {read_route(method::get, "/x/:id", dummy),
+                         read_route(method::get, "/x/:id", other)};
     BOOST_CHECK_THROW(router{dup}, std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(same_pattern_with_another_verb_is_not_a_duplicate) {
+    const route rows[] = {read_route(method::get, "/x/:id", dummy),
+                          read_route(method::delete_, "/x/:id", dummy)};
+    BOOST_CHECK_NO_THROW(router{rows});
+}
+
+BOOST_AUTO_TEST_CASE(a_pattern_with_an_empty_segment_is_refused) {
+    const route bad[] = {read_route(method::get, "/x//y", dummy)};
+    BOOST_CHECK_THROW(router{bad}, std::invalid_argument);
+    const route trailing[] = {read_route(method::get, "/x/", dummy)};
+    BOOST_CHECK_THROW(router{trailing}, std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(real_route_table)
+
+BOOST_AUTO_TEST_CASE(every_row_of_the_real_table_compiles) {
+    std::unique_ptr<router> r;
+    BOOST_REQUIRE_NO_THROW(r = std::make_unique<router>(all_routes()));
+    BOOST_TEST(r->table().size() == all_routes().size());
+    BOOST_TEST(!all_routes().empty());
+    for (const auto& row : all_routes()) {
+        BOOST_TEST_CONTEXT(method_name(row.verb) << " " << row.pattern) {
+            BOOST_TEST(row.pattern.starts_with("/"));
+            BOOST_TEST((row.sync != nullptr) != (row.async != nullptr));
+            BOOST_TEST(((row.body == body_kind::stream) == (row.precheck != nullptr)));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(real_paths_reach_their_rows) {
+    const router r(all_routes());
+    const auto del = r.match(method::delete_, "/api/v4/projects/1/members/2");
+    BOOST_REQUIRE(del.matched != nullptr);
+    BOOST_TEST(del.matched->pattern == "/api/v4/projects/:id/members/:user_id");
+    BOOST_TEST(param(del, "id") == "1");
+    BOOST_TEST(param(del, "user_id") == "2");
+
+    const auto user = r.match(method::get, "/api/v4/user");
+    BOOST_REQUIRE(user.matched != nullptr);
+    BOOST_TEST(user.matched->pattern == "/api/v4/user");
+    BOOST_TEST((user.matched->scope == scope_need::read_user));
+
+    const auto group = r.match(method::get, "/api/v4/groups/a%2Fb");
+    BOOST_REQUIRE(group.matched != nullptr);
+    BOOST_TEST(group.matched->pattern == "/api/v4/groups/:id");
+    BOOST_TEST(param(group, "id") == "a%2Fb");
+
+    const auto head = r.match(method::head, "/api/v4/projects/g%2Fp/packages");
+    BOOST_REQUIRE(head.matched != nullptr);
+    BOOST_TEST(head.matched->pattern == "/api/v4/projects/:id/packages");
+}
+
+BOOST_AUTO_TEST_CASE(real_generic_package_routes_stream_uploads) {
+    const router r(all_routes());
+    const auto put = r.match(method::put, "/api/v4/projects/1/packages/generic/n/1.0/f");
+    BOOST_REQUIRE(put.matched != nullptr);
+    BOOST_TEST((put.matched->body == body_kind::stream));
+    BOOST_TEST(put.matched->precheck != nullptr);
+    BOOST_TEST(param(put, "package_name") == "n");
+    BOOST_TEST(param(put, "rest") == "1.0/f");
+    const auto get = r.match(method::get, "/api/v4/projects/1/packages/generic/n/1.0/f");
+    BOOST_REQUIRE(get.matched != nullptr);
+    BOOST_TEST(get.matched != put.matched);
+}
+
+BOOST_AUTO_TEST_CASE(real_literal_rows_win_over_param_rows) {
+    const router r(all_routes());
+    const auto self = r.match(method::delete_, "/api/v4/personal_access_tokens/self");
+    BOOST_REQUIRE(self.matched != nullptr);
+    BOOST_TEST(self.matched->pattern == "/api/v4/personal_access_tokens/self");
+    const auto by_id = r.match(method::delete_, "/api/v4/personal_access_tokens/12");
+    BOOST_REQUIRE(by_id.matched != nullptr);
+    BOOST_TEST(by_id.matched->pattern == "/api/v4/personal_access_tokens/:token_id");
+}
+
+BOOST_AUTO_TEST_CASE(real_table_answers_allow_and_unknown_paths) {
+    const router r(all_routes());
+    const auto user = r.match(method::post, "/api/v4/user");
+    BOOST_TEST(user.matched == nullptr);
+    BOOST_TEST(user.allow == "OPTIONS, GET, HEAD");
+    const auto unknown = r.match(method::get, "/api/v4/nope");
+    BOOST_TEST(unknown.matched == nullptr);
+    BOOST_TEST(unknown.allow.empty());
+    BOOST_TEST(r.match(method::get, "/api/v3/user").matched == nullptr);
+    BOOST_TEST(r.match(method::get, "/api/v4/groups/1/packages").matched->flags == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
