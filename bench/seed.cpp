@@ -6,6 +6,7 @@
 #include "store/identity.hpp"
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
+#include "store/upgrade.hpp"
 
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -89,11 +90,13 @@ int main(int argc, char** argv) {
     store::env_options eo;
     eo.dir = std::filesystem::path(o.data) / "db";
     eo.map_size = 64ULL << 30;
+    eo.bulk_load = true; // one fsync at the end instead of one per batch
     auto env = store::environment::open(eo);
     if (!env) {
         std::cerr << "packyard-seed: cannot open store: " << env.error().message() << '\n';
         return 1;
     }
+    check(store::upgrade(**env), "upgrade store");
     std::mt19937_64 rng(o.seed);
     const std::int64_t base_time = now_ms() - 365LL * 24 * 3600 * 1000;
 
@@ -190,11 +193,15 @@ int main(int argc, char** argv) {
         const std::uint64_t end = std::min(total, done + o.batch);
         for (; done < end; ++done) {
             const bool big = done >= o.packages;
-            const auto& pl = big ? places.front() : places[done % places.size()];
+            const auto& pl = big ? places.front() : places[(done / 7) % places.size()];
             store::package p;
-            p.type = mix[rng() % std::size(mix)];
-            p.name = std::string(words[rng() % std::size(words)]) + "-" +
-                     words[rng() % std::size(words)] + "-" + std::to_string(done / 7);
+            // Seven consecutive packages share a name and type (versions of one package); the
+            // name's two words and the type follow from the name's number.
+            const std::uint64_t name_no = done / 7;
+            const std::uint64_t h = (name_no + o.seed) * 0x9E3779B97F4A7C15ULL;
+            p.type = mix[(h >> 20) % std::size(mix)];
+            p.name = std::string(words[(h >> 40) % std::size(words)]) + "-" +
+                     words[(h >> 50) % std::size(words)] + "-" + std::to_string(name_no);
             if (!(p.type == store::package_type::maven && rng() % 10 == 0)) {
                 p.version = std::to_string(rng() % 5) + "." + std::to_string(rng() % 20) + "." +
                             std::to_string(rng() % 50);
@@ -214,8 +221,9 @@ int main(int argc, char** argv) {
                 file.project_id = pl.project_id;
                 file.file_name = p.name + "-" + std::to_string(f) + ".tgz";
                 file.size = 1024 + rng() % 100000;
-                const auto h = store::to_hex(std::string(reinterpret_cast<const char*>(&p.id), 8));
-                file.sha256 = std::string(48, '0') + h.substr(0, 16);
+                const auto hex =
+                    store::to_hex(std::string(reinterpret_cast<const char*>(&p.id), 8));
+                file.sha256 = std::string(48, '0') + hex.substr(0, 16);
                 file.md5 = std::string(32, '0');
                 file.sha1 = std::string(40, '0');
                 file.created_at = clock;
@@ -234,6 +242,7 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(total), secs, static_cast<double>(done) / secs);
         std::fflush(stdout);
     }
+    check((*env)->sync(), "sync");
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     MDB_envinfo info{};

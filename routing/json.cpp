@@ -34,7 +34,7 @@ void put_digits(char* at, unsigned value, int width) noexcept {
 
 } // namespace
 
-void append_iso8601(std::string& out, std::int64_t ms) {
+void format_iso8601(char* buf, std::int64_t ms) noexcept {
     std::int64_t secs = ms / 1000;
     std::int64_t frac = ms % 1000;
     if (frac < 0) {
@@ -48,7 +48,7 @@ void append_iso8601(std::string& out, std::int64_t ms) {
         days -= 1;
     }
     const civil c = civil_from_days(days);
-    char buf[25] = "0000-00-00T00:00:00.000Z";
+    std::memcpy(buf, "0000-00-00T00:00:00.000Z", 24);
     put_digits(buf, static_cast<unsigned>(c.y), 4);
     put_digits(buf + 5, c.m, 2);
     put_digits(buf + 8, c.d, 2);
@@ -56,6 +56,11 @@ void append_iso8601(std::string& out, std::int64_t ms) {
     put_digits(buf + 14, static_cast<unsigned>(rem % 3600 / 60), 2);
     put_digits(buf + 17, static_cast<unsigned>(rem % 60), 2);
     put_digits(buf + 20, static_cast<unsigned>(frac), 3);
+}
+
+void append_iso8601(std::string& out, std::int64_t ms) {
+    char buf[24];
+    format_iso8601(buf, ms);
     out.append(buf, 24);
 }
 
@@ -65,17 +70,19 @@ std::string iso8601(std::int64_t ms) {
     return s;
 }
 
+// A package page is a few KiB: start there rather than growing from RapidJSON's 256 bytes.
 json_writer::json_writer()
-    : w_(sb_) {}
+    : sb_(nullptr, 8192)
+    , w_(sb_) {}
 
 json_writer& json_writer::time(std::int64_t ms) {
     if (ms == 0) {
         return null();
     }
-    thread_local std::string s;
-    s.clear();
-    append_iso8601(s, ms);
-    return str(s);
+    char buf[24];
+    format_iso8601(buf, ms);
+    w_.plain_string(std::string_view(buf, 24));
+    return *this;
 }
 
 std::string json_writer::take() {

@@ -32,17 +32,33 @@ void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pip
 /// `pipeline` (newest build info's pipeline, or null) and `pipelines` ([] when any build info
 /// still has its pipeline); both absent without build infos.
 void write_build_fields(const store::txn& t, json_writer& w, std::uint64_t package_id,
-                        std::string_view base) {
+                        std::string_view base, pipeline_memo* memo) {
     const auto infos = store::build_infos(t, package_id);
     if (infos.empty()) {
         return;
     }
     w.key("pipeline");
-    auto newest = infos.front().pipeline_id != 0
-                      ? store::find_pipeline(t, infos.front().pipeline_id)
-                      : std::nullopt;
-    if (newest) {
-        write_pipeline(t, w, *newest, base);
+    const std::uint64_t newest_id = infos.front().pipeline_id;
+    const std::string* cached = nullptr;
+    if (memo != nullptr && newest_id != 0) {
+        for (const auto& [id, json] : memo->rendered) {
+            if (id == newest_id) {
+                cached = &json;
+                break;
+            }
+        }
+    }
+    if (cached != nullptr) {
+        w.raw_object(*cached);
+    } else if (auto newest = newest_id != 0 ? store::find_pipeline(t, newest_id) : std::nullopt) {
+        if (memo != nullptr) {
+            json_writer pw;
+            write_pipeline(t, pw, *newest, base);
+            memo->rendered.emplace_back(newest_id, pw.take());
+            w.raw_object(memo->rendered.back().second);
+        } else {
+            write_pipeline(t, w, *newest, base);
+        }
     } else {
         w.null();
     }
@@ -98,7 +114,7 @@ void write_package(const store::txn& t, json_writer& w, const package_view& v,
         w.field_u("project_id", p.project_id).field("project_path", v.project.full_path);
     }
     w.key("tags").begin_array().end_array();
-    write_build_fields(t, w, p.id, base);
+    write_build_fields(t, w, p.id, base, v.pipelines);
     if (v.with_versions) {
         w.key("versions").begin_array();
         for (const auto& other : store::other_versions(t, p)) {

@@ -8,9 +8,19 @@
 #include "store/records.hpp"
 #include "store/txn.hpp"
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace packyard::routing {
+
+/// Pipelines already rendered for this response: a page of packages built by a few pipelines
+/// renders each of them (with its user and project lookups) once.
+struct pipeline_memo {
+    std::vector<std::pair<std::uint64_t, std::string>> rendered;
+};
 
 struct package_view {
     const store::package& pkg;
@@ -18,6 +28,7 @@ struct package_view {
     bool can_destroy = false; ///< caller may delete: adds _links.delete_api_path
     bool group_list = false;  ///< adds project_id and project_path
     bool with_versions = false;
+    pipeline_memo* pipelines = nullptr; ///< optional, per response
 };
 
 void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,

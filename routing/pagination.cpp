@@ -1,7 +1,6 @@
 #include "routing/pagination.hpp"
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 namespace packyard::routing {
@@ -23,10 +22,8 @@ page_params read_page_params(const param_map& p, validation& v) {
     return out;
 }
 
-std::string form_escape(std::string_view s) {
+void append_form_escaped(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size());
     for (const char c : s) {
         const auto b = static_cast<unsigned char>(c);
         if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') ||
@@ -35,47 +32,91 @@ std::string form_escape(std::string_view s) {
         } else if (b == ' ') {
             out.push_back('+');
         } else {
-            out.push_back('%');
-            out.push_back(hex[b >> 4]);
-            out.push_back(hex[b & 15U]);
+            const char esc[3] = {'%', hex[b >> 4], hex[b & 15U]};
+            out.append(esc, 3);
         }
     }
+}
+
+std::string form_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    append_form_escaped(out, s);
     return out;
 }
 
-std::string page_url(const request_context& ctx, default_params defaults,
-                     std::initializer_list<std::pair<std::string_view, std::string>> overrides) {
-    // Sorted, as Rails' to_query sorts; arrays become key[]=v entries.
-    std::map<std::string, std::vector<std::string>> q;
-    std::map<std::string, bool> is_array;
+namespace {
+
+/// One param of a page URL: a scalar value, or an array written as key[]=v per element.
+struct query_entry {
+    std::string_view key;
+    std::string_view value;
+    const std::vector<std::string>* list = nullptr;
+};
+
+/// The page URL's params sorted by name (Rails' to_query), later sources replacing earlier
+/// ones: defaults, then the request's params, then the overrides. Views into the arguments.
+template <class Overrides>
+std::vector<query_entry> query_entries(const request_context& ctx, default_params defaults,
+                                       const Overrides& overrides) {
+    std::vector<query_entry> q;
+    q.reserve(defaults.size() + ctx.params.items().size() + 2);
+    auto set = [&q](query_entry e) {
+        for (auto& x : q) {
+            if (x.key == e.key) {
+                x = e;
+                return;
+            }
+        }
+        q.push_back(e);
+    };
     for (const auto& [k, v] : defaults) {
-        q[std::string(k)] = {std::string(v)};
+        set({k, v, nullptr});
     }
     for (const auto& [k, v] : ctx.params.items()) {
         if (v.kind == param_value::shape::array) {
-            q[k] = v.list;
-            is_array[k] = true;
+            set({k, {}, &v.list});
         } else if (v.kind == param_value::shape::scalar) {
-            q[k] = {v.text};
-            is_array[k] = false;
+            set({k, v.text, nullptr});
         }
     }
     for (const auto& [k, v] : overrides) {
-        q[std::string(k)] = {v};
-        is_array[std::string(k)] = false;
+        set({k, v, nullptr});
     }
+    std::sort(q.begin(), q.end(),
+              [](const query_entry& a, const query_entry& b) { return a.key < b.key; });
+    return q;
+}
+
+void append_entry(std::string& url, char& sep, const query_entry& e) {
+    auto one = [&](std::string_view v) {
+        url.push_back(sep);
+        sep = '&';
+        append_form_escaped(url, e.key);
+        if (e.list != nullptr) {
+            url.append("%5B%5D"); // "[]", as CGI.escape writes it
+        }
+        url.push_back('=');
+        append_form_escaped(url, v);
+    };
+    if (e.list == nullptr) {
+        one(e.value);
+        return;
+    }
+    for (const auto& v : *e.list) {
+        one(v);
+    }
+}
+
+} // namespace
+
+std::string page_url(const request_context& ctx, default_params defaults,
+                     std::initializer_list<std::pair<std::string_view, std::string>> overrides) {
     std::string url = ctx.base_url();
     url.append(ctx.req.path);
     char sep = '?';
-    for (const auto& [k, values] : q) {
-        const bool arr = is_array[k];
-        for (const auto& v : values) {
-            url.push_back(sep);
-            sep = '&';
-            url += form_escape(arr ? k + "[]" : k);
-            url.push_back('=');
-            url += form_escape(v);
-        }
+    for (const auto& e : query_entries(ctx, defaults, overrides)) {
+        append_entry(url, sep, e);
     }
     return url;
 }
@@ -111,13 +152,34 @@ void set_offset_headers(response& r, const request_context& ctx, const page_para
         r.set_header("X-Total", std::to_string(*total));
         r.set_header("X-Total-Pages", std::to_string(*pages));
     }
+    // Every link is the same URL but for the page number: render it once around that hole.
+    const std::pair<std::string_view, std::string_view> overrides[] = {{"page", {}},
+                                                                       {"per_page", per}};
+    std::string head = ctx.base_url();
+    head.append(ctx.req.path);
+    std::string tail;
+    char sep = '?';
+    bool past_page = false;
+    for (const auto& e : query_entries(ctx, defaults, overrides)) {
+        if (e.key == "page") {
+            head.push_back(sep);
+            head.append("page=");
+            sep = '&';
+            past_page = true;
+            continue;
+        }
+        append_entry(past_page ? tail : head, sep, e);
+    }
     std::string link;
-    auto add = [&](const std::string& page, std::string_view rel) {
+    link.reserve(4 * (head.size() + tail.size() + 24));
+    auto add = [&](std::string_view page, std::string_view rel) {
         if (!link.empty()) {
             link += ", ";
         }
         link += '<';
-        link += page_url(ctx, defaults, {{"page", page}, {"per_page", per}});
+        link += head;
+        link += page;
+        link += tail;
         link += ">; rel=\"";
         link += rel;
         link += '"';

@@ -9,6 +9,7 @@
 #include "store/env.hpp"
 #include "store/error.hpp"
 #include "store/packages.hpp"
+#include "store/upgrade.hpp"
 #include "store/writer.hpp"
 
 #include <cstdio>
@@ -66,6 +67,16 @@ int serve(const server::config& cfg) {
                       << env.error().message() << '\n';
         }
         return 1;
+    }
+    if (const auto was = (*env)->found_schema_version(); was < store::schema_version) {
+        server::log_message(cfg.log, "upgrading the store layout from version " +
+                                         std::to_string(was) + " to " +
+                                         std::to_string(store::schema_version));
+        if (auto ec = store::upgrade(**env)) {
+            std::cerr << "packyard: cannot upgrade the store in " << eo.dir.string() << ": "
+                      << ec.message() << '\n';
+            return 1;
+        }
     }
     store::blob_store blobs(cfg.data_dir);
     sweep_leftovers(**env, blobs, cfg.log);

@@ -33,6 +33,7 @@ constexpr dbi_spec all_dbis[] = {
     {"memberships", &dbis::memberships},
     {"packages", &dbis::packages},
     {"package_order", &dbis::package_order},
+    {"package_names", &dbis::package_names},
     {"package_versions", &dbis::package_versions},
     {"package_counts", &dbis::package_counts},
     {"package_files", &dbis::package_files},
@@ -73,7 +74,8 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     // MDB_NOTLS: read slots belong to txn objects, not threads, because coroutines of one OS
     // thread each hold their own snapshot and a cached txn outlives the request that renewed it.
     // Synchronous commits (no NOSYNC/NOMETASYNC/WRITEMAP): an acknowledged write is on disk.
-    rc = mdb_env_open(e->env_, opts.dir.c_str(), MDB_NOTLS, 0640);
+    rc = mdb_env_open(e->env_, opts.dir.c_str(), MDB_NOTLS | (opts.bulk_load ? MDB_NOSYNC : 0U),
+                      0640);
     if (rc != 0) {
         return lmdb_error(rc);
     }
@@ -99,6 +101,7 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
     MDB_val v{};
     rc = mdb_get(t, e->dbis_.meta, &k, &v);
+    e->found_version_ = schema_version;
     if (rc == MDB_NOTFOUND) {
         value_writer w;
         w.u32(schema_version);
@@ -116,7 +119,7 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
             mdb_txn_abort(t);
             return make_error_code(errc::schema_too_new);
         }
-        // Older layouts are migrated here as versions are added; version 1 is the first.
+        e->found_version_ = found; // older layouts: store::upgrade migrates them
     }
     if (rc != 0) {
         mdb_txn_abort(t);
@@ -141,6 +144,11 @@ environment::~environment() {
         cached_readers_.clear();
     }
     mdb_env_close(env_);
+}
+
+std::error_code environment::sync() {
+    const int rc = mdb_env_sync(env_, 1);
+    return rc != 0 ? lmdb_error(rc) : std::error_code{};
 }
 
 std::error_code environment::set_map_size(std::uint64_t bytes) {

@@ -18,6 +18,9 @@ struct env_options {
     std::filesystem::path dir;           ///< the LMDB folder (DATA/db)
     std::uint64_t map_size = 1ULL << 34; ///< initial map size (16 GiB of address space)
     unsigned max_readers = 510;          ///< reader slots: threads + background + slack
+    /// Bulk loading only (packyard-seed): commits skip fsync and the loader calls sync() once
+    /// at the end. The server never sets it: an acknowledged write must be on disk.
+    bool bulk_load = false;
 };
 
 /// An open LMDB environment with every database handle. One per process per folder (lmdb.h:
@@ -39,6 +42,12 @@ public:
     const dbis& db() const noexcept { return dbis_; }
     std::uint64_t id() const noexcept { return id_; }
     std::uint64_t map_size() const noexcept { return map_size_; }
+    /// Flushes everything committed to disk (after a bulk load).
+    std::error_code sync();
+    /// The layout version the folder had when opened (schema_version for a new folder); an
+    /// older one is brought up to date by store::upgrade (store/upgrade.hpp).
+    std::uint32_t found_schema_version() const noexcept { return found_version_; }
+    void set_found_schema_version(std::uint32_t v) noexcept { found_version_ = v; }
 
     /// Grows the map. Only call when no transaction of this process is active (the writer
     /// arranges that through its quiesce hook).
@@ -54,6 +63,7 @@ private:
     dbis dbis_{};
     std::uint64_t id_ = 0;
     std::uint64_t map_size_ = 0;
+    std::uint32_t found_version_ = 0;
     std::mutex cached_mutex_;
     std::vector<MDB_txn*> cached_readers_;
 };

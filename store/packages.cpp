@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/package_names.hpp"
 #include "store/pipelines.hpp"
 
 #include <algorithm>
@@ -102,10 +103,17 @@ std::vector<index_entry> entries_for(const package& p, const package_place& pl) 
     const std::string value = encode_summary(p);
     // The name order keeps the name in its key; its value skips it to save space.
     const std::string value_no_name = value.substr(0, 11);
+    // In the project's name order the value carries every other order's sort key instead, so a
+    // package_name search can order its matches without reading package rows.
+    std::string name_value = value_no_name;
+    char at[8];
+    std::memcpy(at, &p.created_at, 8);
+    name_value.append(at, 8);
+    name_value.append(p.version.value_or(std::string()));
     for (auto o :
          {list_order::created_at, list_order::name, list_order::version, list_order::type}) {
         out.push_back({order_key(list_scope::project, pl.project_id, o, p, pl),
-                       o == list_order::name ? value_no_name : value});
+                       o == list_order::name ? name_value : value});
     }
     for (auto g : pl.groups) {
         for (auto o : {list_order::created_at, list_order::name, list_order::version,
@@ -179,39 +187,8 @@ std::string blob_key(std::string_view sha256_hex) {
     return std::string(sha256_hex);
 }
 
-char fold(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-/// ASCII case-insensitive substring test (needle already lower-case), without allocating:
-/// this runs once per scanned index entry in a package_name search.
-bool contains_folded(std::string_view hay, std::string_view needle) noexcept {
-    if (needle.empty()) {
-        return true;
-    }
-    if (needle.size() > hay.size()) {
-        return false;
-    }
-    const char first = needle.front();
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        if (fold(hay[i]) != first) {
-            continue;
-        }
-        std::size_t j = 1;
-        while (j < needle.size() && fold(hay[i + j]) == needle[j]) {
-            ++j;
-        }
-        if (j == needle.size()) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/// Applies the filter to one index entry; the row is read only for the rare version filter.
-bool matches(const txn& t, const list_query& q, const summary& s, std::string_view key,
-             std::uint64_t package_id) {
-    const auto& f = q.filter;
+/// The filters every summary can answer: status, type, and whether a version is required.
+bool passes_status_type_version(const list_filter& f, const summary& s) noexcept {
     if (f.status ? s.status != *f.status : !displayable(s.status)) {
         return false;
     }
@@ -221,7 +198,14 @@ bool matches(const txn& t, const list_query& q, const summary& s, std::string_vi
     if (!f.include_versionless && !s.has_version && !f.version) {
         return false;
     }
-    if (f.version && !s.has_version) {
+    return !(f.version && !s.has_version);
+}
+
+/// Applies the filter to one index entry; the row is read only for the rare version filter.
+bool matches(const txn& t, const list_query& q, const summary& s, std::string_view key,
+             std::uint64_t package_id) {
+    const auto& f = q.filter;
+    if (!passes_status_type_version(f, s)) {
         return false;
     }
     if (q.projects != nullptr &&
@@ -307,7 +291,110 @@ std::optional<package_place> place_of(const txn& t, std::uint64_t project_id) {
     return pl;
 }
 
+namespace {
+
+/// One package_name match, with every order's sort key (from the name-order summary).
+struct name_hit {
+    std::uint64_t id;
+    std::int64_t created_at;
+    std::string_view name;
+    std::string_view version;
+    bool has_version;
+    package_type type;
+};
+
+int compare_bytes(std::string_view a, std::string_view b) noexcept {
+    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    return c != 0 ? c : (a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0));
+}
+
+/// The index's ascending order for each list order, ids breaking ties.
+bool hit_before(list_order o, const name_hit& a, const name_hit& b) noexcept {
+    int c = 0;
+    switch (o) {
+    case list_order::created_at:
+        c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
+        break;
+    case list_order::name:
+        c = compare_bytes(a.name, b.name);
+        break;
+    case list_order::version:
+        if (a.has_version != b.has_version) {
+            c = a.has_version ? -1 : 1; // versionless last, as in the index
+        } else {
+            c = compare_bytes(a.version, b.version);
+        }
+        break;
+    case list_order::type:
+        c = static_cast<int>(a.type) - static_cast<int>(b.type);
+        break;
+    case list_order::project_path:
+        break; // one project: every path is the same
+    }
+    return c != 0 ? c < 0 : a.id < b.id;
+}
+
+/// A project list with package_name: the trigram index yields the names that can match, the
+/// project's name order yields their packages with their sort keys, and only the page's rows
+/// are read. Cost follows the number of matching names, not the size of the project.
+list_page search_project_by_name(const txn& t, const list_query& q) {
+    std::vector<name_hit> hits;
+    cursor c(t, t.db().package_order);
+    const std::string order = order_prefix(list_scope::project, q.scope_id, list_order::name);
+    for_each_matching_name(t, q.scope_id, q.filter.name_terms, [&](std::string_view name) {
+        key_builder k;
+        k.bytes(order).str0(name);
+        const std::string prefix = k.str();
+        for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+            const auto v = c.value();
+            summary s{};
+            if (v.size() < 19 || !decode_summary(v, s) ||
+                !passes_status_type_version(q.filter, s)) {
+                continue;
+            }
+            name_hit h{};
+            h.id = key_u64(c.key(), c.key().size() - 8);
+            std::memcpy(&h.created_at, v.data() + 11, 8);
+            h.name = name;
+            h.version = v.substr(19);
+            h.has_version = s.has_version;
+            h.type = s.type;
+            if (q.filter.version && h.version != *q.filter.version) {
+                continue;
+            }
+            hits.push_back(h);
+        }
+    });
+    list_page page;
+    const std::uint64_t matched = hits.size();
+    if (matched <= q.count_limit) {
+        page.total = matched;
+    }
+    page.has_more = q.offset + q.limit < matched;
+    if (q.offset >= matched) {
+        return page;
+    }
+    const auto end =
+        static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(matched, q.offset + q.limit));
+    auto before = [&](const name_hit& a, const name_hit& b) {
+        return q.desc ? hit_before(q.order, b, a) : hit_before(q.order, a, b);
+    };
+    std::partial_sort(hits.begin(), hits.begin() + end, hits.end(), before);
+    for (auto i = static_cast<std::ptrdiff_t>(q.offset); i < end; ++i) {
+        if (auto row = find_package(t, hits[static_cast<std::size_t>(i)].id)) {
+            page.rows.push_back(std::move(*row));
+        }
+    }
+    return page;
+}
+
+} // namespace
+
 list_page list_packages(const txn& t, const list_query& q) {
+    if (q.scope == list_scope::project && !q.filter.name_terms.empty() &&
+        q.order != list_order::project_path) {
+        return search_project_by_name(t, q);
+    }
     list_page page;
     std::uint64_t matched = 0;
     const bool need_count = !q.known_total.has_value();
@@ -470,6 +557,11 @@ std::error_code update_package(write_txn& t, const package& before, const packag
             return ec;
         }
     }
+    if (!existed) {
+        if (auto ec = add_package_name(t, after.project_id, after.name)) {
+            return ec;
+        }
+    }
     return put(t, db.packages, u64_key(after.id), encode(after));
 }
 
@@ -586,6 +678,9 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
         if (auto r = del(t, t.db().package_versions, versions_key(p)); !r) {
             return r.error();
         }
+    }
+    if (auto ec = drop_package_name(t, p.project_id, p.name)) {
+        return ec;
     }
     if (auto ec = delete_build_infos_of_package(t, p.id)) {
         return ec;
@@ -707,6 +802,41 @@ std::error_code delete_project_packages(write_txn& t, std::uint64_t project_id,
         }
     }
     return delete_pipelines_of_project(t, project_id);
+}
+
+std::error_code rebuild_name_index(write_txn& t) {
+    if (const int rc = mdb_drop(t.handle(), t.db().package_names, 0); rc != 0) {
+        return lmdb_error(rc);
+    }
+    std::uint64_t cached_project = 0;
+    std::optional<package_place> place;
+    cursor c(t, t.db().packages);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package p;
+        if (!decode(c.value(), p)) {
+            return make_error_code(errc::corrupted);
+        }
+        if (!place || cached_project != p.project_id) {
+            place = place_of(t, p.project_id);
+            cached_project = p.project_id;
+        }
+        if (!place) {
+            continue;
+        }
+        // Only the project's name-order entry changed shape (it gained the other sort keys).
+        for (const auto& e : entries_for(p, *place)) {
+            if (e.key.size() > 10 && e.key[0] == static_cast<char>(list_scope::project) &&
+                e.key[9] == static_cast<char>(list_order::name)) {
+                if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
+                    return ec;
+                }
+            }
+        }
+        if (auto ec = add_package_name(t, p.project_id, p.name)) {
+            return ec;
+        }
+    }
+    return {};
 }
 
 } // namespace packyard::store

@@ -117,6 +117,10 @@ result<std::size_t> cleanup_step(write_txn& t, std::size_t max,
 /// Queued cleanup entries (for tests and the background task).
 std::uint64_t cleanup_backlog(const txn& t);
 
+/// Rebuilds the package-name trigram index and the name-order summaries from the package rows
+/// (the upgrade from layout version 1).
+std::error_code rebuild_name_index(write_txn& t);
+
 /// Removes every package of a project (project deletion); blobs_gone as for cleanup_step.
 std::error_code delete_project_packages(write_txn& t, std::uint64_t project_id,
                                         std::vector<std::string>& blobs_gone);

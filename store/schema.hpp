@@ -9,7 +9,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 1;
+inline constexpr std::uint32_t schema_version = 2;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -33,6 +33,8 @@ struct dbis {
     MDB_dbi package_order{};    ///< scope | scope_id | order | sort key | package_id -> summary
     MDB_dbi package_versions{}; ///< project_id | type | name\0 | version\0 | package_id -> status
     MDB_dbi package_counts{};   ///< scope | scope_id | visibility -> u64 (default-filter count)
+    MDB_dbi package_names{};    ///< project_id | gram[3] | name\0 -> "" (u64 refs: all-names gram)
+                                ///< project_id | gram[3] -> u64 names holding the gram
     MDB_dbi package_files{};    ///< file_id -> package_file
     MDB_dbi files_by_package{}; ///< package_id | file_id -> ""
     MDB_dbi blob_refs{};        ///< sha256[32] -> u64 reference count

@@ -165,6 +165,7 @@ render_list(request_context& ctx, const store::list_page& page, const list_param
             std::initializer_list<std::pair<std::string_view, std::string_view>> defaults) {
     const std::string base = base_of(ctx);
     project_memo memo(ctx);
+    pipeline_memo pipelines;
     json_writer w;
     w.begin_array();
     for (const auto& pkg : page.rows) {
@@ -173,7 +174,8 @@ render_list(request_context& ctx, const store::list_page& page, const list_param
             continue;
         }
         write_package(ctx.rtxn(), w,
-                      package_view{pkg, *proj, memo.can_destroy(*proj), group, false}, base);
+                      package_view{pkg, *proj, memo.can_destroy(*proj), group, false, &pipelines},
+                      base);
     }
     w.end_array();
     response r = json_response(200, w.take());
