@@ -154,6 +154,9 @@ def main():
     try:
         # Group group-0 with its subgroups holds about 3/30 of all projects (1,000 of 10,000).
         api = "/api/v4"
+        # A package of project 2 (which ids land there depends on the seeder's shape).
+        _, first, _ = http("GET", f"{py.base}{api}/projects/2/packages?per_page=1")
+        pkg = json.loads(first)[0]["id"]
         scenarios = [
             ("project list page 1", f"{api}/projects/2/packages", "application/json", args.conns),
             ("project list version desc, page 40", f"{api}/projects/2/packages?order_by=version&sort=desc&page=40&per_page=2",
@@ -163,9 +166,9 @@ def main():
             ("group list (group-0)", f"{api}/groups/group-0/packages", "application/json", args.conns),
             ("group list by project_path", f"{api}/groups/group-0/packages?order_by=project_path",
              "application/json", args.conns),
-            ("single package", f"{api}/projects/2/packages/2", "application/json", args.conns),
-            ("package files", f"{api}/projects/2/packages/2/package_files", "application/json", args.conns),
-            ("package pipelines", f"{api}/projects/2/packages/2/pipelines", "application/json", args.conns),
+            ("single package", f"{api}/projects/2/packages/{pkg}", "application/json", args.conns),
+            ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns),
+            ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns),
         ]
         # The download scenario: one real file of download-mb MiB.
         blob = os.path.join(tempfile.mkdtemp(prefix="packyard-bench-"), "big.bin")

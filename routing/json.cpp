@@ -1,5 +1,7 @@
 #include "routing/json.hpp"
 
+#include <vector>
+
 namespace packyard::routing {
 
 namespace {
@@ -70,10 +72,37 @@ std::string iso8601(std::int64_t ms) {
     return s;
 }
 
-// A package page is a few KiB: start there rather than growing from RapidJSON's 256 bytes.
+namespace {
+
+// Writers nest (a memoised pipeline is rendered while a page is being written), so each thread
+// keeps a few slots. A buffer that grew past 1 MiB for one large document is not kept.
+constexpr std::size_t kept_slots = 8;
+constexpr std::size_t kept_capacity = 1U << 20;
+
+thread_local std::vector<std::unique_ptr<json_writer::slot>> free_slots;
+
+std::unique_ptr<json_writer::slot> acquire_slot() {
+    if (free_slots.empty()) {
+        return std::make_unique<json_writer::slot>();
+    }
+    auto s = std::move(free_slots.back());
+    free_slots.pop_back();
+    return s;
+}
+
+} // namespace
+
 json_writer::json_writer()
-    : sb_(nullptr, 8192)
-    , w_(sb_) {}
+    : slot_(acquire_slot())
+    , w_(slot_->w) {}
+
+json_writer::~json_writer() {
+    if (free_slots.size() < kept_slots && slot_->sb.stack_.GetCapacity() <= kept_capacity) {
+        slot_->sb.Clear();
+        slot_->w.Reset(slot_->sb);
+        free_slots.push_back(std::move(slot_));
+    }
+}
 
 json_writer& json_writer::time(std::int64_t ms) {
     if (ms == 0) {
@@ -86,9 +115,10 @@ json_writer& json_writer::time(std::int64_t ms) {
 }
 
 std::string json_writer::take() {
-    std::string out(sb_.GetString(), sb_.GetSize());
-    sb_.Clear();
-    w_.Reset(sb_);
+    auto& sb = slot_->sb;
+    std::string out(sb.GetString(), sb.GetSize());
+    sb.Clear();
+    w_.Reset(sb);
     return out;
 }
 

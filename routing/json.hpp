@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -98,6 +99,7 @@ public:
 class json_writer {
 public:
     json_writer();
+    ~json_writer();
     json_writer(const json_writer&) = delete;
     json_writer& operator=(const json_writer&) = delete;
 
@@ -166,9 +168,16 @@ public:
     /// The document written so far; moves it out and resets for reuse.
     std::string take();
 
+    /// A buffer and its writer, reused across requests of one thread (no allocation per
+    /// response once warm).
+    struct slot {
+        rapidjson::StringBuffer sb{nullptr, 8192};
+        detail::fast_writer w{sb};
+    };
+
 private:
-    rapidjson::StringBuffer sb_;
-    detail::fast_writer w_;
+    std::unique_ptr<slot> slot_;
+    detail::fast_writer& w_;
 };
 
 /// Escapes s as a JSON string literal (with quotes), for one-off bodies.

@@ -31,9 +31,12 @@ void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pip
 
 /// `pipeline` (newest build info's pipeline, or null) and `pipelines` ([] when any build info
 /// still has its pipeline); both absent without build infos.
-void write_build_fields(const store::txn& t, json_writer& w, std::uint64_t package_id,
+void write_build_fields(const store::txn& t, json_writer& w, const store::package& p,
                         std::string_view base, pipeline_memo* memo) {
-    const auto infos = store::build_infos(t, package_id);
+    if (!p.may_have_build_infos) {
+        return;
+    }
+    const auto infos = store::build_infos(t, p.id);
     if (infos.empty()) {
         return;
     }
@@ -114,7 +117,7 @@ void write_package(const store::txn& t, json_writer& w, const package_view& v,
         w.field_u("project_id", p.project_id).field("project_path", v.project.full_path);
     }
     w.key("tags").begin_array().end_array();
-    write_build_fields(t, w, p.id, base, v.pipelines);
+    write_build_fields(t, w, p, base, v.pipelines);
     if (v.with_versions) {
         w.key("versions").begin_array();
         for (const auto& other : store::other_versions(t, p)) {

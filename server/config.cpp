@@ -47,6 +47,9 @@ po::options_description serve_options(config& c, std::string& listen, std::strin
         "seconds an idle keep-alive connection stays open")(
         "map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34),
         "initial LMDB map size in bytes (grows when full)")(
+        "map-resident-mib", po::value<std::uint64_t>(&c.map_resident_mib)->default_value(128),
+        "MiB of the LMDB map kept mapped in; past it, cold pages are unmapped (they stay in the "
+        "page cache). 0: never")(
         "packages-read-min-role", po::value<std::string>(&read_role)->default_value("guest"),
         "least role that reads packages of a private project: guest or reporter");
     return d;

@@ -24,6 +24,7 @@ struct config {
     std::chrono::seconds idle_timeout{75};
     std::chrono::seconds drain_timeout{10};
     std::uint64_t map_size = 1ULL << 34;
+    std::uint64_t map_resident_mib = 128; ///< 0: never release the map's mapped pages
     std::size_t header_limit = 16 * 1024;
 };
 

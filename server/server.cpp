@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
+#include <unistd.h>
 
 namespace packyard::server {
 namespace net = boost::asio;
@@ -123,6 +125,27 @@ net::awaitable<void> server::cleanup_loop() {
         }
         cleanup_timer_->expires_after(std::chrono::seconds(1));
         co_await cleanup_timer_->async_wait(net::as_tuple(net::use_awaitable));
+        bound_mapped_pages();
+    }
+}
+
+void server::bound_mapped_pages() {
+    if (cfg_.map_resident_mib == 0) {
+        return;
+    }
+    // statm's third field counts resident file-backed pages: here, the LMDB map.
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0;
+    std::uint64_t resident = 0;
+    std::uint64_t shared = 0;
+    if (!(statm >> size >> resident >> shared)) {
+        return;
+    }
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    if (shared * page > cfg_.map_resident_mib << 20) {
+        if (auto ec = app_.svc().env.release_mapped_pages()) {
+            log_message(cfg_.log, "releasing mapped store pages failed: " + ec.message());
+        }
     }
 }
 

@@ -65,6 +65,8 @@ private:
     void start_accepting(worker& w);
     /// Removes what deletes queued (files, packages, unreferenced blobs), on worker 0.
     boost::asio::awaitable<void> cleanup_loop();
+    /// Keeps the store map's mapped pages under --map-resident-mib (checked once a second).
+    void bound_mapped_pages();
 
     config cfg_;
     routing::app& app_;

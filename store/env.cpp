@@ -4,7 +4,11 @@
 #include "store/error.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/mman.h>
 
 namespace packyard::store {
 namespace {
@@ -60,6 +64,7 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     }
     std::unique_ptr<environment> e(new environment());
     e->id_ = next_env_id.fetch_add(1);
+    e->dir_ = std::filesystem::absolute(opts.dir).lexically_normal();
     int rc = mdb_env_create(&e->env_);
     if (rc != 0) {
         e->env_ = nullptr;
@@ -74,8 +79,8 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     // MDB_NOTLS: read slots belong to txn objects, not threads, because coroutines of one OS
     // thread each hold their own snapshot and a cached txn outlives the request that renewed it.
     // Synchronous commits (no NOSYNC/NOMETASYNC/WRITEMAP): an acknowledged write is on disk.
-    rc = mdb_env_open(e->env_, opts.dir.c_str(), MDB_NOTLS | (opts.bulk_load ? MDB_NOSYNC : 0U),
-                      0640);
+    rc = mdb_env_open(e->env_, opts.dir.c_str(),
+                      MDB_NOTLS | MDB_NORDAHEAD | (opts.bulk_load ? MDB_NOSYNC : 0U), 0640);
     if (rc != 0) {
         return lmdb_error(rc);
     }
@@ -149,6 +154,31 @@ environment::~environment() {
 std::error_code environment::sync() {
     const int rc = mdb_env_sync(env_, 1);
     return rc != 0 ? lmdb_error(rc) : std::error_code{};
+}
+
+std::error_code environment::release_mapped_pages() {
+    // LMDB does not expose its map's address (MDB_envinfo.me_mapaddr is only the MDB_FIXEDMAP
+    // hint), so find the mapping of data.mdb in /proc/self/maps.
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    const std::string file = (dir_ / "data.mdb").string();
+    while (std::getline(maps, line)) {
+        if (line.size() < file.size() ||
+            line.compare(line.size() - file.size(), file.size(), file) != 0) {
+            continue;
+        }
+        std::uintptr_t begin = 0;
+        std::uintptr_t end = 0;
+        char dash = 0;
+        std::istringstream range(line);
+        if (!(range >> std::hex >> begin >> dash >> end) || dash != '-' || end <= begin) {
+            continue;
+        }
+        if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) != 0) {
+            return {errno, std::generic_category()};
+        }
+    }
+    return {};
 }
 
 std::error_code environment::set_map_size(std::uint64_t bytes) {

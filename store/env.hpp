@@ -44,6 +44,11 @@ public:
     std::uint64_t map_size() const noexcept { return map_size_; }
     /// Flushes everything committed to disk (after a bulk load).
     std::error_code sync();
+    /// Drops this process's page-table mappings of the map (MADV_DONTNEED). Pages stay in the
+    /// page cache and fault back in on the next read; nothing LMDB holds is invalidated, since
+    /// the map is a read-only shared file mapping. Copy-on-write commits scatter fresh page
+    /// numbers over the file, so without this the mapped set only grows under writes.
+    std::error_code release_mapped_pages();
     /// The layout version the folder had when opened (schema_version for a new folder); an
     /// older one is brought up to date by store::upgrade (store/upgrade.hpp).
     std::uint32_t found_schema_version() const noexcept { return found_version_; }
@@ -64,6 +69,7 @@ private:
     std::uint64_t id_ = 0;
     std::uint64_t map_size_ = 0;
     std::uint32_t found_version_ = 0;
+    std::filesystem::path dir_;
     std::mutex cached_mutex_;
     std::vector<MDB_txn*> cached_readers_;
 };

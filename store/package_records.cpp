@@ -70,7 +70,8 @@ std::string encode(const package& v) {
         .u8(static_cast<std::uint8_t>(v.status))
         .i64(v.created_at)
         .i64(v.updated_at)
-        .i64(v.last_downloaded_at);
+        .i64(v.last_downloaded_at)
+        .u8(v.may_have_build_infos ? 1 : 0);
     return w.take();
 }
 
@@ -89,6 +90,8 @@ bool decode(std::string_view data, package& out) {
     out.created_at = r.i64();
     out.updated_at = r.i64();
     out.last_downloaded_at = r.i64();
+    // Rows written before the flag existed say nothing: assume build infos may exist.
+    out.may_have_build_infos = r.at_end() || r.u8() != 0;
     return r.ok();
 }
 

@@ -77,6 +77,9 @@ struct package {
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     std::int64_t last_downloaded_at = 0; ///< 0: never
+    /// Set when a build info is recorded, never cleared: false lets readers skip the
+    /// build_infos lookup (most packages have none).
+    bool may_have_build_infos = false;
 };
 
 struct package_file {

@@ -561,8 +561,14 @@ std::error_code update_package(write_txn& t, const package& before, const packag
         if (auto ec = add_package_name(t, after.project_id, after.name)) {
             return ec;
         }
+        return put(t, db.packages, u64_key(after.id), encode(after));
     }
-    return put(t, db.packages, u64_key(after.id), encode(after));
+    // `after` may come from an older snapshot: never drop a build-info flag set since.
+    package row = after;
+    if (auto current = find_package(t, after.id)) {
+        row.may_have_build_infos = row.may_have_build_infos || current->may_have_build_infos;
+    }
+    return put(t, db.packages, u64_key(row.id), encode(row));
 }
 
 std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std::int64_t ms) {

@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/packages.hpp"
 
 namespace packyard::store {
 namespace {
@@ -128,6 +129,12 @@ std::error_code add_build_info(write_txn& t, std::uint64_t package_id, std::uint
     }
     if (auto ec = put(t, t.db().build_infos, u64_pair_key(package_id, *id), u64_key(pipeline_id))) {
         return ec;
+    }
+    if (auto p = find_package(t, package_id); p && !p->may_have_build_infos) {
+        p->may_have_build_infos = true;
+        if (auto ec = put(t, t.db().packages, u64_key(package_id), encode(*p))) {
+            return ec;
+        }
     }
     return put(t, t.db().build_infos_by_pipeline, triple_key(pipeline_id, package_id, *id), {});
 }
