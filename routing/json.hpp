@@ -107,6 +107,11 @@ public:
         w_.string(k, true);
         return *this;
     }
+    /// A value from a fixed vocabulary (enum names, formatted numbers): needs no escaping.
+    json_writer& plain(std::string_view v) {
+        w_.plain_string(v);
+        return *this;
+    }
     json_writer& str(std::string_view v) {
         w_.string(v, false);
         return *this;
@@ -160,6 +165,7 @@ public:
     }
     /// Shorthands for "key": value.
     json_writer& field(std::string_view k, std::string_view v) { return key(k).str(v); }
+
     json_writer& field_i(std::string_view k, std::int64_t v) { return key(k).i64(v); }
     json_writer& field_u(std::string_view k, std::uint64_t v) { return key(k).u64(v); }
     json_writer& field_b(std::string_view k, bool v) { return key(k).boolean(v); }

@@ -5,6 +5,7 @@
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
 
+#include <charconv>
 #include <string>
 
 namespace packyard::routing {
@@ -29,10 +30,56 @@ void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pip
     }
 }
 
-/// `pipeline` (newest build info's pipeline, or null) and `pipelines` ([] when any build info
-/// still has its pipeline); both absent without build infos.
-void write_build_fields(const store::txn& t, json_writer& w, const store::package& p,
-                        std::string_view base, pipeline_memo* memo) {
+} // namespace
+
+void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
+                    std::string_view base) {
+    w.begin_object();
+    write_pipeline_fields(t, w, p, base);
+    w.end_object();
+}
+
+namespace {
+
+// The package object is the bulk of every list page, so it is appended as text: literal
+// fragments for keys and fixed values, one copy per plain string, RapidJSON's escaping for any
+// string that needs it, and the result spliced into the page's Writer as one raw value. The
+// bytes are the ones json_writer would produce (tests/unit/routing/package_json_test.cpp).
+template <std::size_t N>
+void lit(std::string& out, const char (&s)[N]) {
+    out.append(s, N - 1);
+}
+
+void num(std::string& out, std::uint64_t v) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    out.append(digits, end);
+}
+
+void text(std::string& out, std::string_view s) {
+    if (detail::plain_json_string(s)) {
+        out.push_back('"');
+        out.append(s);
+        out.push_back('"');
+    } else {
+        out += json_quote(s);
+    }
+}
+
+void when(std::string& out, std::int64_t ms) {
+    if (ms == 0) {
+        lit(out, "null");
+        return;
+    }
+    char buf[24];
+    format_iso8601(buf, ms);
+    out.push_back('"');
+    out.append(buf, 24);
+    out.push_back('"');
+}
+
+void append_build_fields(std::string& out, const store::txn& t, const store::package& p,
+                         std::string_view base, pipeline_memo* memo) {
     if (!p.may_have_build_infos) {
         return;
     }
@@ -40,7 +87,7 @@ void write_build_fields(const store::txn& t, json_writer& w, const store::packag
     if (infos.empty()) {
         return;
     }
-    w.key("pipeline");
+    lit(out, ",\"pipeline\":");
     const std::uint64_t newest_id = infos.front().pipeline_id;
     const std::string* cached = nullptr;
     if (memo != nullptr && newest_id != 0) {
@@ -52,22 +99,22 @@ void write_build_fields(const store::txn& t, json_writer& w, const store::packag
         }
     }
     if (cached != nullptr) {
-        w.raw_object(*cached);
+        out += *cached;
     } else if (auto newest = newest_id != 0 ? store::find_pipeline(t, newest_id) : std::nullopt) {
+        json_writer pw;
+        write_pipeline(t, pw, *newest, base);
         if (memo != nullptr) {
-            json_writer pw;
-            write_pipeline(t, pw, *newest, base);
             memo->rendered.emplace_back(newest_id, pw.take());
-            w.raw_object(memo->rendered.back().second);
+            out += memo->rendered.back().second;
         } else {
-            write_pipeline(t, w, *newest, base);
+            out += pw.take();
         }
     } else {
-        w.null();
+        lit(out, "null");
     }
     for (const auto& bi : infos) {
         if (bi.pipeline_id != 0) {
-            w.key("pipelines").begin_array().end_array();
+            lit(out, ",\"pipelines\":[]");
             break;
         }
     }
@@ -75,68 +122,96 @@ void write_build_fields(const store::txn& t, json_writer& w, const store::packag
 
 } // namespace
 
-void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
-                    std::string_view base) {
-    w.begin_object();
-    write_pipeline_fields(t, w, p, base);
-    w.end_object();
+void append_package_json(std::string& out, const store::txn& t, const package_view& v,
+                         std::string_view base) {
+    const auto& p = v.pkg;
+    lit(out, "{\"id\":");
+    num(out, p.id);
+    lit(out, ",\"name\":");
+    text(out, p.name);
+    if (p.type == store::package_type::conan) {
+        // Conan recipes are "name/version@user/channel"; the plain name is exposed apart.
+        lit(out, ",\"conan_package_name\":");
+        text(out, std::string_view(p.name).substr(0, p.name.find('/')));
+    }
+    lit(out, ",\"version\":");
+    if (p.version) {
+        text(out, *p.version);
+    } else {
+        lit(out, "null");
+    }
+    lit(out, ",\"package_type\":\"");
+    out += store::package_type_name(p.type);
+    lit(out, "\",\"status\":\"");
+    out += store::package_status_name(p.status);
+    lit(out, "\",\"_links\":{");
+    bool first_link = true;
+    if (store::detailed_info(p.status)) {
+        thread_local std::string web;
+        web.assign(1, '/');
+        web += v.project.full_path;
+        web += p.type == store::package_type::terraform_module ? "/-/terraform_module_registry/"
+                                                               : "/-/packages/";
+        num(web, p.id);
+        lit(out, "\"web_path\":");
+        text(out, web);
+        first_link = false;
+    }
+    if (v.can_destroy) {
+        thread_local std::string api;
+        api.assign(base);
+        api += "/api/v4/projects/";
+        num(api, p.project_id);
+        api += "/packages/";
+        num(api, p.id);
+        if (!first_link) {
+            out.push_back(',');
+        }
+        lit(out, "\"delete_api_path\":");
+        text(out, api);
+    }
+    lit(out, "},\"created_at\":");
+    when(out, p.created_at);
+    lit(out, ",\"last_downloaded_at\":");
+    when(out, p.last_downloaded_at);
+    if (v.group_list) {
+        lit(out, ",\"project_id\":");
+        num(out, p.project_id);
+        lit(out, ",\"project_path\":");
+        text(out, v.project.full_path);
+    }
+    lit(out, ",\"tags\":[]");
+    append_build_fields(out, t, p, base, v.pipelines);
+    if (v.with_versions) {
+        json_writer vw;
+        vw.begin_array();
+        for (const auto& other : store::other_versions(t, p)) {
+            vw.begin_object();
+            vw.field_u("id", other.id).key("version").opt_str(other.version);
+            vw.key("created_at").time(other.created_at);
+            vw.key("tags").begin_array().end_array();
+            const auto infos = store::build_infos(t, other.id, 0, 1);
+            if (!infos.empty() && infos.front().pipeline_id != 0) {
+                if (auto pl = store::find_pipeline(t, infos.front().pipeline_id)) {
+                    vw.key("pipeline");
+                    write_pipeline(t, vw, *pl, base);
+                }
+            }
+            vw.end_object();
+        }
+        vw.end_array();
+        lit(out, ",\"versions\":");
+        out += vw.take();
+    }
+    out.push_back('}');
 }
 
 void write_package(const store::txn& t, json_writer& w, const package_view& v,
                    std::string_view base) {
-    const auto& p = v.pkg;
-    w.begin_object();
-    w.field_u("id", p.id);
-    if (p.type == store::package_type::conan) {
-        // Conan recipes are "name/version@user/channel"; the plain name is exposed apart.
-        const auto slash = p.name.find('/');
-        w.field("name", p.name).field("conan_package_name", p.name.substr(0, slash));
-    } else {
-        w.field("name", p.name);
-    }
-    w.key("version").opt_str(p.version);
-    w.field("package_type", store::package_type_name(p.type));
-    w.field("status", store::package_status_name(p.status));
-    w.key("_links").begin_object();
-    if (store::detailed_info(p.status)) {
-        std::string web = "/" + v.project.full_path;
-        web += p.type == store::package_type::terraform_module ? "/-/terraform_module_registry/"
-                                                               : "/-/packages/";
-        web += std::to_string(p.id);
-        w.field("web_path", web);
-    }
-    if (v.can_destroy) {
-        w.field("delete_api_path", std::string(base) + "/api/v4/projects/" +
-                                       std::to_string(p.project_id) + "/packages/" +
-                                       std::to_string(p.id));
-    }
-    w.end_object();
-    w.key("created_at").time(p.created_at);
-    w.key("last_downloaded_at").time(p.last_downloaded_at);
-    if (v.group_list) {
-        w.field_u("project_id", p.project_id).field("project_path", v.project.full_path);
-    }
-    w.key("tags").begin_array().end_array();
-    write_build_fields(t, w, p, base, v.pipelines);
-    if (v.with_versions) {
-        w.key("versions").begin_array();
-        for (const auto& other : store::other_versions(t, p)) {
-            w.begin_object();
-            w.field_u("id", other.id).key("version").opt_str(other.version);
-            w.key("created_at").time(other.created_at);
-            w.key("tags").begin_array().end_array();
-            const auto infos = store::build_infos(t, other.id, 0, 1);
-            if (!infos.empty() && infos.front().pipeline_id != 0) {
-                if (auto pl = store::find_pipeline(t, infos.front().pipeline_id)) {
-                    w.key("pipeline");
-                    write_pipeline(t, w, *pl, base);
-                }
-            }
-            w.end_object();
-        }
-        w.end_array();
-    }
-    w.end_object();
+    thread_local std::string object;
+    object.clear();
+    append_package_json(object, t, v, base);
+    w.raw_object(object);
 }
 
 void write_package_file(const store::txn& t, json_writer& w, const store::package_file& f,

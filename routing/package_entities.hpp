@@ -35,6 +35,9 @@ void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& 
                     std::string_view base);
 void write_package(const store::txn& t, json_writer& w, const package_view& v,
                    std::string_view base);
+/// The same object appended to out as JSON text.
+void append_package_json(std::string& out, const store::txn& t, const package_view& v,
+                         std::string_view base);
 void write_package_file(const store::txn& t, json_writer& w, const store::package_file& f,
                         std::string_view base);
 

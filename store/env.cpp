@@ -3,6 +3,7 @@
 #include "store/codec.hpp"
 #include "store/error.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -54,6 +55,31 @@ constexpr dbi_spec all_dbis[] = {
 
 constexpr std::string_view schema_key = "schema_version";
 
+/// LMDB's default order (memcmp, then shorter first) with a fast path for two 8-byte keys:
+/// big-endian ids compare as integers, with no call into memcmp. Same order as the default, so
+/// mdb_dump/mdb_load and older binaries see the same database.
+int compare_ids_first(const MDB_val* a, const MDB_val* b) {
+    if (a->mv_size == 8 && b->mv_size == 8) {
+        std::uint64_t x = 0;
+        std::uint64_t y = 0;
+        std::memcpy(&x, a->mv_data, 8);
+        std::memcpy(&y, b->mv_data, 8);
+        x = __builtin_bswap64(x);
+        y = __builtin_bswap64(y);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    const std::size_t n = std::min(a->mv_size, b->mv_size);
+    if (const int d = std::memcmp(a->mv_data, b->mv_data, n); d != 0) {
+        return d;
+    }
+    return a->mv_size < b->mv_size ? -1 : (a->mv_size > b->mv_size ? 1 : 0);
+}
+
+/// Databases keyed by one big-endian id: every point lookup of a row.
+constexpr MDB_dbi dbis::*id_keyed[] = {&dbis::users,       &dbis::namespaces,    &dbis::projects,
+                                       &dbis::packages,    &dbis::package_files, &dbis::pipelines,
+                                       &dbis::tokens_by_id};
+
 } // namespace
 
 result<std::unique_ptr<environment>> environment::open(const env_options& opts) {
@@ -102,6 +128,10 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
             mdb_txn_abort(t);
             return lmdb_error(rc);
         }
+    }
+    // The handle keeps the comparator for the life of the environment.
+    for (auto member : id_keyed) {
+        mdb_set_compare(t, e->dbis_.*member, compare_ids_first);
     }
     MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
     MDB_val v{};

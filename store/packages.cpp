@@ -293,6 +293,21 @@ std::optional<package_place> place_of(const txn& t, std::uint64_t project_id) {
 
 namespace {
 
+/// Reads package rows by id through one cursor.
+class row_reader {
+public:
+    explicit row_reader(const txn& t)
+        : c_(t, t.db().packages) {}
+    bool read(std::uint64_t id, package& out) {
+        key_builder k;
+        k.u64(id);
+        return c_.seek(k.view()) && c_.key() == k.view() && decode(c_.value(), out);
+    }
+
+private:
+    cursor c_;
+};
+
 /// One package_name match, with every order's sort key (from the name-order summary).
 struct name_hit {
     std::uint64_t id;
@@ -380,9 +395,11 @@ list_page search_project_by_name(const txn& t, const list_query& q) {
         return q.desc ? hit_before(q.order, b, a) : hit_before(q.order, a, b);
     };
     std::partial_sort(hits.begin(), hits.begin() + end, hits.end(), before);
+    row_reader rows(t);
     for (auto i = static_cast<std::ptrdiff_t>(q.offset); i < end; ++i) {
-        if (auto row = find_package(t, hits[static_cast<std::size_t>(i)].id)) {
-            page.rows.push_back(std::move(*row));
+        package row;
+        if (rows.read(hits[static_cast<std::size_t>(i)].id, row)) {
+            page.rows.push_back(std::move(row));
         }
     }
     return page;
@@ -396,9 +413,13 @@ list_page list_packages(const txn& t, const list_query& q) {
         return search_project_by_name(t, q);
     }
     list_page page;
+    page.rows.reserve(std::min<std::uint64_t>(q.limit, 100));
     std::uint64_t matched = 0;
     const bool need_count = !q.known_total.has_value();
     const std::string prefix = order_prefix(q.scope, q.scope_id, q.order);
+    // One cursor for the page's rows: ids of one page are usually close together, and LMDB
+    // skips the tree descent when the key is on the cursor's current leaf page.
+    row_reader rows(t);
     walk(t, prefix, q.order, q.desc, [&](std::string_view key, std::string_view value) {
         summary s{};
         if (!decode_summary(value, s)) {
@@ -410,8 +431,9 @@ list_page list_packages(const txn& t, const list_query& q) {
         }
         ++matched;
         if (matched > q.offset && page.rows.size() < q.limit) {
-            if (auto row = find_package(t, id)) {
-                page.rows.push_back(std::move(*row));
+            package row;
+            if (rows.read(id, row)) {
+                page.rows.push_back(std::move(row));
             }
             return true;
         }
