@@ -6,10 +6,12 @@
 #include "server/access_log.hpp"
 #include "server/server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -178,13 +180,35 @@ write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool
     if (r.file) {
         co_return co_await send_file(stream, r, keep_alive, version);
     }
-    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
     copy_headers(res, r);
     const std::uint64_t size = r.body.size();
-    res.body() = std::move(r.body);
+    res.content_length(size);
     res.keep_alive(keep_alive);
-    res.prepare_payload();
-    auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+    // Beast serializes the header; it is copied out once so that the socket write is two
+    // buffers (header, body) rather than a buffer sequence over every field, walked again on
+    // each partial send.
+    std::string header_bytes;
+    header_bytes.reserve(512);
+    {
+        http::response_serializer<http::empty_body> sr{res};
+        beast::error_code sec;
+        while (!sr.is_done() && !sec) {
+            sr.next(sec, [&](beast::error_code&, const auto& buffers) {
+                std::size_t n = 0;
+                for (const auto b : beast::buffers_range_ref(buffers)) {
+                    header_bytes.append(static_cast<const char*>(b.data()), b.size());
+                    n += b.size();
+                }
+                sr.consume(n);
+            });
+        }
+        if (sec) {
+            co_return std::pair{sec, std::uint64_t{0}};
+        }
+    }
+    const std::array<net::const_buffer, 2> buffers{net::buffer(header_bytes), net::buffer(r.body)};
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple);
     co_return std::pair{ec, size};
 }
 
