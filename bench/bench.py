@@ -211,6 +211,27 @@ def main():
             rows.append(("generic upload 4 KiB x64", statistics.median(r["rps"] for r in runs), None,
                          statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
                          sum(r["errors"] for r in runs), rss_mib(py.proc.pid)))
+            # Scale: the same project list on a store 100x smaller with the same packages per
+            # project (10k packages in projects/100 projects), alternating with the big store.
+            small_n = max(args.packages // 100, 100)
+            small_p = max(args.projects // 100, 2)
+            small = os.path.join(os.path.dirname(data.rstrip("/")) or ".",
+                                 f"scale-{args.groups}g-{small_p}p-{small_n}n")
+            if not os.path.exists(os.path.join(small, "db", "data.mdb")):
+                subprocess.run([args.seeder, "--data", small, "--groups", str(args.groups),
+                                "--subgroups", "2", "--projects", str(small_p), "--packages",
+                                str(small_n)], check=True, stdout=subprocess.DEVNULL,
+                               env=dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN))
+            py_small = Packyard(args.binary, small)
+            try:
+                big_runs, small_runs = [], []
+                for _ in range(args.rounds):
+                    big_runs.append(wrk(py.base + scenarios[0][1], args.conns, args.duration))
+                    small_runs.append(wrk(py_small.base + scenarios[0][1], args.conns, args.duration))
+                scale = (statistics.median(r["rps"] for r in big_runs),
+                         statistics.median(r["rps"] for r in small_runs), small_n)
+            finally:
+                py_small.stop()
         finally:
             ngx.stop()
         print()
@@ -221,6 +242,10 @@ def main():
             ratio = f"{p / n:.2f}" if n else "-"
             nstr = f"{n:11.0f}" if n else f"{'-':>11}"
             print(f"{name:40} {p:13.0f} {nstr} {ratio:>6} {p50:7.2f} {p99:7.2f} {errs:6d} {rss:8.1f}")
+        big_rps, small_rps, small_n = scale
+        print(f"scale: project list page 1 at {args.packages + args.big_project:,} packages "
+              f"{big_rps:.0f} r/s, at {small_n:,} packages {small_rps:.0f} r/s, "
+              f"ratio {big_rps / small_rps:.2f}")
         failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
         if failed:
             print("non-2xx responses in:", ", ".join(r[0] for r in failed))
