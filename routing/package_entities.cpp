@@ -83,12 +83,12 @@ void append_build_fields(std::string& out, const store::txn& t, const store::pac
     if (!p.may_have_build_infos) {
         return;
     }
-    const auto infos = store::build_infos(t, p.id);
-    if (infos.empty()) {
+    const auto builds = store::summarize_build_infos(t, p.id);
+    if (!builds.any) {
         return;
     }
     lit(out, ",\"pipeline\":");
-    const std::uint64_t newest_id = infos.front().pipeline_id;
+    const std::uint64_t newest_id = builds.newest_pipeline;
     const std::string* cached = nullptr;
     if (memo != nullptr && newest_id != 0) {
         for (const auto& [id, json] : memo->rendered) {
@@ -112,11 +112,8 @@ void append_build_fields(std::string& out, const store::txn& t, const store::pac
     } else {
         lit(out, "null");
     }
-    for (const auto& bi : infos) {
-        if (bi.pipeline_id != 0) {
-            lit(out, ",\"pipelines\":[]");
-            break;
-        }
+    if (builds.any_live) {
+        lit(out, ",\"pipelines\":[]");
     }
 }
 

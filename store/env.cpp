@@ -55,18 +55,23 @@ constexpr dbi_spec all_dbis[] = {
 
 constexpr std::string_view schema_key = "schema_version";
 
-/// LMDB's default order (memcmp, then shorter first) with a fast path for two 8-byte keys:
-/// big-endian ids compare as integers, with no call into memcmp. Same order as the default, so
-/// mdb_dump/mdb_load and older binaries see the same database.
-int compare_ids_first(const MDB_val* a, const MDB_val* b) {
-    if (a->mv_size == 8 && b->mv_size == 8) {
-        std::uint64_t x = 0;
-        std::uint64_t y = 0;
-        std::memcpy(&x, a->mv_data, 8);
-        std::memcpy(&y, b->mv_data, 8);
-        x = __builtin_bswap64(x);
-        y = __builtin_bswap64(y);
-        return x < y ? -1 : (x > y ? 1 : 0);
+/// LMDB's default order (memcmp, then shorter first) with a fast path for keys made of one to
+/// four big-endian u64s: equal-length keys compare word by word as integers, with no call into
+/// memcmp. Same order as the default, so mdb_dump/mdb_load and older binaries agree.
+int compare_id_keys(const MDB_val* a, const MDB_val* b) {
+    if (a->mv_size == b->mv_size && a->mv_size % 8 == 0 && a->mv_size <= 32) {
+        const auto* pa = static_cast<const unsigned char*>(a->mv_data);
+        const auto* pb = static_cast<const unsigned char*>(b->mv_data);
+        for (std::size_t i = 0; i < a->mv_size; i += 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, pa + i, 8);
+            std::memcpy(&y, pb + i, 8);
+            if (x != y) {
+                return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+            }
+        }
+        return 0;
     }
     const std::size_t n = std::min(a->mv_size, b->mv_size);
     if (const int d = std::memcmp(a->mv_data, b->mv_data, n); d != 0) {
@@ -75,10 +80,21 @@ int compare_ids_first(const MDB_val* a, const MDB_val* b) {
     return a->mv_size < b->mv_size ? -1 : (a->mv_size > b->mv_size ? 1 : 0);
 }
 
-/// Databases keyed by one big-endian id: every point lookup of a row.
-constexpr MDB_dbi dbis::*id_keyed[] = {&dbis::users,       &dbis::namespaces,    &dbis::projects,
-                                       &dbis::packages,    &dbis::package_files, &dbis::pipelines,
-                                       &dbis::tokens_by_id};
+/// Databases whose keys are one or more big-endian ids: row lookups and id-pair indexes.
+constexpr MDB_dbi dbis::*id_keyed[] = {&dbis::users,
+                                       &dbis::namespaces,
+                                       &dbis::projects,
+                                       &dbis::packages,
+                                       &dbis::package_files,
+                                       &dbis::pipelines,
+                                       &dbis::tokens_by_id,
+                                       &dbis::namespace_children,
+                                       &dbis::projects_by_namespace,
+                                       &dbis::files_by_package,
+                                       &dbis::pipelines_by_project,
+                                       &dbis::build_infos,
+                                       &dbis::build_infos_by_pipeline,
+                                       &dbis::file_build_infos};
 
 } // namespace
 
@@ -131,7 +147,7 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     }
     // The handle keeps the comparator for the life of the environment.
     for (auto member : id_keyed) {
-        mdb_set_compare(t, e->dbis_.*member, compare_ids_first);
+        mdb_set_compare(t, e->dbis_.*member, compare_id_keys);
     }
     MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
     MDB_val v{};

@@ -155,6 +155,28 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std:
     return out;
 }
 
+build_summary summarize_build_infos(const txn& t, std::uint64_t package_id) {
+    build_summary out;
+    const std::string prefix = u64_key(package_id);
+    cursor c(t, t.db().build_infos);
+    for (bool ok = c.seek_last_with_prefix(prefix); ok && has_prefix(c.key(), prefix);
+         ok = c.prev()) {
+        if (c.value().size() != 8) {
+            continue;
+        }
+        const std::uint64_t pipeline = key_u64(c.value(), 0);
+        if (!out.any) {
+            out.any = true;
+            out.newest_pipeline = pipeline;
+        }
+        if (pipeline != 0) {
+            out.any_live = true;
+            break;
+        }
+    }
+    return out;
+}
+
 std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t package_id) {
     for (const auto& bi : build_infos(t, package_id)) {
         if (auto r = del(t, t.db().build_infos, u64_pair_key(package_id, bi.id)); !r) {

@@ -36,6 +36,16 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id,
                                     std::uint64_t before = 0, std::size_t limit = SIZE_MAX);
 std::error_code delete_build_infos_of_package(write_txn& t, std::uint64_t package_id);
 
+/// What a package entity shows of its build infos: whether it has any, the newest one's
+/// pipeline (0: deleted), and whether any still has its pipeline.
+struct build_summary {
+    bool any = false;
+    std::uint64_t newest_pipeline = 0;
+    bool any_live = false;
+};
+/// Walks from the newest build info and stops as soon as the summary is known (usually one).
+build_summary summarize_build_infos(const txn& t, std::uint64_t package_id);
+
 /// Links a file to a pipeline.
 std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id, std::uint64_t pipeline_id);
 /// Pipeline ids that published a file, ascending.
