@@ -11,31 +11,68 @@
 namespace packyard::routing {
 namespace {
 
+/// Looks up a value by id in a short per-response list, computing it on a miss.
+template <class Make>
+const std::string& memo_find(std::vector<std::pair<std::uint64_t, std::string>>* memo,
+                             std::uint64_t id, std::string& scratch, Make&& make) {
+    if (memo == nullptr) {
+        scratch = make();
+        return scratch;
+    }
+    for (const auto& [key, value] : *memo) {
+        if (key == id) {
+            return value;
+        }
+    }
+    memo->emplace_back(id, make());
+    return memo->back().second;
+}
+
 void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pipeline& p,
-                           std::string_view base) {
+                           std::string_view base, pipeline_memo* memo) {
     w.field_u("id", p.id).field_u("iid", p.iid).field_u("project_id", p.project_id);
     w.field("sha", p.sha).field("ref", p.ref).field("status", p.status).field("source", p.source);
     w.key("created_at").time(p.created_at).key("updated_at").time(p.updated_at);
+    // A page's pipelines share few projects and users: read and render each once.
+    std::string scratch;
+    const std::string& path =
+        memo_find(memo != nullptr ? &memo->project_paths : nullptr, p.project_id, scratch, [&] {
+            auto proj = store::find_project(t, p.project_id);
+            return proj ? "/" + proj->full_path : std::string();
+        });
     std::string web(base);
-    if (auto proj = store::find_project(t, p.project_id)) {
-        web += "/" + proj->full_path;
-    }
+    web += path;
     web += "/-/pipelines/" + std::to_string(p.id);
     w.field("web_url", web);
     w.key("user");
-    if (auto u = p.user_id != 0 ? store::find_user(t, p.user_id) : std::nullopt) {
-        write_user_basic(w, *u, {base});
-    } else {
+    if (p.user_id == 0) {
         w.null();
+        return;
+    }
+    std::string user_scratch;
+    const std::string& user =
+        memo_find(memo != nullptr ? &memo->users : nullptr, p.user_id, user_scratch, [&] {
+            auto u = store::find_user(t, p.user_id);
+            if (!u) {
+                return std::string();
+            }
+            json_writer uw;
+            write_user_basic(uw, *u, {base});
+            return uw.take();
+        });
+    if (user.empty()) {
+        w.null();
+    } else {
+        w.raw_object(user);
     }
 }
 
 } // namespace
 
 void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
-                    std::string_view base) {
+                    std::string_view base, pipeline_memo* memo) {
     w.begin_object();
-    write_pipeline_fields(t, w, p, base);
+    write_pipeline_fields(t, w, p, base, memo);
     w.end_object();
 }
 
@@ -102,7 +139,7 @@ void append_build_fields(std::string& out, const store::txn& t, const store::pac
         out += *cached;
     } else if (auto newest = newest_id != 0 ? store::find_pipeline(t, newest_id) : std::nullopt) {
         json_writer pw;
-        write_pipeline(t, pw, *newest, base);
+        write_pipeline(t, pw, *newest, base, memo);
         if (memo != nullptr) {
             memo->rendered.emplace_back(newest_id, pw.take());
             out += memo->rendered.back().second;

@@ -19,7 +19,9 @@ namespace packyard::routing {
 /// Pipelines already rendered for this response: a page of packages built by a few pipelines
 /// renders each of them (with its user and project lookups) once.
 struct pipeline_memo {
-    std::vector<std::pair<std::uint64_t, std::string>> rendered;
+    std::vector<std::pair<std::uint64_t, std::string>> rendered;      ///< pipeline id → object
+    std::vector<std::pair<std::uint64_t, std::string>> users;         ///< user id → object
+    std::vector<std::pair<std::uint64_t, std::string>> project_paths; ///< id → "/full/path"
 };
 
 struct package_view {
@@ -32,7 +34,7 @@ struct package_view {
 };
 
 void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
-                    std::string_view base);
+                    std::string_view base, pipeline_memo* memo = nullptr);
 void write_package(const store::txn& t, json_writer& w, const package_view& v,
                    std::string_view base);
 /// The same object appended to out as JSON text.

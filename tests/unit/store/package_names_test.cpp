@@ -217,11 +217,13 @@ BOOST_FIXTURE_TEST_CASE(upgrade_from_layout_1_builds_the_index, fixture) {
     BOOST_TEST(env->found_schema_version() == 1U);
     BOOST_REQUIRE(!upgrade(*env));
     BOOST_TEST(env->found_schema_version() == schema_version);
-    auto t = read_txn::begin(*env);
-    list_query q;
-    q.scope_id = projects[0];
-    q.filter.name_terms = {"alpha"};
-    BOOST_TEST(list_packages(*t, q).total.value_or(0) == before);
+    {
+        auto t = read_txn::begin(*env);
+        list_query q;
+        q.scope_id = projects[0];
+        q.filter.name_terms = {"alpha"};
+        BOOST_TEST(list_packages(*t, q).total.value_or(0) == before);
+    }
     open();
     BOOST_TEST(env->found_schema_version() == schema_version);
 }
