@@ -107,11 +107,6 @@ public:
         w_.string(k, true);
         return *this;
     }
-    /// A value from a fixed vocabulary (enum names, formatted numbers): needs no escaping.
-    json_writer& plain(std::string_view v) {
-        w_.plain_string(v);
-        return *this;
-    }
     json_writer& str(std::string_view v) {
         w_.string(v, false);
         return *this;
