@@ -120,7 +120,15 @@ void append_build_fields(std::string& out, const store::txn& t, const store::pac
     if (!p.may_have_build_infos) {
         return;
     }
-    const auto builds = store::summarize_build_infos(t, p.id);
+    store::build_summary builds;
+    if (memo != nullptr) {
+        if (!memo->build_infos) {
+            memo->build_infos.emplace(t, t.db().build_infos);
+        }
+        builds = store::summarize_build_infos(*memo->build_infos, p.id);
+    } else {
+        builds = store::summarize_build_infos(t, p.id);
+    }
     if (!builds.any) {
         return;
     }

@@ -9,6 +9,7 @@
 #include "store/txn.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,9 @@ struct pipeline_memo {
     std::vector<std::pair<std::uint64_t, std::string>> rendered;      ///< pipeline id → object
     std::vector<std::pair<std::uint64_t, std::string>> users;         ///< user id → object
     std::vector<std::pair<std::uint64_t, std::string>> project_paths; ///< id → "/full/path"
+    /// One cursor on build_infos for the response's rows; it must close before the read
+    /// transaction ends, which the memo's lifetime (one render) guarantees.
+    std::optional<store::cursor> build_infos;
 };
 
 struct package_view {

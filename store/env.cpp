@@ -56,13 +56,18 @@ constexpr dbi_spec all_dbis[] = {
 constexpr std::string_view schema_key = "schema_version";
 
 /// LMDB's default order (memcmp, then shorter first) with a fast path for keys made of one to
-/// four big-endian u64s: equal-length keys compare word by word as integers, with no call into
-/// memcmp. Same order as the default, so mdb_dump/mdb_load and older binaries agree.
+/// four big-endian u64s: they compare word by word as integers, with no call into memcmp. Keys
+/// of different lengths take it too, because prefix seeks (a package's build infos, a
+/// project's pipelines) look a 16-byte key up by its 8-byte prefix on every list row. Same
+/// order as the default, so mdb_dump/mdb_load and older binaries agree.
 int compare_id_keys(const MDB_val* a, const MDB_val* b) {
-    if (a->mv_size == b->mv_size && a->mv_size % 8 == 0 && a->mv_size <= 32) {
+    const std::size_t na = a->mv_size;
+    const std::size_t nb = b->mv_size;
+    if (((na | nb) % 8) == 0 && na <= 32 && nb <= 32) {
         const auto* pa = static_cast<const unsigned char*>(a->mv_data);
         const auto* pb = static_cast<const unsigned char*>(b->mv_data);
-        for (std::size_t i = 0; i < a->mv_size; i += 8) {
+        const std::size_t n = std::min(na, nb);
+        for (std::size_t i = 0; i < n; i += 8) {
             std::uint64_t x = 0;
             std::uint64_t y = 0;
             std::memcpy(&x, pa + i, 8);
@@ -71,13 +76,13 @@ int compare_id_keys(const MDB_val* a, const MDB_val* b) {
                 return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
             }
         }
-        return 0;
+        return na < nb ? -1 : (na > nb ? 1 : 0);
     }
-    const std::size_t n = std::min(a->mv_size, b->mv_size);
+    const std::size_t n = std::min(na, nb);
     if (const int d = std::memcmp(a->mv_data, b->mv_data, n); d != 0) {
         return d;
     }
-    return a->mv_size < b->mv_size ? -1 : (a->mv_size > b->mv_size ? 1 : 0);
+    return na < nb ? -1 : (na > nb ? 1 : 0);
 }
 
 /// Databases whose keys are one or more big-endian ids: row lookups and id-pair indexes.

@@ -156,9 +156,13 @@ std::vector<build_info> build_infos(const txn& t, std::uint64_t package_id, std:
 }
 
 build_summary summarize_build_infos(const txn& t, std::uint64_t package_id) {
+    cursor c(t, t.db().build_infos);
+    return summarize_build_infos(c, package_id);
+}
+
+build_summary summarize_build_infos(cursor& c, std::uint64_t package_id) {
     build_summary out;
     const std::string prefix = u64_key(package_id);
-    cursor c(t, t.db().build_infos);
     for (bool ok = c.seek_last_with_prefix(prefix); ok && has_prefix(c.key(), prefix);
          ok = c.prev()) {
         if (c.value().size() != 8) {

@@ -45,6 +45,11 @@ struct build_summary {
 };
 /// Walks from the newest build info and stops as soon as the summary is known (usually one).
 build_summary summarize_build_infos(const txn& t, std::uint64_t package_id);
+/// The same through a cursor on build_infos that the caller keeps for a whole page: LMDB
+/// starts a seek from the cursor's current leaf when the key falls in it, and a page's
+/// packages are neighbours, so most rows skip the descent from the root and the cursor's
+/// allocation.
+build_summary summarize_build_infos(cursor& c, std::uint64_t package_id);
 
 /// Links a file to a pipeline.
 std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id, std::uint64_t pipeline_id);

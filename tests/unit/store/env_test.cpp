@@ -27,6 +27,16 @@ BOOST_AUTO_TEST_CASE(id_key_order_is_memcmp_order) {
             const unsigned char pick[] = {0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff};
             c = static_cast<char>(pick[rng() % 6]);
         }
+        if (len % 8 == 0 && i % 2 == 0) {
+            // Half the whole-word keys are made of three possible words, so keys of different
+            // lengths share whole-word prefixes (a prefix seek against longer keys).
+            const char* words[] = {"\x00\x00\x00\x00\x00\x00\x00\x07",
+                                   "\x00\x00\x00\x00\x00\x00\x01\x00",
+                                   "\x80\x00\x00\x00\x00\x00\x00\x00"};
+            for (std::size_t w = 0; w < len; w += 8) {
+                k.replace(w, 8, words[rng() % 3], 8);
+            }
+        }
         keys.push_back(k);
     }
     {
