@@ -133,13 +133,17 @@ class project_memo {
 public:
     explicit project_memo(request_context& ctx)
         : ctx_(ctx) {}
+    /// A project the handler already read (a project list's own): no second lookup.
+    void seed(const store::project& p) { cache_.emplace(p.id, entry{std::nullopt, &p}); }
     const store::project* get(std::uint64_t id) {
         auto it = cache_.find(id);
         if (it == cache_.end()) {
-            auto p = store::find_project(ctx_.rtxn(), id);
-            it = cache_.emplace(id, entry{std::move(p), false, false}).first;
+            it = cache_.emplace(id, entry{store::find_project(ctx_.rtxn(), id)}).first;
+            if (it->second.owned) {
+                it->second.p = &*it->second.owned; // the map node's own copy
+            }
         }
-        return it->second.p ? &*it->second.p : nullptr;
+        return it->second.p;
     }
     bool can_destroy(const store::project& p) {
         auto& e = cache_[p.id];
@@ -152,20 +156,28 @@ public:
 
 private:
     struct entry {
-        std::optional<store::project> p;
-        bool role_known;
-        bool destroy;
+        std::optional<store::project> owned;
+        const store::project* p = nullptr; ///< owned's value, a seeded project, or none
+        bool role_known = false;
+        bool destroy = false;
     };
     request_context& ctx_;
     std::map<std::uint64_t, entry> cache_;
 };
 
 response
-render_list(request_context& ctx, const store::list_page& page, const list_params& lp, bool group,
+render_list(request_context& ctx, const store::list_page& page, const list_params& lp,
+            const store::project* only_project,
             std::initializer_list<std::pair<std::string_view, std::string_view>> defaults) {
+    const bool group = only_project == nullptr;
     const std::string base = base_of(ctx);
     project_memo memo(ctx);
     pipeline_memo pipelines;
+    if (only_project != nullptr) {
+        // A project's packages are mostly built by its own pipelines.
+        memo.seed(*only_project);
+        pipelines.project_paths.emplace_back(only_project->id, "/" + only_project->full_path);
+    }
     json_writer w;
     w.begin_array();
     for (const auto& pkg : page.rows) {
@@ -336,7 +348,7 @@ response list_project_packages(request_context& ctx) {
         q.known_total = store::default_count(ctx.rtxn(), store::list_scope::project, proj.id);
     }
     const auto page = store::list_packages(ctx.rtxn(), q);
-    return render_list(ctx, page, lp, false, {{"order_by", "created_at"}, {"sort", "asc"}});
+    return render_list(ctx, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}});
 }
 
 response list_group_packages(request_context& ctx) {
@@ -383,7 +395,7 @@ response list_group_packages(request_context& ctx) {
     }
     const auto page = store::list_packages(t, q);
     return render_list(
-        ctx, page, lp, true,
+        ctx, page, lp, nullptr,
         {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}});
 }
 
