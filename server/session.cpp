@@ -4,6 +4,7 @@
 #include "routing/gitlab_errors.hpp"
 #include "routing/multipart.hpp"
 #include "server/access_log.hpp"
+#include "server/response_header.hpp"
 #include "server/server.hpp"
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <chrono>
 #include <fcntl.h>
 #include <limits>
@@ -180,33 +182,9 @@ write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool
     if (r.file) {
         co_return co_await send_file(stream, r, keep_alive, version);
     }
-    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
-    copy_headers(res, r);
     const std::uint64_t size = r.body.size();
-    res.content_length(size);
-    res.keep_alive(keep_alive);
-    // Beast serializes the header; it is copied out once so that the socket write is two
-    // buffers (header, body) rather than a buffer sequence over every field, walked again on
-    // each partial send.
     std::string header_bytes;
-    header_bytes.reserve(512);
-    {
-        http::response_serializer<http::empty_body> sr{res};
-        beast::error_code sec;
-        while (!sr.is_done() && !sec) {
-            sr.next(sec, [&](beast::error_code&, const auto& buffers) {
-                std::size_t n = 0;
-                for (const auto b : beast::buffers_range_ref(buffers)) {
-                    header_bytes.append(static_cast<const char*>(b.data()), b.size());
-                    n += b.size();
-                }
-                sr.consume(n);
-            });
-        }
-        if (sec) {
-            co_return std::pair{sec, std::uint64_t{0}};
-        }
-    }
+    serialize_header(header_bytes, r, keep_alive, version, size);
     const std::array<net::const_buffer, 2> buffers{net::buffer(header_bytes), net::buffer(r.body)};
     auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple);
     co_return std::pair{ec, size};
