@@ -35,6 +35,7 @@ router::router(std::span<const route> table)
                 const bool rest = part.back() == '*';
                 const auto name = part.substr(1, part.size() - (rest ? 2 : 1));
                 c.segments.push_back({rest ? segment::kind::rest : segment::kind::param, name});
+                c.has_rest = c.has_rest || rest;
             } else {
                 c.segments.push_back({segment::kind::literal, part});
             }
@@ -51,6 +52,10 @@ router::router(std::span<const route> table)
 bool router::match_one(const compiled& c, const std::vector<std::string_view>& parts,
                        route_match& out) const {
     out.params.clear();
+    // Most routes fail on their number of segments; reject those before comparing text.
+    if (c.has_rest ? parts.size() < c.segments.size() : parts.size() != c.segments.size()) {
+        return false;
+    }
     std::size_t i = 0;
     for (const auto& seg : c.segments) {
         if (seg.k == segment::kind::rest) {
@@ -91,15 +96,16 @@ route_match router::match(method m, std::string_view encoded_path) const {
     const auto parts = split_path(encoded_path);
     const method want = m == method::head ? method::get : m;
     route_match out;
+    for (const auto& c : compiled_) {
+        if (c.r->verb == want && match_one(c, parts, out)) {
+            out.matched = c.r;
+            return out;
+        }
+    }
+    // No route for this method: the methods that do match the path make the Allow header.
     route_match probe;
     for (const auto& c : compiled_) {
-        if (c.r->verb == want) {
-            if (match_one(c, parts, out)) {
-                out.matched = c.r;
-                out.allow.clear();
-                return out;
-            }
-        } else if (match_one(c, parts, probe)) {
+        if (c.r->verb != want && match_one(c, parts, probe)) {
             const auto name = method_name(c.r->verb);
             if (out.allow.find(name) == std::string::npos) {
                 if (!out.allow.empty()) {

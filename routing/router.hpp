@@ -39,6 +39,7 @@ private:
     struct compiled {
         const route* r;
         std::vector<segment> segments;
+        bool has_rest = false; ///< ends with a :name* segment (matches one or more parts)
     };
 
     bool match_one(const compiled& c, const std::vector<std::string_view>& parts,
