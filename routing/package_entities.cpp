@@ -90,7 +90,7 @@ void lit(std::string& out, const char (&s)[N]) {
 void num(std::string& out, std::uint64_t v) {
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-    out.append(digits, end);
+    out.append(digits, static_cast<std::size_t>(end - digits)); // not the iterator overload
 }
 
 void text(std::string& out, std::string_view s) {
