@@ -15,7 +15,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <chrono>
 #include <fcntl.h>
 #include <limits>
@@ -81,20 +80,6 @@ read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_parser& 
         }
     }
     co_return beast::error_code{};
-}
-
-template <class Body>
-void copy_headers(http::response<Body>& res, const routing::response& r) {
-    if (!r.content_type.empty()) {
-        res.set(http::field::content_type, r.content_type);
-    }
-    for (const auto& [k, v] : r.headers) {
-        res.insert(k, v);
-    }
-    if (r.content_type == "application/json") {
-        res.set("X-Content-Type-Options", "nosniff");
-        res.set("X-Frame-Options", "SAMEORIGIN");
-    }
 }
 
 /// Waits until the socket can take more bytes, or gives up after a minute without progress.

@@ -3,12 +3,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/test/unit_test.hpp>
-#include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 #include <string>
 #include <vector>
 
 namespace http = boost::beast::http;
 using packyard::routing::response;
+using packyard::server::copy_headers;
 using packyard::server::serialize_header;
 
 namespace {
@@ -17,16 +17,7 @@ namespace {
 std::string beast_header(const response& r, bool keep_alive, unsigned version,
                          std::uint64_t length) {
     http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
-    if (!r.content_type.empty()) {
-        res.set(http::field::content_type, r.content_type);
-    }
-    for (const auto& [k, v] : r.headers) {
-        res.insert(k, v);
-    }
-    if (r.content_type == "application/json") {
-        res.set("X-Content-Type-Options", "nosniff");
-        res.set("X-Frame-Options", "SAMEORIGIN");
-    }
+    copy_headers(res, r);
     res.content_length(length);
     res.keep_alive(keep_alive);
     std::string out;
