@@ -45,10 +45,9 @@ struct build_summary {
 };
 /// Walks from the newest build info and stops as soon as the summary is known (usually one).
 build_summary summarize_build_infos(const txn& t, std::uint64_t package_id);
-/// The same through a cursor on build_infos that the caller keeps for a whole page: LMDB
-/// starts a seek from the cursor's current leaf when the key falls in it, and a page's
-/// packages are neighbours, so most rows skip the descent from the root and the cursor's
-/// allocation.
+/// The same through a cursor on build_infos that the caller keeps for a whole page: no cursor
+/// allocation per row, and LMDB starts a seek from the cursor's current leaf when the key
+/// falls in it (neighbouring package ids).
 build_summary summarize_build_infos(cursor& c, std::uint64_t package_id);
 
 /// Links a file to a pipeline.

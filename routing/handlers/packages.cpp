@@ -139,11 +139,8 @@ public:
         auto it = cache_.find(id);
         if (it == cache_.end()) {
             it = cache_.emplace(id, entry{store::find_project(ctx_.rtxn(), id)}).first;
-            if (it->second.owned) {
-                it->second.p = &*it->second.owned; // the map node's own copy
-            }
         }
-        return it->second.p;
+        return it->second.project();
     }
     bool can_destroy(const store::project& p) {
         auto& e = cache_[p.id];
@@ -156,10 +153,11 @@ public:
 
 private:
     struct entry {
-        std::optional<store::project> owned;
-        const store::project* p = nullptr; ///< owned's value, a seeded project, or none
+        std::optional<store::project> owned; ///< read here
+        const store::project* seeded = nullptr;
         bool role_known = false;
         bool destroy = false;
+        const store::project* project() const { return owned ? &*owned : seeded; }
     };
     request_context& ctx_;
     std::map<std::uint64_t, entry> cache_;
