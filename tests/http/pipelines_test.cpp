@@ -3,6 +3,8 @@
 #include "tests/support/packyard_server.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <map>
+#include <string>
 
 using namespace packyard::testing;
 
@@ -106,6 +108,49 @@ BOOST_FIXTURE_TEST_CASE(package_pipelines_use_keyset_pagination, ci_fixture) {
     BOOST_TEST(http.del(base + "/pipelines/" + std::to_string(pls[2]), as_root()).status == 204u);
     auto pkg = http.get(base + "/packages/" + std::to_string(id), as_root());
     BOOST_TEST(pkg.json()["pipeline"].IsNull());
+}
+
+// A page of several packages, built by different pipelines or none: each row shows its own
+// newest pipeline (the page's build infos are read through one cursor), and the pipeline's
+// web_url carries its project's path in a project list and in a group list alike.
+BOOST_FIXTURE_TEST_CASE(list_rows_show_their_own_pipeline_and_its_web_url, ci_fixture) {
+    const auto p1 = start_pipeline("aaa111");
+    const auto p2 = start_pipeline("bbb222");
+    const std::string gen = base + "/packages/generic/";
+    BOOST_REQUIRE(http.put(gen + "a/1.0/a.bin", "a", {{"JOB-TOKEN", job_token(p1)}}).status ==
+                  201u);
+    BOOST_REQUIRE(http.put(gen + "b/1.0/b.bin", "b", as_root()).status == 201u);
+    BOOST_REQUIRE(http.put(gen + "c/1.0/c.bin", "c", {{"JOB-TOKEN", job_token(p2)}}).status ==
+                  201u);
+    BOOST_REQUIRE(http.put(gen + "d/1.0/d.bin", "d", {{"JOB-TOKEN", job_token(p1)}}).status ==
+                  201u);
+    // A newer build of "a" by p2: its newest pipeline is p2 from then on.
+    BOOST_REQUIRE(http.put(gen + "a/1.0/a2.bin", "a", {{"JOB-TOKEN", job_token(p2)}}).status ==
+                  201u);
+    const std::string site = "http://127.0.0.1:" + std::to_string(server.port());
+    auto web = [&](std::uint64_t pl) { return site + "/ci/app/-/pipelines/" + std::to_string(pl); };
+    const std::map<std::string, std::uint64_t> want{{"a", p2}, {"b", 0}, {"c", p2}, {"d", p1}};
+    for (const std::string& url : {base + "/packages?order_by=name",
+                                   std::string("/api/v4/groups/ci/packages?order_by=name")}) {
+        auto list = http.get(url, as_root());
+        BOOST_REQUIRE(list.status == 200u);
+        const auto doc = list.json();
+        BOOST_REQUIRE(doc.Size() == 4u);
+        for (const auto& pkg : doc.GetArray()) {
+            const auto name = str_field(pkg, "name");
+            const auto pl = want.at(name);
+            BOOST_TEST_CONTEXT(url << " package " << name) {
+                if (pl == 0) {
+                    BOOST_TEST(!pkg.HasMember("pipeline"));
+                } else {
+                    BOOST_TEST(int_field(pkg["pipeline"], "id") == static_cast<std::int64_t>(pl));
+                    BOOST_TEST(str_field(pkg["pipeline"], "web_url") == web(pl));
+                    BOOST_TEST(str_field(pkg["pipeline"], "sha") ==
+                               (pl == p1 ? "aaa111" : "bbb222"));
+                }
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,6 +47,44 @@ BOOST_FIXTURE_TEST_CASE(several_requests_share_one_connection, server_fixture) {
     BOOST_TEST(closed);
 }
 
+// The response header is written by packyard itself (server/response_header.cpp): the status
+// line follows the request's version, Connection follows keep-alive as Beast would say it,
+// Content-Length matches the body and JSON carries GitLab's safety headers.
+BOOST_FIXTURE_TEST_CASE(response_header_bytes_follow_version_and_keep_alive, server_fixture) {
+    auto header_of = [](const std::string& out) { return out.substr(0, out.find("\r\n\r\n") + 4); };
+    {
+        auto [out, closed] = raw_exchange(
+            server.port(), "GET /-/liveness HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
+            1s);
+        const auto head = header_of(out);
+        BOOST_TEST(head == "HTTP/1.0 200 OK\r\n"
+                           "Content-Type: application/json\r\n"
+                           "X-Content-Type-Options: nosniff\r\n"
+                           "X-Frame-Options: SAMEORIGIN\r\n"
+                           "Content-Length: 15\r\n"
+                           "Connection: keep-alive\r\n\r\n");
+        BOOST_TEST(out.substr(head.size()) == R"({"status":"ok"})");
+        BOOST_TEST(!closed); // kept open until the exchange's timeout
+    }
+    {
+        auto [out, closed] = raw_exchange(
+            server.port(), "GET /api/v4/nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3s);
+        const auto head = header_of(out);
+        BOOST_TEST(head.rfind("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n", 0) ==
+                   0u);
+        const auto body = out.substr(head.size());
+        BOOST_TEST(head.find("\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\nConnection: close\r\n\r\n") != std::string::npos);
+        BOOST_TEST(closed);
+    }
+    {
+        auto [out, closed] =
+            raw_exchange(server.port(), "GET /-/liveness HTTP/1.0\r\nHost: x\r\n\r\n", 3s);
+        BOOST_TEST(header_of(out).find("Connection") == std::string::npos);
+        BOOST_TEST(closed);
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(small_body_over_the_limit_gets_413, server_fixture) {
     auto r = http.request("POST", "/api/v4/groups", std::string((1 << 20) + 10, ' '),
                           {{"PRIVATE-TOKEN", root_token}, {"Content-Type", "application/json"}});
