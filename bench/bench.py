@@ -18,6 +18,13 @@ import urllib.request
 TOKEN = "glpat-benchtoken000000000000"
 
 
+def fail(message):
+    # Printed at once: a second failure on the way out (a finally block) must not hide this one.
+    if message:
+        print(message, file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -41,7 +48,14 @@ def wrk(url, conns, duration, threads=2, script=None, headers=()):
     if script:
         cmd += ["-s", script]
     cmd.append(url)
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        # wrk exits 1 without a word on stdout when it cannot connect: say why, and whether a
+        # server under test has died.
+        dead = [p.describe_exit() for p in Packyard.running if p.proc.poll() is not None]
+        fail(f"wrk failed (exit {done.returncode}) on {url}: {done.stderr.strip()}"
+             + "".join(f"\n{d}" for d in dead))
+    out = done.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -64,19 +78,37 @@ def http(method, url, body=None, headers=None):
 
 
 class Packyard:
+    running = []  # every started server, for the report when a load run fails
+
     def __init__(self, binary, data):
         self.port = None
+        self.reported = False
         env = dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN)
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [binary, "serve", "--listen", "127.0.0.1:0", "--data", data, "--access-log", "false"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, env=env, text=True)
         line = self.proc.stdout.readline()
         self.port = int(line.strip().rsplit(":", 1)[1])
         self.base = f"http://127.0.0.1:{self.port}"
+        Packyard.running.append(self)
+
+    def describe_exit(self):
+        self.reported = True
+        rc = self.proc.returncode
+        how = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"status {rc}"
+        self.log.seek(0)
+        tail = "".join(self.log.readlines()[-5:])
+        return f"packyard on port {self.port} has exited ({how}); its last log lines:\n{tail}"
 
     def stop(self):
+        # A server that died under load must fail the run, not pass unnoticed.
+        Packyard.running.remove(self)
+        if self.proc.poll() is not None:
+            fail(self.describe_exit() if not self.reported else "")
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=20)
+        if self.proc.wait(timeout=20) != 0:
+            fail(self.describe_exit())
 
 
 class Nginx:

@@ -12,6 +12,7 @@
 #include "store/upgrade.hpp"
 #include "store/writer.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -44,6 +45,10 @@ void sweep_leftovers(store::environment& env, store::blob_store& blobs, server::
 }
 
 int serve(const server::config& cfg) {
+    // Downloads go out with sendfile(2), which has no MSG_NOSIGNAL: a client that drops the
+    // connection mid-file would raise SIGPIPE and end the process. The failed call returns EPIPE
+    // instead once the signal is ignored (nginx and Redis do the same at start-up).
+    std::signal(SIGPIPE, SIG_IGN);
     std::error_code fs_ec;
     for (const auto* sub : {"db", "blobs", "tmp"}) {
         std::filesystem::create_directories(cfg.data_dir / sub, fs_ec);

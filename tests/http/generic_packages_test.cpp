@@ -2,7 +2,12 @@
 
 #include "tests/support/packyard_server.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <thread>
 
 using namespace packyard::testing;
 
@@ -124,6 +129,32 @@ BOOST_FIXTURE_TEST_CASE(upload_over_the_limit_gets_413_and_stores_nothing, serve
                             std::string(2000, 'x'), as_root());
     BOOST_TEST(r.status == 413u);
     BOOST_TEST(small.http.get("/api/v4/projects/" + std::to_string(p) + "/packages").body == "[]");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_client_dropping_a_download_midway_leaves_the_server_serving,
+                        generic_fixture) {
+    // 8 MiB is more than the loopback socket buffers hold, so the server is still sending when
+    // the client resets the connection (SO_LINGER 0) or closes it with bytes unread.
+    const std::string data(std::size_t{8} << 20, 'd');
+    BOOST_TEST(http.put(url(pub, "big/1.0/big.bin"), data, as_root()).status == 201u);
+    namespace net = boost::asio;
+    using net::ip::tcp;
+    for (int i = 0; i < 6; ++i) {
+        net::io_context ioc;
+        tcp::socket s(ioc);
+        s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+        net::write(
+            s, net::buffer("GET " + url(pub, "big/1.0/big.bin") + " HTTP/1.1\r\nHost: t\r\n\r\n"));
+        char first[4096];
+        net::read(s, net::buffer(first));
+        if (i % 2 == 0) {
+            s.set_option(tcp::socket::linger(true, 0));
+        }
+        s.close();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        BOOST_TEST_REQUIRE(server.running());
+    }
+    BOOST_TEST(http.get(url(pub, "big/1.0/big.bin")).body == data);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
