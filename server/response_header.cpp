@@ -2,13 +2,14 @@
 
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <ostream> // before status.hpp, which needs the complete std::ostream (style.md §4.3)
 #include <string_view>
 
 namespace packyard::server {
 namespace http = boost::beast::http;
 
 void serialize_header(std::string& out, const routing::response& r, bool keep_alive,
-                      unsigned version, std::uint64_t content_length) {
+                      unsigned version, std::optional<std::uint64_t> content_length) {
     auto field = [&out](std::string_view name, std::string_view value) {
         out.append(name);
         out.append(": ", 2);
@@ -42,8 +43,10 @@ void serialize_header(std::string& out, const routing::response& r, bool keep_al
         field("X-Content-Type-Options", "nosniff");
         field("X-Frame-Options", "SAMEORIGIN");
     }
-    field("Content-Length",
-          {digits, std::to_chars(digits, digits + sizeof digits, content_length).ptr});
+    if (content_length) {
+        field("Content-Length",
+              {digits, std::to_chars(digits, digits + sizeof digits, *content_length).ptr});
+    }
     if (version >= 11 && !keep_alive) {
         field("Connection", "close");
     } else if (version < 11 && keep_alive) {

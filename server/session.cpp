@@ -18,6 +18,7 @@
 #include <chrono>
 #include <fcntl.h>
 #include <limits>
+#include <optional>
 #include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81, style.md §4.3)
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -96,7 +97,7 @@ net::awaitable<bool> wait_writable(tcp::socket& sock) {
     co_return !ec;
 }
 
-/// A download: the header through Beast, the bytes with sendfile(2) from the page cache
+/// A download: the header, then the bytes with sendfile(2) from the page cache
 /// straight to the socket (no copy through user space, as nginx does).
 net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp_stream& stream,
                                                                       const routing::response& r,
@@ -113,13 +114,10 @@ net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp
     struct stat st {};
     ::fstat(fd, &st);
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
-    copy_headers(res, r);
-    res.content_length(size);
-    res.keep_alive(keep_alive);
-    http::response_serializer<http::empty_body> sr{res};
+    std::string header_bytes;
+    serialize_header(header_bytes, r, keep_alive, version, size);
     stream.expires_after(std::chrono::seconds(60));
-    auto [hec, hn] = co_await http::async_write_header(stream, sr, use_tuple);
+    auto [hec, hn] = co_await net::async_write(stream, net::buffer(header_bytes), use_tuple);
     if (hec) {
         co_return std::pair{hec, std::uint64_t{0}};
     }
@@ -155,13 +153,13 @@ write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool
                unsigned version) {
     stream.expires_after(std::chrono::seconds(60));
     if (head || r.status == 204 || r.status == 304) {
-        http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
-        copy_headers(res, r);
-        res.keep_alive(keep_alive);
+        std::optional<std::uint64_t> length; // 204 and 304 carry none
         if (r.status != 204 && r.status != 304) {
-            res.content_length(r.file ? r.file->size : r.body.size());
+            length = r.file ? r.file->size : r.body.size();
         }
-        auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+        std::string header_bytes;
+        serialize_header(header_bytes, r, keep_alive, version, length);
+        auto [ec, n] = co_await net::async_write(stream, net::buffer(header_bytes), use_tuple);
         co_return std::pair{ec, std::uint64_t{0}};
     }
     if (r.file) {

@@ -131,6 +131,42 @@ BOOST_FIXTURE_TEST_CASE(upload_over_the_limit_gets_413_and_stores_nothing, serve
     BOOST_TEST(small.http.get("/api/v4/projects/" + std::to_string(p) + "/packages").body == "[]");
 }
 
+// Downloads, HEAD and 204 share the header writer of every other response: a HEAD carries the
+// GET's header without the body, a 204 no Content-Length.
+BOOST_FIXTURE_TEST_CASE(head_download_and_delete_write_exact_headers, generic_fixture) {
+    using namespace std::chrono_literals;
+    BOOST_TEST(http.put(url(pub, "t/1.0/f.txt"), "hello", as_root()).status == 201u);
+    const std::string header =
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: binary\r\n"
+        "Content-Disposition: attachment; filename=\"f.txt\"; filename*=UTF-8''f.txt\r\n"
+        "X-Checksum-SHA256: 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\r\n"
+        "Content-Length: 5\r\n"
+        "Connection: close\r\n\r\n";
+    const auto request = [&](const std::string& method, const std::string& target,
+                             const std::string& extra) {
+        return raw_exchange(server.port(),
+                            method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + extra +
+                                "Connection: close\r\n\r\n",
+                            3s);
+    };
+    auto [head, head_closed] = request("HEAD", url(pub, "t/1.0/f.txt"), "");
+    BOOST_TEST(head == header);
+    BOOST_TEST(head_closed);
+    auto [get, get_closed] = request("GET", url(pub, "t/1.0/f.txt"), "");
+    BOOST_TEST(get == header + "hello");
+    BOOST_TEST(get_closed);
+    const auto list = http.get("/api/v4/projects/" + std::to_string(pub) + "/packages").json();
+    BOOST_TEST_REQUIRE(list.Size() == 1u);
+    auto [del, del_closed] = request("DELETE",
+                                     "/api/v4/projects/" + std::to_string(pub) + "/packages/" +
+                                         std::to_string(int_field(list[0], "id")),
+                                     "PRIVATE-TOKEN: " + root_token + "\r\n");
+    BOOST_TEST(del == "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+    BOOST_TEST(del_closed);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_client_dropping_a_download_midway_leaves_the_server_serving,
                         generic_fixture) {
     // 8 MiB is more than the loopback socket buffers hold, so the server is still sending when
