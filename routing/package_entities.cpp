@@ -28,6 +28,11 @@ const std::string& memo_find(std::vector<std::pair<std::uint64_t, std::string>>*
     return memo->back().second;
 }
 
+/// What a pipeline's web_url puts between the base URL and "/-/pipelines/".
+std::string web_path(const store::project& p) {
+    return "/" + p.full_path;
+}
+
 void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pipeline& p,
                            std::string_view base, pipeline_memo* memo) {
     w.field_u("id", p.id).field_u("iid", p.iid).field_u("project_id", p.project_id);
@@ -38,7 +43,7 @@ void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pip
     const std::string& path =
         memo_find(memo != nullptr ? &memo->project_paths : nullptr, p.project_id, scratch, [&] {
             auto proj = store::find_project(t, p.project_id);
-            return proj ? "/" + proj->full_path : std::string();
+            return proj ? web_path(*proj) : std::string();
         });
     std::string web(base);
     web += path;
@@ -68,6 +73,10 @@ void write_pipeline_fields(const store::txn& t, json_writer& w, const store::pip
 }
 
 } // namespace
+
+void pipeline_memo::add_project(const store::project& p) {
+    project_paths.emplace_back(p.id, web_path(p));
+}
 
 void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
                     std::string_view base, pipeline_memo* memo) {

@@ -26,6 +26,10 @@ struct pipeline_memo {
     /// One cursor on build_infos for the response's rows; it must close before the read
     /// transaction ends, which the memo's lifetime (one render) guarantees.
     std::optional<store::cursor> build_infos;
+
+    /// Records a project the caller already read (a project list's own), so that its
+    /// pipelines' web_url needs no lookup of it.
+    void add_project(const store::project& p);
 };
 
 struct package_view {

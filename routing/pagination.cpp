@@ -124,7 +124,7 @@ std::string page_url(const request_context& ctx, default_params defaults,
 void set_offset_headers(response& r, const request_context& ctx, const page_params& pg,
                         std::optional<std::uint64_t> total, bool has_more,
                         default_params defaults) {
-    r.headers.reserve(r.headers.size() + 7);
+    r.headers.reserve(r.headers.size() + 7); // the seven set below, Link included
     const std::string per = std::to_string(pg.per_page);
     std::string next;
     std::string prev;

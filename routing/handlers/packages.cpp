@@ -174,7 +174,7 @@ render_list(request_context& ctx, const store::list_page& page, const list_param
     if (only_project != nullptr) {
         // A project's packages are mostly built by its own pipelines.
         memo.seed(*only_project);
-        pipelines.project_paths.emplace_back(only_project->id, "/" + only_project->full_path);
+        pipelines.add_project(*only_project);
     }
     json_writer w;
     w.begin_array();
