@@ -17,7 +17,12 @@ app::started app::begin(request& req) {
     started out;
     route_match m = router_.match(req.verb, req.path);
     if (m.matched == nullptr) {
-        if (!m.allow.empty()) {
+        if (req.verb == method::options && !m.allow.empty()) {
+            // Grape answers OPTIONS on a known path itself: 204 with the methods it allows.
+            response r = no_content();
+            r.set_header("Allow", m.allow);
+            out.early = std::move(r);
+        } else if (!m.allow.empty()) {
             response r = error_response(405, "405 Not Allowed");
             r.set_header("Allow", m.allow);
             out.early = std::move(r);
@@ -28,15 +33,26 @@ app::started app::begin(request& req) {
     }
     auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
     ctx->snapshot_generation = identity_generation();
-    if (!parse_urlencoded(req.query, ctx->params)) {
-        out.early = bad_request("invalid query string");
+    if (const auto parsed = parse_urlencoded(req.query, ctx->params); !parsed) {
+        out.early =
+            bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid query string"
+                                                                      : parsed.reason());
         return out;
     }
     try {
-        const bool look = (ctx->match.matched->flags & no_auth) == 0;
-        if (auto err = look ? authenticate(*ctx) : std::nullopt) {
+        const auto& rt = *ctx->match.matched;
+        const bool look = (rt.flags & no_auth) == 0;
+        auto err = look ? authenticate(*ctx) : std::nullopt;
+        // A route that takes a body only ever writes, and every such handler starts by refusing
+        // anonymous callers (GitLab's authenticate_non_get!, which runs before parameters are
+        // validated): refuse them before a body byte is read or parsed.
+        if (!err && rt.body != body_kind::none && rt.scope == scope_need::write &&
+            !ctx->who.signed_in()) {
+            err = unauthorized();
+        }
+        if (err) {
             ctx->release_read();
-            if (err->status == 401 && (ctx->match.matched->flags & allow_basic_auth) != 0) {
+            if (err->status == 401 && (rt.flags & allow_basic_auth) != 0) {
                 err->set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
             }
             out.early = std::move(*err);
@@ -91,16 +107,17 @@ std::optional<response> parse_body(request_context& ctx) {
     }
     const auto ct = ctx.req.header("Content-Type");
     param_map from_body;
-    bool ok = true;
+    parse_outcome parsed;
     if (media_type_is(ct, "application/x-www-form-urlencoded")) {
-        ok = parse_urlencoded(body, from_body);
+        parsed = parse_urlencoded(body, from_body);
     } else if (media_type_is(ct, "application/json") || ct.empty()) {
-        ok = parse_json_object(body, from_body);
+        parsed = parse_json_object(body, from_body);
     } else {
         return std::nullopt; // other media types carry no parameters
     }
-    if (!ok) {
-        return bad_request("invalid request body");
+    if (!parsed) {
+        return bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid request body"
+                                                                         : parsed.reason());
     }
     for (const auto& [k, v] : from_body.items()) {
         if (ctx.match.params.end() == std::find_if(ctx.match.params.begin(), ctx.match.params.end(),

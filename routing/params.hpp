@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct param_value {
     std::vector<std::string> list; ///< array elements (scalars only)
 };
 
+struct parse_outcome;
+
+/// Parameters in first-set order. Lookups are linear while the map is small (the common case:
+/// a handful of query parameters) and go through a hash index once it grows, so building a map
+/// of n distinct keys costs O(n), not O(n²), whatever a client sends.
 class param_map {
 public:
     /// Adds or replaces a value.
@@ -33,14 +39,44 @@ public:
     }
 
 private:
+    friend parse_outcome parse_json_object(std::string_view body, param_map& out);
+    param_value* find_mutable(std::string_view key) noexcept;
+    void append(std::string key, param_value v);
+
+    struct hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
     std::vector<std::pair<std::string, param_value>> items_;
+    /// Key -> position in items_, kept once items_ outgrows a linear scan.
+    std::unordered_map<std::string, std::size_t, hash, std::equal_to<>> index_;
+};
+
+/// The most parameters one query string or one body may carry (keys plus array elements), as
+/// Rack's query parser limits them (params_limit, 4096); past it nothing is parsed further.
+constexpr std::size_t max_params = 4096;
+/// The deepest a JSON body may nest (Ruby's JSON max_nesting, which Grape's parser uses).
+constexpr std::size_t max_json_depth = 100;
+
+/// How reading parameters ended; true when they were read.
+struct parse_outcome {
+    enum class kind : std::uint8_t { ok, malformed, too_many, too_deep };
+    kind what = kind::ok;
+    explicit operator bool() const noexcept { return what == kind::ok; }
+    /// The reason for a 400, in the words of "400 Bad request - <reason>".
+    std::string_view reason() const noexcept;
 };
 
 /// Parses an encoded query or form body ("a=1&b=x+y&s[]=1") into params (later keys win).
-/// False when the percent-encoding is invalid.
-bool parse_urlencoded(std::string_view encoded, param_map& out);
-/// Parses a JSON object body into params. False unless the body is a JSON object.
-bool parse_json_object(std::string_view body, param_map& out);
+/// Fails on invalid percent-encoding, or past max_params pairs.
+parse_outcome parse_urlencoded(std::string_view encoded, param_map& out);
+/// Parses a JSON object body into params, in one streaming pass (RapidJSON's SAX reader):
+/// members keep their shape (scalar, array of scalars, object, null); an array element that is
+/// itself an array or object is kept as its JSON text. Fails unless the body is one JSON
+/// object, past max_params values or past max_json_depth levels.
+parse_outcome parse_json_object(std::string_view body, param_map& out);
 
 /// Collects GitLab/Grape validation phrases ("x is missing", "y is invalid").
 class validation {

@@ -9,6 +9,8 @@
 
 using namespace packyard::routing;
 
+BOOST_TEST_DONT_PRINT_LOG_VALUE(packyard::routing::parse_outcome)
+
 namespace {
 
 using strings = std::vector<std::string>;
@@ -179,6 +181,58 @@ BOOST_AUTO_TEST_CASE(json_bodies_that_are_not_objects_are_refused) {
     BOOST_TEST(ok.items().empty());
 }
 
+BOOST_AUTO_TEST_CASE(json_array_elements_that_are_containers_keep_their_json_text) {
+    param_map m;
+    BOOST_TEST(parse_json_object(R"({"a":[[1,"x"],{"k":[true,null]},null,1e2,-0.5]})", m));
+    BOOST_TEST(list_of(m, "a") ==
+                   (strings{R"([1,"x"])", R"({"k":[true,null]})", "null", "100.0", "-0.5"}),
+               boost::test_tools::per_element());
+    param_map n;
+    BOOST_TEST(parse_json_object(R"({"big":18446744073709551615,"d":1e2,"o":{"a":[{"b":1}]}})", n));
+    BOOST_TEST(text_of(n, "big") == "18446744073709551615");
+    BOOST_TEST(text_of(n, "d") == "100.0");
+    BOOST_TEST(is(n, "o", param_value::shape::object));
+    BOOST_TEST(n.items().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(json_bodies_past_the_parameter_limit_are_refused_whole) {
+    auto object_of = [](std::size_t keys) {
+        std::string body = "{";
+        for (std::size_t i = 0; i < keys; ++i) {
+            body += (i == 0 ? "\"k" : ",\"k") + std::to_string(i) + "\":1";
+        }
+        return body + "}";
+    };
+    param_map ok;
+    BOOST_TEST(parse_json_object(object_of(max_params), ok));
+    BOOST_TEST(ok.items().size() == max_params);
+    BOOST_TEST(text_of(ok, "k4095") == "1");
+    param_map m;
+    const auto over = parse_json_object(object_of(max_params + 1), m);
+    BOOST_TEST(!over);
+    BOOST_TEST((over.what == parse_outcome::kind::too_many));
+    BOOST_TEST(m.items().empty());
+    // Array elements count too.
+    std::string arr = R"({"a":[)";
+    for (std::size_t i = 0; i <= max_params; ++i) {
+        arr += i == 0 ? "1" : ",1";
+    }
+    BOOST_TEST((parse_json_object(arr + "]}", m).what == parse_outcome::kind::too_many));
+}
+
+BOOST_AUTO_TEST_CASE(json_nesting_is_bounded_without_recursion) {
+    auto nested = [](std::size_t depth) {
+        // depth counts the top-level object.
+        return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+    };
+    param_map m;
+    BOOST_TEST(parse_json_object(nested(max_json_depth), m));
+    BOOST_TEST(
+        (parse_json_object(nested(max_json_depth + 1), m).what == parse_outcome::kind::too_deep));
+    // A million levels: refused at the limit, not after a stack overflow.
+    BOOST_TEST((parse_json_object(nested(1'000'000), m).what == parse_outcome::kind::too_deep));
+}
+
 BOOST_AUTO_TEST_CASE(json_body_view_stops_at_its_end) {
     const std::string buffer = R"({"a":"b"}garbage)";
     param_map m;
@@ -187,6 +241,42 @@ BOOST_AUTO_TEST_CASE(json_body_view_stops_at_its_end) {
 }
 
 // param_map
+
+BOOST_AUTO_TEST_CASE(urlencoded_past_the_parameter_limit_is_refused) {
+    std::string q;
+    for (std::size_t i = 0; i < max_params; ++i) {
+        q += "k" + std::to_string(i) + "=" + std::to_string(i) + "&";
+    }
+    param_map ok;
+    BOOST_TEST(parse_urlencoded(q, ok));
+    BOOST_TEST(ok.items().size() == max_params);
+    param_map m;
+    const auto over = parse_urlencoded(q + "one=more", m);
+    BOOST_TEST((over.what == parse_outcome::kind::too_many));
+    BOOST_TEST(over.reason() == "too many parameters");
+}
+
+BOOST_AUTO_TEST_CASE(large_maps_find_replace_and_append_through_their_index) {
+    param_map m;
+    for (int i = 0; i < 3000; ++i) {
+        m.add_pair("k" + std::to_string(i), std::to_string(i));
+    }
+    for (int i = 0; i < 3000; i += 7) {
+        m.add_pair("k" + std::to_string(i), "again");
+        m.add_pair("list[]", std::to_string(i));
+    }
+    BOOST_TEST(m.items().size() == 3001u);
+    BOOST_TEST(m.items()[5].first == "k5");
+    BOOST_TEST(text_of(m, "k7") == "again");
+    BOOST_TEST(text_of(m, "k8") == "8");
+    BOOST_TEST(text_of(m, "k2999") == "2999");
+    BOOST_TEST(list_of(m, "list").size() == 429u);
+    BOOST_TEST(m.find("k3000") == nullptr);
+    param_map copy = m; // the index is copied with the entries it points into
+    copy.set("k1", param_value{param_value::shape::null, {}, {}});
+    BOOST_TEST(is(copy, "k1", param_value::shape::null));
+    BOOST_TEST(text_of(m, "k1") == "1");
+}
 
 BOOST_AUTO_TEST_CASE(set_replaces_in_place_and_find_misses_return_null) {
     param_map m;
