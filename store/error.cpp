@@ -24,6 +24,8 @@ public:
             return "invalid argument";
         case errc::not_empty:
             return "not empty";
+        case errc::too_long:
+            return "key too long for the store";
         }
         return "unknown store error";
     }

@@ -25,6 +25,8 @@ enum class errc {
     invalid_argument,
     /// The group or project still holds children and cannot be removed.
     not_empty,
+    /// A name, path or version makes a key longer than LMDB's key size (511 bytes).
+    too_long,
 };
 
 /// The category for packyard's own store errors ("packyard.store").

@@ -128,6 +128,9 @@ std::error_code put(write_txn& t, MDB_dbi dbi, std::string_view key, std::string
     if (rc == MDB_KEYEXIST) {
         return make_error_code(errc::conflict);
     }
+    if (rc == MDB_BAD_VALSIZE) {
+        return make_error_code(errc::too_long); // the client's input, not a store failure
+    }
     return rc == 0 ? std::error_code{} : lmdb_error(rc);
 }
 

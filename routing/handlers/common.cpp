@@ -6,6 +6,11 @@
 namespace packyard::routing::handlers {
 
 response store_failure(std::string_view what, const std::error_code& ec) {
+    if (ec == store::errc::too_long) {
+        // Validation keeps every field within GitLab's limits; what still cannot be a key
+        // (a deep group's full path, a long name with a long version) is the client's to fix.
+        return bad_request("a name, path or version is too long");
+    }
     std::cerr << "packyard: " << what << ": " << ec.message() << '\n';
     return internal_error();
 }
@@ -22,6 +27,25 @@ response field_error(std::string_view field, std::string_view text) {
         .end_object()
         .end_object();
     return json_response(400, w.take());
+}
+
+std::size_t char_count(std::string_view s) noexcept {
+    std::size_t n = 0;
+    for (const char c : s) {
+        n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0; // skip continuation bytes
+    }
+    return n;
+}
+
+std::optional<std::pair<std::string_view, std::string>>
+too_long(std::initializer_list<length_rule> fields) {
+    for (const auto& f : fields) {
+        if (char_count(f.value) > f.max) {
+            return std::pair{f.field,
+                             "is too long (maximum is " + std::to_string(f.max) + " characters)"};
+        }
+    }
+    return std::nullopt;
 }
 
 bool valid_path(std::string_view s) {

@@ -27,6 +27,19 @@ response store_failure(std::string_view what, const std::error_code& ec);
 /// 400 {"message":{"<field>":["<text>"]}}: GitLab's model-validation shape.
 response field_error(std::string_view field, std::string_view text);
 
+/// Characters (UTF-8 code points) in s, as Rails' length validation counts them.
+std::size_t char_count(std::string_view s) noexcept;
+
+/// The first of fields (name, value, GitLab's maximum length) longer than its maximum, with
+/// Rails' message for it ("is too long (maximum is 255 characters)").
+struct length_rule {
+    std::string_view field;
+    std::string_view value;
+    std::size_t max;
+};
+std::optional<std::pair<std::string_view, std::string>>
+too_long(std::initializer_list<length_rule> fields);
+
 /// GitLab's namespace/project path rule: letters, digits, '_', '-', '.'; not starting with
 /// '-' or '.', not ending with '.', '.git' or '.atom'; at most 255 bytes.
 bool valid_path(std::string_view s);

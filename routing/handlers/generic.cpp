@@ -42,6 +42,9 @@ struct generic_target {
     }
 };
 
+/// varchar(255): packages_packages.name and version, packages_package_files.file_name.
+constexpr std::size_t max_column = 255;
+
 bool name_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == '-' || c == '+';
@@ -142,6 +145,17 @@ std::variant<generic_target, response> parse_target(request_context& ctx) {
     }
     if (!valid_file_path(t.file_name)) {
         v.add("file_name should be a valid file path");
+    }
+    // GitLab's columns are varchar(255): longer values fail in PostgreSQL there (a 500), so
+    // they are refused here as parameters, in Grape's words for a length limit.
+    if (t.name.size() > max_column) {
+        v.add("package_name is expected to have length less than or equal to 255");
+    }
+    if (t.version.size() > max_column) {
+        v.add("package_version is expected to have length less than or equal to 255");
+    }
+    if (t.stored_name().size() > max_column) {
+        v.add("file_name is expected to have length less than or equal to 255");
     }
     if (!v.ok()) {
         return bad_params(v.message());

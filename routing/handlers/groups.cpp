@@ -106,6 +106,12 @@ task create_group(request_context& ctx) {
     if (!v.ok()) {
         co_return bad_params(v.message());
     }
+    // app/models/namespace.rb: name, path and description of at most 255 characters.
+    if (auto err = too_long({{"name", *name, 255},
+                             {"path", *path, 255},
+                             {"description", description.value_or(""), 255}})) {
+        co_return group_save_error(err->first, err->second);
+    }
     if (!valid_path(*path)) {
         co_return group_save_error("path", path_rule);
     }

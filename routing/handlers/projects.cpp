@@ -125,6 +125,12 @@ task create_project(request_context& ctx) {
     store::project p;
     p.name = name && !name->empty() ? *name : *path;
     p.path = path && !path->empty() ? *path : path_from_name(*name);
+    // app/models/project.rb: name and path of at most 255 characters, description 2,000.
+    if (auto err = too_long({{"name", p.name, 255},
+                             {"path", p.path, 255},
+                             {"description", description.value_or(""), 2000}})) {
+        co_return field_error(err->first, err->second);
+    }
     if (!valid_path(p.path)) {
         co_return field_error("path", "can contain only letters, digits, '_', '-' and '.'. "
                                       "Cannot start with '-' or end in '.', '.git' or '.atom'.");

@@ -91,6 +91,12 @@ task create_user(request_context& ctx) {
     if (!v.ok()) {
         co_return bad_params(v.message());
     }
+    // app/models/user.rb and its namespace: name and username of at most 255 characters; the
+    // email column is varchar(255).
+    if (auto err = too_long(
+            {{"email", *email, 255}, {"name", *name, 255}, {"username", *username, 255}})) {
+        co_return field_error(err->first, err->second);
+    }
     if (!valid_path(*username)) {
         co_return field_error("username",
                               "can contain only letters, digits, '_', '-' and '.'. "
