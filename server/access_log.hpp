@@ -8,9 +8,16 @@
 
 namespace packyard::server {
 
-/// The request target with the values of private_token, job_token and token replaced by
-/// [FILTERED]: tokens never reach the log.
+/// The request target with every secret query value replaced by [FILTERED]: a parameter whose
+/// key, percent-decoded the way the router decodes it ("%70rivate%5Ftoken" is private_token)
+/// and stripped of a "[...]" suffix, ends in "token" or holds "password" or "secret" (GitLab's
+/// filter_parameters). Keys that do not decode cleanly are read leniently, so a query that is
+/// refused as malformed is still redacted.
 std::string redact_target(std::string_view target);
+
+/// s with every byte that is not part of valid UTF-8, and every control character, written as
+/// the four characters \xHH: a log line stays one line of valid UTF-8 whatever a client sent.
+std::string printable(std::string_view s);
 
 struct access_entry {
     std::string_view remote;
