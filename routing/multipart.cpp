@@ -77,6 +77,18 @@ std::optional<std::string> multipart_boundary(std::string_view content_type) {
     return std::string(value);
 }
 
+upload_wrapping classify_upload(std::string_view content_type) {
+    auto type = content_type.substr(0, content_type.find(';'));
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
+        type.remove_prefix(1);
+    }
+    if (type.size() < 10 || !iequals(type.substr(0, 10), "multipart/")) {
+        return upload_wrapping::raw;
+    }
+    return multipart_boundary(content_type) ? upload_wrapping::form_data
+                                            : upload_wrapping::unusable;
+}
+
 multipart_extractor::multipart_extractor(std::string boundary, std::string field)
     : delimiter_("\r\n--" + boundary)
     , field_(std::move(field))

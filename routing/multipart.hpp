@@ -15,6 +15,13 @@ namespace packyard::routing {
 /// The boundary parameter of a multipart/form-data Content-Type, if it is one.
 std::optional<std::string> multipart_boundary(std::string_view content_type);
 
+/// How an upload body is wrapped, from its Content-Type: bytes as they are, a form-data
+/// envelope with a usable boundary, or a multipart type packyard cannot unwrap (another subtype,
+/// or a boundary that is missing, empty or longer than RFC 2046's 70 characters). Storing the
+/// last kind raw would keep the envelope as the file's bytes.
+enum class upload_wrapping { raw, form_data, unusable };
+upload_wrapping classify_upload(std::string_view content_type);
+
 class multipart_extractor {
 public:
     using sink = std::function<std::error_code(std::string_view)>;

@@ -23,7 +23,7 @@ constexpr std::string_view top_usage =
 
 po::options_description serve_options(config& c, std::string& listen, std::string& log,
                                       std::string& read_role, long& header_s, long& idle_s,
-                                      bool& access_log) {
+                                      long& drain_s, bool& access_log) {
     po::options_description d(
         "packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
     d.add_options()("help", "show this help")(
@@ -45,8 +45,17 @@ po::options_description serve_options(config& c, std::string& listen, std::strin
         "seconds a client may take to send a request header")(
         "idle-timeout", po::value<long>(&idle_s)->default_value(75),
         "seconds an idle keep-alive connection stays open")(
-        "map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34),
-        "initial LMDB map size in bytes (grows when full)")(
+        "shutdown-timeout", po::value<long>(&drain_s)->default_value(10),
+        "seconds requests in progress may take to finish after SIGTERM; then they are cut off")(
+        "max-connections", po::value<std::size_t>(&c.max_connections)->default_value(10'000),
+        "open connections at most (a new one past it gets 503); also bounded by the open-file "
+        "limit, which is raised to its hard limit at start")(
+        "max-buffered-bodies",
+        po::value<std::uint64_t>(&c.max_buffered_bodies)->default_value(64ULL << 20),
+        "bytes of JSON and form request bodies held in memory at once, all connections together "
+        "(503 past it)")("map-size",
+                         po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34),
+                         "initial LMDB map size in bytes (grows when full)")(
         "map-resident-mib", po::value<std::uint64_t>(&c.map_resident_mib)->default_value(128),
         "MiB of the LMDB map kept mapped in; past it, cold pages are unmapped (they stay in the "
         "page cache). 0: never")(
@@ -87,8 +96,10 @@ command parse_command_line(int argc, char** argv) {
     std::string read_role;
     long header_s = 30;
     long idle_s = 75;
+    long drain_s = 10;
     bool access_log = true;
-    auto desc = serve_options(out.cfg, listen, log, read_role, header_s, idle_s, access_log);
+    auto desc =
+        serve_options(out.cfg, listen, log, read_role, header_s, idle_s, drain_s, access_log);
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc - 1, argv + 1, desc), vm);
@@ -156,13 +167,19 @@ command parse_command_line(int argc, char** argv) {
         out.text = "--packages-read-min-role must be guest or reporter";
         return out;
     }
-    if (header_s <= 0 || idle_s <= 0) {
+    if (header_s <= 0 || idle_s <= 0 || drain_s <= 0) {
         out.what = command::kind::error;
         out.text = "timeouts must be positive";
         return out;
     }
     out.cfg.header_timeout = std::chrono::seconds(header_s);
     out.cfg.idle_timeout = std::chrono::seconds(idle_s);
+    out.cfg.drain_timeout = std::chrono::seconds(drain_s);
+    if (out.cfg.max_connections == 0) {
+        out.what = command::kind::error;
+        out.text = "--max-connections must be at least 1";
+        return out;
+    }
     out.cfg.access_log = access_log;
     if (out.cfg.threads == 0) {
         out.cfg.threads = std::max(1U, std::thread::hardware_concurrency());

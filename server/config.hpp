@@ -25,7 +25,13 @@ struct config {
     std::chrono::seconds drain_timeout{10};
     std::uint64_t map_size = 1ULL << 34;
     std::uint64_t map_resident_mib = 128; ///< 0: never release the map's mapped pages
+    /// The whole request header block: request line, fields and their line ends (431 past it).
     std::size_t header_limit = 16 * 1024;
+    /// Open connections across all threads; past it a new one gets 503 and is closed.
+    std::size_t max_connections = 10'000;
+    /// Bytes of small request bodies held in memory at once across all connections (503 past
+    /// it); each body is also bounded by app.max_small_body.
+    std::uint64_t max_buffered_bodies = 64ULL << 20;
 };
 
 /// What the command line asked for.

@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <sys/resource.h>
 
 #ifndef PACKYARD_VERSION
 #define PACKYARD_VERSION "0.0.0"
@@ -44,7 +45,39 @@ void sweep_leftovers(store::environment& env, store::blob_store& blobs, server::
     }
 }
 
-int serve(const server::config& cfg) {
+/// Raises the open-file limit to its hard limit (a connection is a descriptor) and keeps
+/// --max-connections within it, leaving room for the store, the files of uploads and downloads
+/// in progress, and connections accepted only to be refused. Should files still run out, an
+/// upload answers 500 and a download 503, and accept() backs off: nothing crashes.
+void fit_connections_to_descriptors(server::config& cfg) {
+    constexpr std::size_t reserve = 1024;
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        return;
+    }
+    if (lim.rlim_cur < lim.rlim_max) {
+        rlimit raised = lim;
+        raised.rlim_cur = lim.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            lim = raised;
+        }
+    }
+    if (lim.rlim_cur == RLIM_INFINITY) {
+        return;
+    }
+    const auto room = static_cast<std::size_t>(lim.rlim_cur);
+    const std::size_t fits = room > reserve * 2 ? room - reserve : room / 2;
+    if (cfg.max_connections > fits) {
+        server::log_message(cfg.log, "--max-connections lowered from " +
+                                         std::to_string(cfg.max_connections) + " to " +
+                                         std::to_string(fits) + " (open-file limit " +
+                                         std::to_string(room) + ")");
+        cfg.max_connections = std::max<std::size_t>(1, fits);
+    }
+}
+
+int serve(server::config cfg) {
+    fit_connections_to_descriptors(cfg);
     // Downloads go out with sendfile(2), which has no MSG_NOSIGNAL: a client that drops the
     // connection mid-file would raise SIGPIPE and end the process. The failed call returns EPIPE
     // instead once the signal is ignored (nginx and Redis do the same at start-up).

@@ -1,6 +1,8 @@
 #include "server/server.hpp"
 
+#include "routing/gitlab_errors.hpp"
 #include "server/access_log.hpp"
+#include "server/response_header.hpp"
 #include "store/packages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,10 +23,37 @@ using tcp = net::ip::tcp;
 
 server::server(const config& cfg, routing::app& app)
     : cfg_(cfg)
-    , app_(app) {
+    , app_(app)
+    , body_budget_(cfg.max_buffered_bodies) {
     for (unsigned i = 0; i < std::max(1U, cfg_.threads); ++i) {
         workers_.push_back(std::make_unique<worker>());
     }
+    const auto busy = routing::message_response(503, "503 Service Unavailable");
+    serialize_header(busy_response_, busy, false, 11, busy.body.size());
+    busy_response_ += busy.body;
+}
+
+server::session_registration::session_registration(server& srv, worker& w, session_slot& slot)
+    : srv_(srv)
+    , w_(w) {
+    w.sessions.push_front(&slot);
+    it_ = w.sessions.begin();
+}
+
+server::session_registration::~session_registration() {
+    w_.sessions.erase(it_);
+    srv_.connections_.fetch_sub(1, std::memory_order_relaxed);
+    if (w_.sessions.empty() && w_.drain) {
+        w_.drain->cancel(); // the last busy session is done: the drain need not wait longer
+    }
+}
+
+void server::refuse(tcp::socket& sock) const {
+    // One small write that fits any socket buffer; a client that cannot take it loses it.
+    (void)::send(sock.native_handle(), busy_response_.data(), busy_response_.size(),
+                 MSG_DONTWAIT | MSG_NOSIGNAL);
+    boost::system::error_code ignored;
+    sock.close(ignored);
 }
 
 server::~server() = default;
@@ -67,7 +96,13 @@ void server::start_accepting(worker& w) {
                     co_await t.async_wait(net::as_tuple(net::use_awaitable));
                     continue;
                 }
-                sock.set_option(tcp::no_delay(true));
+                if (connections_.fetch_add(1, std::memory_order_relaxed) >= cfg_.max_connections) {
+                    connections_.fetch_sub(1, std::memory_order_relaxed);
+                    refuse(sock);
+                    continue;
+                }
+                boost::system::error_code ignored;
+                sock.set_option(tcp::no_delay(true), ignored);
                 net::co_spawn(w.ioc, run_session(std::move(sock), *this, w),
                               [](std::exception_ptr e) {
                                   if (e) {
@@ -193,27 +228,31 @@ void server::stop() {
                 boost::system::error_code ignored;
                 w->acceptor->close(ignored);
             }
-            for (auto* s : w->sessions) {
+            // Closing a socket ends its session: idle ones now, busy ones at the deadline.
+            // Copied first: a session unregisters from the list as it ends.
+            const std::vector<session_slot*> idle(w->sessions.begin(), w->sessions.end());
+            for (auto* s : idle) {
                 if (!s->busy) {
                     s->cancel();
                 }
             }
-            // Busy sessions close after their response; stragglers are cut at the deadline.
-            net::co_spawn(
-                w->ioc,
-                [this, w]() -> net::awaitable<void> {
-                    const auto deadline = std::chrono::steady_clock::now() + cfg_.drain_timeout;
-                    net::steady_timer t(w->ioc);
-                    while (!w->sessions.empty() && std::chrono::steady_clock::now() < deadline) {
-                        t.expires_after(std::chrono::milliseconds(20));
-                        co_await t.async_wait(net::as_tuple(net::use_awaitable));
-                    }
-                    if (!w->sessions.empty()) {
-                        w->ioc.stop();
-                    }
-                },
-                net::detached);
+            net::co_spawn(w->ioc, drain(*w), net::detached);
         });
+    }
+}
+
+net::awaitable<void> server::drain(worker& w) {
+    w.drain.emplace(w.ioc, cfg_.drain_timeout);
+    if (!w.sessions.empty()) {
+        // Ends at the deadline, or earlier when the last session unregisters and cancels it.
+        co_await w.drain->async_wait(net::as_tuple(net::use_awaitable));
+    }
+    // Stragglers (a half-sent header, a slow upload or download): closing the socket makes
+    // each pending operation fail, so every session unwinds on its own and the io_context runs
+    // out of work. Stopping the io_context instead would abandon sessions inside a writer job.
+    const std::vector<session_slot*> left(w.sessions.begin(), w.sessions.end());
+    for (auto* s : left) {
+        s->cancel();
     }
 }
 

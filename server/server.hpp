@@ -5,6 +5,7 @@
 // path takes a lock (docs/decisions/0001-threading.md).
 
 #include "routing/app.hpp"
+#include "server/byte_budget.hpp"
 #include "server/config.hpp"
 
 #include <atomic>
@@ -31,9 +32,13 @@ struct session_slot {
 
 /// One thread, its io_context, its acceptor and its connections.
 struct worker {
+    /// Declared before ioc so that it outlives it: destroying an io_context destroys the
+    /// coroutine frames still queued on it, and a session frame unregisters from this list.
+    std::list<session_slot*> sessions;
     boost::asio::io_context ioc{1};
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
-    std::list<session_slot*> sessions;
+    /// While stopping: expires at the drain deadline, or is cancelled by the last session to end.
+    std::optional<boost::asio::steady_timer> drain;
 };
 
 class server {
@@ -60,6 +65,22 @@ public:
     const config& cfg() const noexcept { return cfg_; }
     routing::app& app() noexcept { return app_; }
     bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
+    /// Small request bodies held in memory, all connections together (--max-buffered-bodies).
+    byte_budget& body_budget() noexcept { return body_budget_; }
+    /// Registers a connection with its worker; the returned guard unregisters it and, when it is
+    /// the last one of a stopping worker, ends that worker's drain wait.
+    class session_registration {
+    public:
+        session_registration(server& srv, worker& w, session_slot& slot);
+        ~session_registration();
+        session_registration(const session_registration&) = delete;
+        session_registration& operator=(const session_registration&) = delete;
+
+    private:
+        server& srv_;
+        worker& w_;
+        std::list<session_slot*>::iterator it_;
+    };
 
 private:
     void start_accepting(worker& w);
@@ -68,9 +89,17 @@ private:
     /// Keeps the store map's mapped pages under --map-resident-mib (checked once a second).
     void bound_mapped_pages();
 
+    /// Answers 503 and closes a connection accepted past --max-connections, without a session.
+    void refuse(boost::asio::ip::tcp::socket& sock) const;
+    /// Lets the worker's busy sessions finish until the drain deadline, then cuts the rest.
+    boost::asio::awaitable<void> drain(worker& w);
+
     config cfg_;
     routing::app& app_;
     std::vector<std::unique_ptr<worker>> workers_;
+    std::atomic<std::size_t> connections_{0};
+    byte_budget body_budget_;
+    std::string busy_response_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> running_{false};
     std::optional<boost::asio::signal_set> signals_;

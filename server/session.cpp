@@ -4,6 +4,7 @@
 #include "routing/gitlab_errors.hpp"
 #include "routing/multipart.hpp"
 #include "server/access_log.hpp"
+#include "server/request_framing.hpp"
 #include "server/response_header.hpp"
 #include "server/server.hpp"
 
@@ -37,6 +38,14 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // so the connection stays usable; a larger one closes the connection instead.
 constexpr std::uint64_t discard_limit = 1ULL << 20;
 constexpr std::size_t chunk_size = 64 * 1024;
+// The read buffer holds what the parser has not consumed yet: a header block (bounded by
+// --header-limit), or a chunk-size line with its extensions, a trailer section, or body bytes on
+// their way to the handler. Past this much unconsumed input a body is refused, so neither chunk
+// extensions, zero-padded chunk sizes nor trailers can make a connection hold more.
+constexpr std::size_t body_buffer_limit = 64 * 1024;
+// A keep-alive connection keeps its read buffer between requests; one that grew past this for a
+// large body gives the memory back instead of holding it while idle.
+constexpr std::size_t idle_buffer_keep = 16 * 1024;
 
 using header_parser = http::request_parser<http::buffer_body>;
 
@@ -50,6 +59,58 @@ void fill_request(routing::request& req, const header_parser::value_type& h) {
     for (const auto& f : h) {
         req.headers.emplace_back(f.name_string(), f.value());
     }
+}
+
+/// Reads a request header, counting the whole block against limit. Beast's own header_limit
+/// applies to what one parse call sees, and its reader hands the parser only the bytes after
+/// the fields already parsed, so a header that arrives in pieces could outgrow the limit; here
+/// the parser is fed by hand and every byte it took counts.
+net::awaitable<beast::error_code> read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                              header_parser& p, std::size_t limit) {
+    std::size_t consumed = 0;
+    buffer.max_size(std::max(limit, buffer.size()));
+    for (;;) {
+        if (buffer.size() > 0) {
+            beast::error_code ec;
+            p.header_limit(static_cast<std::uint32_t>(limit - consumed));
+            const std::size_t used = p.put(buffer.data(), ec);
+            buffer.consume(used);
+            consumed += used;
+            if (!ec && p.is_header_done()) {
+                break;
+            }
+            if (ec && ec != http::error::need_more) {
+                co_return ec;
+            }
+            // Everything buffered now belongs to the unfinished header.
+            if (consumed + buffer.size() >= limit) {
+                co_return http::error::header_limit;
+            }
+        }
+        const std::size_t room = buffer.max_size() - buffer.size();
+        auto [ec, n] = co_await stream.async_read_some(
+            buffer.prepare(std::min<std::size_t>(room, 8192)), use_tuple);
+        if (ec) {
+            co_return ec; // eof: the client left mid-header; nobody to answer
+        }
+        buffer.commit(n);
+    }
+    buffer.max_size(std::max(body_buffer_limit, buffer.size()));
+    co_return beast::error_code{};
+}
+
+/// "100 Continue" when an HTTP/1.1 client waits for it before sending the body. RFC 9110
+/// §10.1.1: an HTTP/1.0 client's expectation is ignored.
+net::awaitable<beast::error_code> send_continue(beast::tcp_stream& stream, unsigned version,
+                                                bool expects_continue,
+                                                std::chrono::seconds timeout) {
+    if (!expects_continue || version < 11) {
+        co_return beast::error_code{};
+    }
+    static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream.expires_after(timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(line), use_tuple);
+    co_return ec;
 }
 
 /// Reads the remaining body into sink(chunk) with a running total; fails past limit.
@@ -97,20 +158,45 @@ net::awaitable<bool> wait_writable(tcp::socket& sock) {
     co_return !ec;
 }
 
+/// What writing a response did: the error that ended it, the body bytes sent and the status
+/// actually answered (a download whose file cannot be opened answers 404 or 503 instead).
+struct written {
+    beast::error_code ec;
+    std::uint64_t bytes = 0;
+    unsigned status = 0;
+};
+
+/// The answer when a blob recorded in the store cannot be opened: gone (a delete won the race,
+/// or the data folder was damaged) or the process is out of descriptors.
+routing::response unopenable(int err) {
+    if (err == EMFILE || err == ENFILE || err == ENOMEM) {
+        auto r = routing::message_response(503, "503 Service Unavailable");
+        r.set_header("Retry-After", "1");
+        return r;
+    }
+    return routing::not_found();
+}
+
+net::awaitable<written> write_buffered(beast::tcp_stream& stream, const routing::response& r,
+                                       bool head, bool keep_alive, unsigned version) {
+    std::optional<std::uint64_t> length; // 204 and 304 carry none
+    if (r.status != 204 && r.status != 304) {
+        length = r.file ? r.file->size : r.body.size();
+    }
+    std::string header_bytes;
+    serialize_header(header_bytes, r, keep_alive, version, length);
+    const bool with_body = !head && length && !r.file;
+    const std::array<net::const_buffer, 2> buffers{
+        net::buffer(header_bytes), with_body ? net::buffer(r.body) : net::const_buffer{}};
+    stream.expires_after(std::chrono::seconds(60));
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple);
+    co_return written{ec, with_body ? r.body.size() : 0, r.status};
+}
+
 /// A download: the header, then the bytes with sendfile(2) from the page cache
 /// straight to the socket (no copy through user space, as nginx does).
-net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp_stream& stream,
-                                                                      const routing::response& r,
-                                                                      bool keep_alive,
-                                                                      unsigned version) {
-    const int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        co_return std::pair{beast::error_code(errno, beast::generic_category()), std::uint64_t{0}};
-    }
-    struct closer {
-        int fd;
-        ~closer() { ::close(fd); }
-    } guard{fd};
+net::awaitable<written> send_file(beast::tcp_stream& stream, const routing::response& r, int fd,
+                                  bool keep_alive, unsigned version) {
     struct stat st {};
     ::fstat(fd, &st);
     const auto size = static_cast<std::uint64_t>(st.st_size);
@@ -119,7 +205,7 @@ net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp
     stream.expires_after(std::chrono::seconds(60));
     auto [hec, hn] = co_await net::async_write(stream, net::buffer(header_bytes), use_tuple);
     if (hec) {
-        co_return std::pair{hec, std::uint64_t{0}};
+        co_return written{hec, 0, r.status};
     }
     stream.expires_never(); // wait_writable bounds each stall instead
     auto& sock = stream.socket();
@@ -135,42 +221,37 @@ net::awaitable<std::pair<beast::error_code, std::uint64_t>> send_file(beast::tcp
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (!(co_await wait_writable(sock))) {
-                co_return std::pair{beast::error_code(beast::error::timeout),
-                                    static_cast<std::uint64_t>(offset)};
+                co_return written{beast::error::timeout, static_cast<std::uint64_t>(offset),
+                                  r.status};
             }
             continue;
         }
         // The file shrank (it cannot: blobs are immutable) or the peer went away.
-        co_return std::pair{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
-                            static_cast<std::uint64_t>(offset)};
+        co_return written{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
+                          static_cast<std::uint64_t>(offset), r.status};
     }
-    co_return std::pair{beast::error_code{}, size};
+    co_return written{{}, size, r.status};
 }
 
-/// Writes the response; returns the bytes of body sent (for the log) or an error.
-net::awaitable<std::pair<beast::error_code, std::uint64_t>>
-write_response(beast::tcp_stream& stream, routing::response&& r, bool head, bool keep_alive,
-               unsigned version) {
-    stream.expires_after(std::chrono::seconds(60));
-    if (head || r.status == 204 || r.status == 304) {
-        std::optional<std::uint64_t> length; // 204 and 304 carry none
-        if (r.status != 204 && r.status != 304) {
-            length = r.file ? r.file->size : r.body.size();
-        }
-        std::string header_bytes;
-        serialize_header(header_bytes, r, keep_alive, version, length);
-        auto [ec, n] = co_await net::async_write(stream, net::buffer(header_bytes), use_tuple);
-        co_return std::pair{ec, std::uint64_t{0}};
+/// Writes the response. A file is opened before its status goes out, so a blob that cannot be
+/// opened is answered (and logged) as what it is, not as a 200 cut short.
+net::awaitable<written> write_response(beast::tcp_stream& stream, routing::response&& r, bool head,
+                                       bool keep_alive, unsigned version) {
+    if (!r.file) {
+        co_return co_await write_buffered(stream, r, head, keep_alive, version);
     }
-    if (r.file) {
-        co_return co_await send_file(stream, r, keep_alive, version);
+    const int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        co_return co_await write_buffered(stream, unopenable(errno), head, keep_alive, version);
     }
-    const std::uint64_t size = r.body.size();
-    std::string header_bytes;
-    serialize_header(header_bytes, r, keep_alive, version, size);
-    const std::array<net::const_buffer, 2> buffers{net::buffer(header_bytes), net::buffer(r.body)};
-    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple);
-    co_return std::pair{ec, size};
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } guard{fd};
+    if (head) {
+        co_return co_await write_buffered(stream, r, head, keep_alive, version);
+    }
+    co_return co_await send_file(stream, r, fd, keep_alive, version);
 }
 
 /// Streams an upload body into a temp blob (unwrapping a multipart "file" part), then fsyncs it
@@ -181,8 +262,13 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
     const config& cfg = srv.cfg();
     const std::uint64_t limit = cfg.app.max_upload_size;
     const auto content_length = parser.content_length();
+    const auto content_type = ctx.req.header("Content-Type");
+    const auto wrapping = routing::classify_upload(content_type);
+    if (wrapping == routing::upload_wrapping::unusable) {
+        co_return routing::bad_params("file is missing"); // as for a form without a file part
+    }
     // A multipart envelope adds a little to the file's own size.
-    const bool multipart = routing::multipart_boundary(ctx.req.header("Content-Type")).has_value();
+    const bool multipart = wrapping == routing::upload_wrapping::form_data;
     const std::uint64_t wire_limit = multipart ? limit + 64 * 1024 : limit;
     if (content_length && *content_length > wire_limit) {
         co_return routing::message_response(413, "413 Request Entity Too Large");
@@ -192,17 +278,13 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
         log_message(cfg.log, "cannot create an upload file: " + upload.error().message());
         co_return routing::internal_error();
     }
-    if (expects_continue) {
-        http::response<http::empty_body> cont{http::status::continue_, 11};
-        stream.expires_after(cfg.header_timeout);
-        auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
-        if (cec) {
-            co_return routing::message_response(400, "400 Bad request");
-        }
+    if (co_await send_continue(stream, parser.get().version(), expects_continue,
+                               cfg.header_timeout)) {
+        co_return routing::message_response(400, "400 Bad request");
     }
     std::optional<routing::multipart_extractor> mp;
-    if (auto boundary = routing::multipart_boundary(ctx.req.header("Content-Type"))) {
-        mp.emplace(*boundary, "file");
+    if (multipart) {
+        mp.emplace(*routing::multipart_boundary(content_type), "file");
     }
     std::error_code write_error;
     const routing::multipart_extractor::sink to_file = [&](std::string_view s) {
@@ -258,6 +340,103 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
     co_return std::nullopt;
 }
 
+/// Reads a small body (JSON or form) whole into req.body, within --max-small-body for this
+/// request and --max-buffered-bodies for all of them. Returns the response to send instead.
+net::awaitable<std::optional<routing::response>>
+read_small_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_parser& parser,
+                server& srv, routing::request& req, byte_budget::lease& held,
+                bool expects_continue) {
+    const config& cfg = srv.cfg();
+    const std::uint64_t limit = cfg.app.max_small_body;
+    const auto content_length = parser.content_length();
+    if (content_length && *content_length > limit) {
+        co_return routing::message_response(413, "413 Request Entity Too Large");
+    }
+    auto busy = [] {
+        auto r = routing::message_response(503, "503 Service Unavailable");
+        r.set_header("Retry-After", "1");
+        return r;
+    };
+    // A known length is taken from the budget before a byte is read; a chunked body as it comes.
+    if (content_length && !held.grow(srv.body_budget(), *content_length)) {
+        co_return busy();
+    }
+    if (co_await send_continue(stream, parser.get().version(), expects_continue,
+                               cfg.header_timeout)) {
+        co_return routing::message_response(400, "400 Bad request");
+    }
+    bool over = false;
+    bool spent = false;
+    auto ec = co_await read_body(
+        stream, buffer, parser, limit, cfg.header_timeout,
+        [&](std::string_view s) {
+            if (req.body.size() + s.size() > held.bytes() &&
+                !held.grow(srv.body_budget(), req.body.size() + s.size() - held.bytes())) {
+                spent = true;
+                return std::make_error_code(std::errc::not_enough_memory);
+            }
+            req.body.append(s);
+            return std::error_code{};
+        },
+        over);
+    if (over) {
+        co_return routing::message_response(413, "413 Request Entity Too Large");
+    }
+    if (spent) {
+        co_return busy();
+    }
+    if (ec) {
+        co_return routing::message_response(400, "400 Bad request");
+    }
+    co_return std::nullopt;
+}
+
+/// After an answer that left request bytes unread (a refused body, a bad header): half-close,
+/// then read and drop what the client still sends for a short while before closing. Closing a
+/// socket with unread input sends a reset, which can destroy the answer in the client's buffers
+/// before it reads it (nginx's lingering close does the same).
+net::awaitable<void> linger(beast::tcp_stream& stream) {
+    constexpr auto budget = std::chrono::seconds(2);
+    constexpr std::size_t max_bytes = 8U << 20;
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16384> sink{};
+    std::size_t dropped = 0;
+    stream.expires_after(budget);
+    while (dropped < max_bytes) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        if (ec) {
+            break;
+        }
+        dropped += n;
+    }
+}
+
+/// The status a failed header read is answered with, or nothing when there is nobody to answer
+/// (the client was slow, went away, or the server is shutting down).
+std::optional<unsigned> header_failure_status(const beast::error_code& ec) {
+    if (ec == http::error::header_limit) {
+        return 431;
+    }
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+        ec == net::error::bad_descriptor) {
+        return std::nullopt;
+    }
+    return 400;
+}
+
+routing::response status_response(unsigned status) {
+    switch (status) {
+    case 431:
+        return routing::message_response(431, "431 Request Header Fields Too Large");
+    case 501:
+        return routing::message_response(501, "501 Not Implemented");
+    default:
+        return routing::message_response(400, "400 Bad request");
+    }
+}
+
 } // namespace
 
 net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
@@ -274,13 +453,18 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         boost::system::error_code ignored;
         stream.socket().close(ignored);
     };
-    w.sessions.push_front(&slot);
-    const auto registered = w.sessions.begin();
-    struct unregister {
-        worker& w;
-        std::list<session_slot*>::iterator it;
-        ~unregister() { w.sessions.erase(it); }
-    } guard{w, registered};
+    const server::session_registration registered(srv, w, slot);
+    auto log_line = [&](std::string_view method, std::string_view target, unsigned status,
+                        std::uint64_t bytes, std::chrono::steady_clock::time_point started) {
+        if (!cfg.access_log) {
+            return;
+        }
+        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+        write_access_log(
+            cfg.log, {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros)});
+    };
 
     beast::flat_buffer buffer;
     for (;;) {
@@ -290,6 +474,10 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         // Wait for the next request with the idle timeout; the header timeout starts with its
         // first byte.
         if (buffer.size() == 0) {
+            if (buffer.capacity() > idle_buffer_keep) {
+                buffer.shrink_to_fit();
+            }
+            buffer.max_size(cfg.header_limit);
             stream.expires_after(cfg.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             if (ec) {
@@ -300,23 +488,27 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         slot.busy = true;
         const auto started = std::chrono::steady_clock::now();
         header_parser parser;
-        parser.header_limit(static_cast<std::uint32_t>(cfg.header_limit));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         stream.expires_after(cfg.header_timeout);
-        auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        const auto hec = co_await read_header(stream, buffer, parser, cfg.header_limit);
+        std::optional<unsigned> refused;
         if (hec) {
-            routing::response r;
-            if (hec == http::error::header_limit) {
-                r = routing::message_response(431, "431 Request Header Fields Too Large");
-            } else if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
-                       hec == net::error::eof || hec == net::error::connection_reset ||
-                       hec == net::error::operation_aborted) {
-                break; // slow, gone, or shut down: nothing to answer
-            } else {
-                r = routing::message_response(400, "400 Bad request");
+            refused = header_failure_status(hec);
+            if (!refused) {
+                break;
             }
-            auto [wec, bytes] = co_await write_response(stream, std::move(r), false, false, 11);
-            write_access_log(cfg.log, {remote, "-", "-", 400, bytes, 0});
+        } else if (const auto bad = check_framing(parser.get(), parser.get().version())) {
+            refused = bad->status;
+        }
+        if (refused) {
+            // The body's length is unknown or untrusted: answer and close.
+            auto [wec, bytes, status] =
+                co_await write_response(stream, status_response(*refused), false, false, 11);
+            log_line(hec ? "-" : parser.get().method_string(), hec ? "-" : parser.get().target(),
+                     status, bytes, started);
+            if (!wec) {
+                co_await linger(stream);
+            }
             break;
         }
         auto& header = parser.get();
@@ -328,6 +520,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         auto begun = srv.app().begin(req);
         routing::response res;
         bool close_after = false;
+        byte_budget::lease body_memory;
         const auto content_length = parser.content_length();
         const bool has_body = !parser.is_done();
         const bool expects_continue = routing::iequals(req.header("Expect"), "100-continue");
@@ -361,24 +554,10 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                 res = co_await srv.app().finish(ctx);
                 break;
             case routing::body_kind::small: {
-                const std::uint64_t limit = cfg.app.max_small_body;
-                if (content_length && *content_length > limit) {
-                    res = routing::message_response(413, "413 Request Entity Too Large");
+                if (auto refused_body = co_await read_small_body(stream, buffer, parser, srv, req,
+                                                                 body_memory, expects_continue)) {
+                    res = std::move(*refused_body);
                     close_after = true;
-                    break;
-                }
-                bool over = false;
-                auto ec = co_await read_body(
-                    stream, buffer, parser, limit, cfg.header_timeout,
-                    [&req](std::string_view s) {
-                        req.body.append(s);
-                        return std::error_code{};
-                    },
-                    over);
-                if (ec || over) {
-                    close_after = true;
-                    res = over ? routing::message_response(413, "413 Request Entity Too Large")
-                               : routing::message_response(400, "400 Bad request");
                     break;
                 }
                 res = co_await srv.app().finish(ctx);
@@ -399,17 +578,13 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         }
         const bool keep_alive =
             header.keep_alive() && !close_after && !res.close && !srv.stopping();
-        const unsigned status = res.status;
-        auto [wec, bytes] =
+        auto [wec, bytes, status] =
             co_await write_response(stream, std::move(res), head, keep_alive, header.version());
-        if (cfg.access_log) {
-            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - started)
-                                    .count();
-            write_access_log(cfg.log, {remote, header.method_string(), header.target(), status,
-                                       bytes, static_cast<std::uint64_t>(micros)});
-        }
+        log_line(header.method_string(), header.target(), status, bytes, started);
         slot.busy = false;
+        if (!wec && close_after) {
+            co_await linger(stream);
+        }
         if (wec || !keep_alive) {
             break;
         }
