@@ -39,6 +39,9 @@ public:
     server_process& operator=(const server_process&) = delete;
 
     std::uint16_t port() const noexcept { return port_; }
+    int pid() const noexcept { return pid_; }
+    /// The process's resident memory (VmRSS), in KiB.
+    std::uint64_t rss_kib() const;
     /// Sends a signal; then wait_exit() reports how it ended.
     void signal(int sig);
     /// Waits for the process to end; returns its exit status, or -1 on timeout / signal death.
@@ -102,6 +105,26 @@ private:
 /// or the timeout passes (the bool says whether the server closed it).
 std::pair<std::string, bool> raw_exchange(std::uint16_t port, const std::string& bytes,
                                           std::chrono::milliseconds timeout);
+
+/// A raw TCP connection for requests sent in pieces, kept open, or never finished.
+class raw_connection {
+public:
+    explicit raw_connection(std::uint16_t port);
+    ~raw_connection();
+    raw_connection(const raw_connection&) = delete;
+    raw_connection& operator=(const raw_connection&) = delete;
+
+    /// Sends every byte; false once the server has closed or reset the connection.
+    bool send(std::string_view bytes);
+    /// What arrives until the server closes (the bool) or the timeout passes.
+    std::pair<std::string, bool> read(std::chrono::milliseconds timeout);
+    /// What arrives until the bytes seen hold `until`, the server closes, or the timeout passes.
+    std::string read_until(std::string_view until, std::chrono::milliseconds timeout);
+    void close();
+
+private:
+    int fd_ = -1;
+};
 
 /// The token every fixture gives root.
 inline const std::string root_token = "glpat-roottesttoken0000000000";
