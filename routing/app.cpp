@@ -3,9 +3,9 @@
 #include "routing/access.hpp"
 #include "routing/auth.hpp"
 #include "routing/gitlab_errors.hpp"
+#include "store/log.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 namespace packyard::routing {
 
@@ -59,7 +59,7 @@ app::started app::begin(request& req) {
             return out;
         }
     } catch (const std::exception& e) {
-        std::cerr << "packyard: authentication failed: " << e.what() << '\n';
+        log::message(std::string("authentication failed: ") + e.what());
         out.early = internal_error();
         return out;
     }
@@ -79,8 +79,8 @@ app::started app::begin(request& req) {
                 return out;
             }
         } catch (const std::exception& e) {
-            std::cerr << "packyard: precheck for " << ctx->match.matched->pattern
-                      << " failed: " << e.what() << '\n';
+            log::message("precheck for " + std::string(ctx->match.matched->pattern) +
+                         " failed: " + e.what());
             out.early = internal_error();
             return out;
         }
@@ -148,8 +148,8 @@ boost::asio::awaitable<response> app::finish(request_context& ctx) {
             ctx.release_read();
         }
     } catch (const std::exception& e) {
-        std::cerr << "packyard: handler for " << ctx.match.matched->pattern
-                  << " failed: " << e.what() << '\n';
+        log::message("handler for " + std::string(ctx.match.matched->pattern) +
+                     " failed: " + e.what());
         failed = true;
     }
     ctx.release_read();

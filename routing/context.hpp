@@ -7,6 +7,7 @@
 #include "routing/params.hpp"
 #include "routing/router.hpp"
 #include "store/blobs.hpp"
+#include "store/clock.hpp"
 #include "store/env.hpp"
 #include "store/records.hpp"
 #include "store/txn.hpp"
@@ -51,12 +52,7 @@ struct principal {
     std::uint64_t user_id() const noexcept { return user ? user->id : 0; }
 };
 
-/// Milliseconds since the epoch, UTC.
-inline std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using store::now_ms;
 
 class request_context {
 public:

@@ -3,6 +3,8 @@
 // The request and response as routing sees them: plain data, no sockets, no Beast. The server
 // fills a request from the parsed header (views into its buffers) and writes the response.
 
+#include "store/text.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -18,8 +20,7 @@ enum class method : std::uint8_t { get, head, post, put, patch, delete_, options
 std::string_view method_name(method m) noexcept;
 method parse_method(std::string_view s) noexcept;
 
-/// ASCII case-insensitive equality (HTTP header names).
-bool iequals(std::string_view a, std::string_view b) noexcept;
+using store::iequals; // HTTP header names are compared ASCII case-insensitively
 
 struct request {
     method verb = method::get;

@@ -16,6 +16,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include "store/clock.hpp"
+
 #include <optional>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -24,12 +26,10 @@
 
 namespace packyard::routing {
 
-/// Formats ms since the epoch as GitLab does: "2019-11-27T03:37:38.711Z".
-std::string iso8601(std::int64_t ms);
-/// Writes the same 24 characters into buf.
-void format_iso8601(char* buf, std::int64_t ms) noexcept;
-/// Appends the same format into out without allocating.
-void append_iso8601(std::string& out, std::int64_t ms);
+// Times render as GitLab's "2019-11-27T03:37:38.711Z" (store/clock.hpp).
+using store::append_iso8601;
+using store::format_iso8601;
+using store::iso8601;
 
 namespace detail {
 

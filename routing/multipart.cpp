@@ -7,26 +7,16 @@ namespace {
 
 constexpr std::size_t max_part_headers = 16 * 1024;
 
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 /// The name="..." of a part's Content-Disposition header.
 std::optional<std::string> disposition_name(std::string_view headers) {
-    const std::string low = lower_ascii(headers);
+    const std::string low = store::lower(headers);
     auto line_start = low.find("content-disposition:");
     if (line_start == std::string::npos) {
         return std::nullopt;
     }
     const auto line_end = low.find("\r\n", line_start);
     const auto line = std::string_view(headers).substr(line_start, line_end - line_start);
-    const std::string line_low = lower_ascii(line);
+    const std::string line_low = store::lower(line);
     std::size_t pos = 0;
     while ((pos = line_low.find("name=", pos)) != std::string::npos) {
         // Skip "filename=": only the bare name parameter counts.
@@ -56,7 +46,7 @@ std::optional<std::string> multipart_boundary(std::string_view content_type) {
     if (!iequals(type, "multipart/form-data") || semi == std::string_view::npos) {
         return std::nullopt;
     }
-    const std::string low = lower_ascii(content_type);
+    const std::string low = store::lower(content_type);
     const auto b = low.find("boundary=", semi);
     if (b == std::string::npos) {
         return std::nullopt;

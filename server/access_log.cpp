@@ -1,25 +1,13 @@
 #include "server/access_log.hpp"
 
-#include "routing/json.hpp"
+#include "store/clock.hpp"
+#include "store/log.hpp"
+#include "store/text.hpp"
 
-#include <chrono>
-#include <unistd.h>
+#include <charconv>
 
 namespace packyard::server {
 namespace {
-
-int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /// Percent-decodes and lower-cases a query key, keeping a malformed escape as it is.
 std::string lenient_key(std::string_view raw) {
@@ -28,8 +16,8 @@ std::string lenient_key(std::string_view raw) {
     for (std::size_t i = 0; i < raw.size(); ++i) {
         char c = raw[i];
         if (c == '%' && i + 2 < raw.size()) {
-            const int hi = hex_digit(raw[i + 1]);
-            const int lo = hex_digit(raw[i + 2]);
+            const int hi = store::hex_value(raw[i + 1]);
+            const int lo = store::hex_value(raw[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = static_cast<char>(hi * 16 + lo);
                 i += 2;
@@ -37,7 +25,7 @@ std::string lenient_key(std::string_view raw) {
         } else if (c == '+') {
             c = ' ';
         }
-        key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        key.push_back(store::ascii_lower(c));
     }
     return key;
 }
@@ -51,75 +39,12 @@ bool is_secret_key(std::string_view raw) {
            key.find("secret") != std::string::npos;
 }
 
-void write_all(std::string_view s) {
-    while (!s.empty()) {
-        const ssize_t n = ::write(2, s.data(), s.size());
-        if (n <= 0) {
-            return; // stderr gone: nothing sensible left to do with a log line
-        }
-        s.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+void append_number(std::string& out, std::uint64_t v) {
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
 }
 
 } // namespace
-
-std::string printable(std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(s.size());
-    auto escape = [&out](unsigned char b) {
-        out.append("\\x", 2);
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 15U]);
-    };
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) {
-            if (b < 0x20 || b == 0x7f || b == '\\') {
-                escape(b);
-            } else {
-                out.push_back(static_cast<char>(b));
-            }
-            ++i;
-            continue;
-        }
-        // A well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
-        std::size_t len = 0;
-        unsigned char lo = 0x80;
-        unsigned char hi = 0xbf;
-        if (b >= 0xc2 && b <= 0xdf) {
-            len = 2;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            len = 3;
-            lo = b == 0xe0 ? 0xa0 : 0x80;
-            hi = b == 0xed ? 0x9f : 0xbf;
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            len = 4;
-            lo = b == 0xf0 ? 0x90 : 0x80;
-            hi = b == 0xf4 ? 0x8f : 0xbf;
-        }
-        bool ok = len != 0 && i + len <= s.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            ok = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xbf);
-        }
-        if (ok) {
-            out.append(s.substr(i, len));
-            i += len;
-        } else {
-            escape(b);
-            ++i;
-        }
-    }
-    return out;
-}
 
 std::string redact_target(std::string_view target) {
     const auto q = target.find('?');
@@ -152,55 +77,43 @@ std::string redact_target(std::string_view target) {
     return out;
 }
 
-void write_access_log(log_format fmt, const access_entry& e) {
+void write_access_log(const access_entry& e) {
     thread_local std::string line;
     line.clear();
-    const std::string target = printable(redact_target(e.target));
-    if (fmt == log_format::json) {
-        routing::json_writer w;
-        w.begin_object();
-        w.key("time").str(routing::iso8601(now_ms()));
-        w.field("remote", e.remote).field("method", printable(e.method)).field("path", target);
-        w.field_u("status", e.status).field_u("bytes", e.bytes).field_u("duration_us", e.micros);
-        w.end_object();
-        line = w.take();
+    const std::string target = redact_target(e.target);
+    if (log::current_format() == log::format::json) {
+        line += "{\"time\":\"";
+        store::append_iso8601(line, store::now_ms());
+        line += "\",\"remote\":";
+        log::append_json_string(line, e.remote);
+        line += ",\"method\":";
+        log::append_json_string(line, e.method);
+        line += ",\"path\":";
+        log::append_json_string(line, target);
+        line += ",\"status\":";
+        append_number(line, e.status);
+        line += ",\"bytes\":";
+        append_number(line, e.bytes);
+        line += ",\"duration_us\":";
+        append_number(line, e.micros);
+        line += '}';
     } else {
-        routing::append_iso8601(line, now_ms());
+        store::append_iso8601(line, store::now_ms());
         line += ' ';
         line += e.remote;
         line += " \"";
-        line += printable(e.method);
+        line += log::printable(e.method);
         line += ' ';
-        line += target;
+        line += log::printable(target);
         line += "\" ";
-        line += std::to_string(e.status);
+        append_number(line, e.status);
         line += ' ';
-        line += std::to_string(e.bytes);
+        append_number(line, e.bytes);
         line += ' ';
-        line += std::to_string(e.micros);
+        append_number(line, e.micros);
         line += "us";
     }
-    line += '\n';
-    write_all(line);
-}
-
-void log_message(log_format fmt, std::string_view text) {
-    std::string line;
-    if (fmt == log_format::json) {
-        routing::json_writer w;
-        w.begin_object()
-            .key("time")
-            .str(routing::iso8601(now_ms()))
-            .field("message", text)
-            .end_object();
-        line = w.take();
-    } else {
-        routing::append_iso8601(line, now_ms());
-        line += " packyard: ";
-        line += text;
-    }
-    line += '\n';
-    write_all(line);
+    log::write_line(line);
 }
 
 } // namespace packyard::server

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/config.hpp"
+// One line per request, through the process logger (store/log.hpp) in --log-format.
 
 #include <cstdint>
 #include <string>
@@ -15,23 +15,15 @@ namespace packyard::server {
 /// refused as malformed is still redacted.
 std::string redact_target(std::string_view target);
 
-/// s with every byte that is not part of valid UTF-8, and every control character, written as
-/// the four characters \xHH: a log line stays one line of valid UTF-8 whatever a client sent.
-std::string printable(std::string_view s);
-
 struct access_entry {
     std::string_view remote;
     std::string_view method;
-    std::string_view target; ///< raw; redacted when written
+    std::string_view target; ///< raw; redacted and made printable when written
     unsigned status = 0;
     std::uint64_t bytes = 0;
     std::uint64_t micros = 0;
 };
 
-/// Writes one line to stderr with a single write(2), so lines from threads never interleave.
-void write_access_log(log_format fmt, const access_entry& e);
-
-/// Writes a free-form server message (startup, shutdown, failures).
-void log_message(log_format fmt, std::string_view text);
+void write_access_log(const access_entry& e);
 
 } // namespace packyard::server

@@ -159,7 +159,7 @@ command parse_command_line(int argc, char** argv) {
         out.text = "--log-format must be text or json";
         return out;
     }
-    out.cfg.log = log == "json" ? log_format::json : log_format::text;
+    out.cfg.log = log == "json" ? log::format::json : log::format::text;
     if (read_role == "reporter") {
         out.cfg.app.packages_read_min = store::access_level::reporter;
     } else if (read_role != "guest") {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "routing/context.hpp"
+#include "store/log.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -9,8 +10,6 @@
 
 namespace packyard::server {
 
-enum class log_format { text, json };
-
 /// Everything `packyard serve` is told, from flags or PACKYARD_<NAME> variables.
 struct config {
     std::filesystem::path data_dir = "packyard-data";
@@ -18,7 +17,7 @@ struct config {
     std::uint16_t listen_port = 8080;
     unsigned threads = 0; ///< 0: hardware threads
     routing::settings app;
-    log_format log = log_format::text;
+    log::format log = log::format::text;
     bool access_log = true;
     std::chrono::seconds header_timeout{30};
     std::chrono::seconds idle_timeout{75};

@@ -1,13 +1,13 @@
 // packyard: command line -> config -> store, routing, server -> run.
 
 #include "routing/app.hpp"
-#include "server/access_log.hpp"
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
 #include "store/blobs.hpp"
 #include "store/env.hpp"
 #include "store/error.hpp"
+#include "store/log.hpp"
 #include "store/packages.hpp"
 #include "store/upgrade.hpp"
 #include "store/writer.hpp"
@@ -27,7 +27,7 @@ using namespace packyard;
 
 /// What a killed predecessor may have left: temp files of unfinished uploads, and blobs renamed
 /// into place whose recording transaction never committed.
-void sweep_leftovers(store::environment& env, store::blob_store& blobs, server::log_format log) {
+void sweep_leftovers(store::environment& env, store::blob_store& blobs) {
     const std::size_t temps = blobs.sweep_tmp();
     std::size_t orphans = 0;
     auto t = store::read_txn::begin(env);
@@ -40,8 +40,8 @@ void sweep_leftovers(store::environment& env, store::blob_store& blobs, server::
         }
     }
     if (temps + orphans > 0) {
-        server::log_message(log, "removed " + std::to_string(temps) + " unfinished upload(s) and " +
-                                     std::to_string(orphans) + " unreferenced blob(s)");
+        log::message("removed " + std::to_string(temps) + " unfinished upload(s) and " +
+                     std::to_string(orphans) + " unreferenced blob(s)");
     }
 }
 
@@ -68,15 +68,15 @@ void fit_connections_to_descriptors(server::config& cfg) {
     const auto room = static_cast<std::size_t>(lim.rlim_cur);
     const std::size_t fits = room > reserve * 2 ? room - reserve : room / 2;
     if (cfg.max_connections > fits) {
-        server::log_message(cfg.log, "--max-connections lowered from " +
-                                         std::to_string(cfg.max_connections) + " to " +
-                                         std::to_string(fits) + " (open-file limit " +
-                                         std::to_string(room) + ")");
+        log::message("--max-connections lowered from " + std::to_string(cfg.max_connections) +
+                     " to " + std::to_string(fits) + " (open-file limit " + std::to_string(room) +
+                     ")");
         cfg.max_connections = std::max<std::size_t>(1, fits);
     }
 }
 
 int serve(server::config cfg) {
+    log::set_format(cfg.log);
     fit_connections_to_descriptors(cfg);
     // Downloads go out with sendfile(2), which has no MSG_NOSIGNAL: a client that drops the
     // connection mid-file would raise SIGPIPE and end the process. The failed call returns EPIPE
@@ -86,8 +86,7 @@ int serve(server::config cfg) {
     for (const auto* sub : {"db", "blobs", "tmp"}) {
         std::filesystem::create_directories(cfg.data_dir / sub, fs_ec);
         if (fs_ec) {
-            std::cerr << "packyard: cannot create " << (cfg.data_dir / sub) << ": "
-                      << fs_ec.message() << '\n';
+            log::error("cannot create " + (cfg.data_dir / sub).string(), fs_ec);
             return 1;
         }
     }
@@ -98,35 +97,32 @@ int serve(server::config cfg) {
     auto env = store::environment::open(eo);
     if (!env) {
         if (env.error() == store::errc::schema_too_new) {
-            std::cerr << "packyard: " << eo.dir.string()
-                      << " was written by a newer packyard; upgrade this binary to open it\n";
+            log::message(eo.dir.string() +
+                         " was written by a newer packyard; upgrade this binary to open it");
         } else {
-            std::cerr << "packyard: cannot open the store in " << eo.dir.string() << ": "
-                      << env.error().message() << '\n';
+            log::error("cannot open the store in " + eo.dir.string(), env.error());
         }
         return 1;
     }
     if (const auto was = (*env)->found_schema_version(); was < store::schema_version) {
-        server::log_message(cfg.log, "upgrading the store layout from version " +
-                                         std::to_string(was) + " to " +
-                                         std::to_string(store::schema_version));
+        log::message("upgrading the store layout from version " + std::to_string(was) + " to " +
+                     std::to_string(store::schema_version));
         if (auto ec = store::upgrade(**env)) {
-            std::cerr << "packyard: cannot upgrade the store in " << eo.dir.string() << ": "
-                      << ec.message() << '\n';
+            log::error("cannot upgrade the store in " + eo.dir.string(), ec);
             return 1;
         }
     }
     store::blob_store blobs(cfg.data_dir);
-    sweep_leftovers(**env, blobs, cfg.log);
+    sweep_leftovers(**env, blobs);
     store::writer writer(**env);
     writer.set_pre_commit([&blobs] { return blobs.sync(); });
     std::string boot_line;
     if (auto ec = server::bootstrap_root(**env, writer, cfg.data_dir, boot_line)) {
-        std::cerr << "packyard: cannot create the root user: " << ec.message() << '\n';
+        log::error("cannot create the root user", ec);
         return 1;
     }
     if (!boot_line.empty()) {
-        server::log_message(cfg.log, boot_line);
+        log::message(boot_line);
     }
 
     routing::services svc{**env, writer, cfg.app, cfg.data_dir, &blobs, {}};
@@ -138,17 +134,17 @@ int serve(server::config cfg) {
     try {
         bound = srv.listen();
     } catch (const std::exception& e) {
-        std::cerr << "packyard: cannot listen on " << cfg.listen_host << ':' << cfg.listen_port
-                  << ": " << e.what() << '\n';
+        log::message("cannot listen on " + cfg.listen_host + ':' + std::to_string(cfg.listen_port) +
+                     ": " + e.what());
         return 1;
     }
     std::printf("packyard listening on http://%s\n", bound.c_str());
     std::fflush(stdout);
-    server::log_message(cfg.log, "serving " + cfg.data_dir.string() + " on " + bound + " with " +
-                                     std::to_string(cfg.threads) + " threads");
+    log::message("serving " + cfg.data_dir.string() + " on " + bound + " with " +
+                 std::to_string(cfg.threads) + " threads");
     srv.run();
     writer.set_quiesce({});
-    server::log_message(cfg.log, "stopped");
+    log::message("stopped");
     return 0;
 }
 
@@ -181,7 +177,7 @@ int main(int argc, char** argv) {
     try {
         return serve(cmd.cfg);
     } catch (const std::exception& e) {
-        std::cerr << "packyard: " << e.what() << '\n';
+        log::message(e.what());
         return 1;
     }
 }

@@ -1,25 +1,11 @@
 #include "server/request_framing.hpp"
 
-#include "routing/http_types.hpp"
+#include "store/text.hpp"
 
 #include <ostream> // before Beast's http headers (GCC 12 + Boost 1.81)
 
 namespace packyard::server {
 namespace http = boost::beast::http;
-namespace {
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-} // namespace
-
 std::optional<framing_error> check_framing(const http::fields& fields, unsigned version) {
     const auto hosts = fields.count(http::field::host);
     if (hosts > 1 || (version >= 11 && hosts == 0)) {
@@ -50,9 +36,9 @@ std::optional<framing_error> check_framing(const http::fields& fields, unsigned 
         std::string_view list = it->value();
         while (true) {
             const auto comma = list.find(',');
-            const auto coding = trim_ows(list.substr(0, comma));
+            const auto coding = store::trim_ows(list.substr(0, comma));
             if (!coding.empty()) {
-                last_is_chunked = routing::iequals(coding, "chunked");
+                last_is_chunked = store::iequals(coding, "chunked");
                 chunked += last_is_chunked ? 1U : 0U;
                 other = other || !last_is_chunked;
             }

@@ -1,8 +1,8 @@
 #include "server/server.hpp"
 
 #include "routing/gitlab_errors.hpp"
-#include "server/access_log.hpp"
 #include "server/response_header.hpp"
+#include "store/log.hpp"
 #include "store/packages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -109,8 +109,7 @@ void server::start_accepting(worker& w) {
                                       try {
                                           std::rethrow_exception(e);
                                       } catch (const std::exception& ex) {
-                                          log_message(log_format::text,
-                                                      std::string("session failed: ") + ex.what());
+                                          log::message(std::string("session failed: ") + ex.what());
                                       }
                                   }
                               });
@@ -153,7 +152,7 @@ net::awaitable<void> server::cleanup_loop() {
                 return {};
             });
             if (ec) {
-                log_message(cfg_.log, "cleanup failed: " + ec.message());
+                log::error("cleanup failed", ec);
             } else {
                 continue;
             }
@@ -179,7 +178,7 @@ void server::bound_mapped_pages() {
     const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
     if (shared * page > cfg_.map_resident_mib << 20) {
         if (auto ec = app_.svc().env.release_mapped_pages()) {
-            log_message(cfg_.log, "releasing mapped store pages failed: " + ec.message());
+            log::error("releasing mapped store pages failed", ec);
         }
     }
 }

@@ -7,6 +7,7 @@
 #include "server/request_framing.hpp"
 #include "server/response_header.hpp"
 #include "server/server.hpp"
+#include "store/log.hpp"
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -275,7 +276,7 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
     }
     auto upload = store::blob_upload::create(ctx.svc.blobs->tmp_dir());
     if (!upload) {
-        log_message(cfg.log, "cannot create an upload file: " + upload.error().message());
+        log::error("cannot create an upload file", upload.error());
         co_return routing::internal_error();
     }
     if (co_await send_continue(stream, parser.get().version(), expects_continue,
@@ -312,7 +313,7 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
         co_return routing::bad_params("file is missing");
     }
     if (write_error) {
-        log_message(cfg.log, "upload write failed: " + write_error.message());
+        log::error("upload write failed", write_error);
         co_return routing::internal_error();
     }
     if (ec) {
@@ -332,7 +333,7 @@ receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_par
         },
         net::use_awaitable);
     if (!digest) {
-        log_message(cfg.log, "upload fsync failed: " + digest.error().message());
+        log::error("upload fsync failed", digest.error());
         co_return routing::internal_error();
     }
     ctx.upload.emplace(std::move(*upload));
@@ -463,7 +464,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                                 std::chrono::steady_clock::now() - started)
                                 .count();
         write_access_log(
-            cfg.log, {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros)});
+            {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros)});
     };
 
     beast::flat_buffer buffer;

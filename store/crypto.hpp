@@ -1,5 +1,7 @@
 #pragma once
 
+#include "store/text.hpp" // to_hex
+
 #include <array>
 #include <string>
 #include <string_view>
@@ -14,8 +16,6 @@ sha256_digest sha256(std::string_view data);
 inline std::string digest_key(const sha256_digest& d) {
     return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
-/// Lower-case hex of bytes.
-std::string to_hex(std::string_view bytes);
 /// n characters from [A-Za-z0-9_-] drawn from OpenSSL's CSPRNG.
 std::string random_token_chars(std::size_t n);
 

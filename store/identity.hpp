@@ -4,6 +4,7 @@
 // writes over the databases of schema.hpp. Writes take a write_txn and run on the writer thread.
 
 #include "store/records.hpp"
+#include "store/text.hpp" // lower
 #include "store/txn.hpp"
 
 #include <boost/system/result.hpp>
@@ -14,9 +15,6 @@
 #include <vector>
 
 namespace packyard::store {
-
-/// ASCII lower-case, used for the case-insensitive path and name indexes.
-std::string lower(std::string_view s);
 
 /// The next id of a per-kind sequence ("user", "namespace", ...); ids start at 1.
 result<std::uint64_t> next_id(write_txn& t, std::string_view kind);

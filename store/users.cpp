@@ -4,16 +4,6 @@
 
 namespace packyard::store {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 result<std::uint64_t> next_id(write_txn& t, std::string_view kind) {
     std::string key = "seq/";
     key.append(kind);

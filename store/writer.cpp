@@ -1,7 +1,8 @@
 #include "store/writer.hpp"
 
+#include "store/log.hpp"
+
 #include <future>
-#include <iostream>
 
 namespace packyard::store {
 namespace {
@@ -109,7 +110,7 @@ bool writer::try_batch(std::deque<item>& batch, bool& map_full) {
         try {
             it.result = it.fn(*child);
         } catch (const std::exception& e) {
-            std::cerr << "packyard: store job failed: " << e.what() << '\n';
+            log::message(std::string("store job failed: ") + e.what());
             it.result = std::make_error_code(std::errc::io_error);
         }
         if (it.result) {
@@ -156,7 +157,7 @@ void writer::grow_map() {
     }
     auto resize = [this, target] {
         if (auto ec = env_.set_map_size(target)) {
-            std::cerr << "packyard: cannot grow the LMDB map: " << ec.message() << '\n';
+            log::error("cannot grow the LMDB map", ec);
         }
     };
     if (q) {

@@ -1,7 +1,6 @@
 #include "routing/handlers/common.hpp"
 
-#include <ctime>
-#include <iostream>
+#include "store/log.hpp"
 
 namespace packyard::routing::handlers {
 
@@ -11,7 +10,7 @@ response store_failure(std::string_view what, const std::error_code& ec) {
         // (a deep group's full path, a long name with a long version) is the client's to fix.
         return bad_request("a name, path or version is too long");
     }
-    std::cerr << "packyard: " << what << ": " << ec.message() << '\n';
+    log::error(what, ec);
     return internal_error();
 }
 
@@ -61,37 +60,6 @@ bool valid_path(std::string_view s) {
         }
     }
     return true;
-}
-
-std::optional<std::int64_t> parse_date(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
-        return std::nullopt;
-    }
-    auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-        int v = 0;
-        for (std::size_t i = pos; i < pos + len; ++i) {
-            if (s[i] < '0' || s[i] > '9') {
-                return std::nullopt;
-            }
-            v = v * 10 + (s[i] - '0');
-        }
-        return v;
-    };
-    const auto y = num(0, 4);
-    const auto m = num(5, 2);
-    const auto d = num(8, 2);
-    if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31) {
-        return std::nullopt;
-    }
-    std::tm tm{};
-    tm.tm_year = *y - 1900;
-    tm.tm_mon = *m - 1;
-    tm.tm_mday = *d;
-    const std::time_t t = timegm(&tm);
-    if (tm.tm_mday != *d) {
-        return std::nullopt; // normalised: e.g. 2023-02-30
-    }
-    return static_cast<std::int64_t>(t) * 1000;
 }
 
 } // namespace packyard::routing::handlers

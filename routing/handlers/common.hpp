@@ -44,8 +44,7 @@ too_long(std::initializer_list<length_rule> fields);
 /// '-' or '.', not ending with '.', '.git' or '.atom'; at most 255 bytes.
 bool valid_path(std::string_view s);
 
-/// Parses "YYYY-MM-DD" into ms since the epoch at 00:00 UTC that day.
-std::optional<std::int64_t> parse_date(std::string_view s);
+using store::parse_date;
 
 /// url_base for entities.
 inline std::string base_of(const request_context& ctx) {

@@ -3,6 +3,7 @@
 // Lookups shared by the package, package-file and generic handlers.
 
 #include "routing/context.hpp"
+#include "store/clock.hpp"
 #include "store/package_records.hpp"
 #include "store/records.hpp"
 
@@ -27,8 +28,7 @@ struct project_package {
 std::variant<project_package, response> find_package_for(request_context& ctx,
                                                          bool for_delete = false);
 
-/// Parses an HTTP date (IMF-fixdate or ISO 8601) into ms since the epoch.
-std::optional<std::int64_t> parse_http_date(std::string_view s);
+using store::parse_http_date;
 /// Answers with the file's bytes and GitLab's download headers; records last_downloaded_at
 /// (at most once a minute, as GitLab throttles it).
 boost::asio::awaitable<response> send_file(request_context& ctx, const store::package& p,

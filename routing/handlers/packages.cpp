@@ -241,21 +241,6 @@ std::variant<project_package, response> find_package_for(request_context& ctx, b
     return project_package{std::move(proj), std::move(std::get<store::package>(pkg))};
 }
 
-/// Parses an HTTP date (IMF-fixdate or ISO 8601) into ms since the epoch.
-std::optional<std::int64_t> parse_http_date(std::string_view s) {
-    std::tm tm{};
-    const std::string str(s);
-    const char* end = strptime(str.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (end == nullptr) {
-        tm = {};
-        end = strptime(str.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    }
-    if (end == nullptr) {
-        return std::nullopt;
-    }
-    return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-}
-
 namespace {
 
 /// The projects of a group's subtree whose packages a caller may see (GitLab's
