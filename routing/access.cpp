@@ -4,12 +4,8 @@
 #include "routing/params.hpp"
 #include "store/identity.hpp"
 
-#include <atomic>
-
 namespace packyard::routing {
 namespace {
-
-std::atomic<std::uint64_t> generation{1};
 
 bool is_numeric_id(std::string_view s) {
     if (!s.empty() && s.front() == '-') {
@@ -27,14 +23,6 @@ bool is_numeric_id(std::string_view s) {
 }
 
 } // namespace
-
-std::uint64_t identity_generation() noexcept {
-    return generation.load(std::memory_order_acquire);
-}
-
-void identity_changed() noexcept {
-    generation.fetch_add(1, std::memory_order_acq_rel);
-}
 
 bool visible_without_membership(const principal& who, store::visibility v) {
     return v == store::visibility::public_ || (v == store::visibility::internal && who.signed_in());

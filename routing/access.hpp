@@ -32,11 +32,6 @@ std::variant<store::namespace_row, response> find_readable_group(request_context
 /// configured least role (Guest by default).
 bool can_read_packages(request_context& ctx, const store::project& p);
 
-/// A counter bumped after every committed change to groups, projects, members or users, so
-/// that per-thread caches of who-sees-what know when they went stale.
-std::uint64_t identity_generation() noexcept;
-void identity_changed() noexcept;
-
 inline bool at_least(store::access_level have, store::access_level need) noexcept {
     return static_cast<std::uint8_t>(have) >= static_cast<std::uint8_t>(need);
 }

@@ -32,7 +32,7 @@ app::started app::begin(request& req) {
         return out;
     }
     auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
-    ctx->snapshot_generation = identity_generation();
+    ctx->snapshot_generation = svc_.env.identity_generation();
     if (const auto parsed = parse_urlencoded(req.query, ctx->params); !parsed) {
         out.early =
             bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid query string"

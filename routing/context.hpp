@@ -66,7 +66,7 @@ public:
     route_match match;
     param_map params;
     principal who;
-    /// identity_generation() when the request began, before its snapshot opened: what a
+    /// env.identity_generation() when the request began, before its snapshot opened: what a
     /// cache filled from this snapshot may claim to be current for.
     std::uint64_t snapshot_generation = 0;
     /// A streamed request body (stream routes), finished and fsynced by the server.

@@ -1,9 +1,10 @@
 #include "server/bootstrap.hpp"
 
-#include "routing/context.hpp"
+#include "store/clock.hpp"
 #include "store/crypto.hpp"
 #include "store/identity.hpp"
 
+#include <boost/asio/use_future.hpp>
 #include <cstdlib>
 #include <fcntl.h>
 #include <unistd.h>
@@ -53,7 +54,7 @@ std::error_code bootstrap_root(store::environment& env, store::writer& w,
         has_root = store::find_user(*t, 1).has_value();
         env_token_known = from_env && store::find_token_by_secret(*t, env_token).has_value();
     }
-    const std::int64_t now = routing::now_ms();
+    const std::int64_t now = store::now_ms();
     if (has_root) {
         if (!from_env || env_token_known) {
             return {};
@@ -62,7 +63,10 @@ std::error_code bootstrap_root(store::environment& env, store::writer& w,
         tok.name = "PACKYARD_ROOT_TOKEN";
         const std::string secret = env_token;
         log_line = "added PACKYARD_ROOT_TOKEN to user root";
-        return w.run_sync([&](store::write_txn& t) { return store::create_token(t, tok, secret); });
+        return w
+            .async_run([&](store::write_txn& t) { return store::create_token(t, tok, secret); },
+                       boost::asio::use_future)
+            .get();
     }
     const std::string secret =
         from_env ? std::string(env_token) : "glpat-" + store::random_token_chars(20);
@@ -74,13 +78,16 @@ std::error_code bootstrap_root(store::environment& env, store::writer& w,
     root.created_at = now;
     auto tok = root_token(now);
     tok.name = "initial root token";
-    auto ec = w.run_sync([&](store::write_txn& t) -> std::error_code {
-        if (auto e = store::create_user(t, root)) {
-            return e;
-        }
-        tok.user_id = root.id;
-        return store::create_token(t, tok, secret);
-    });
+    auto ec = w.async_run(
+                   [&](store::write_txn& t) -> std::error_code {
+                       if (auto e = store::create_user(t, root)) {
+                           return e;
+                       }
+                       tok.user_id = root.id;
+                       return store::create_token(t, tok, secret);
+                   },
+                   boost::asio::use_future)
+                  .get();
     if (ec) {
         return ec;
     }

@@ -53,9 +53,10 @@ po::options_description serve_options(config& c, std::string& listen, std::strin
         "max-buffered-bodies",
         po::value<std::uint64_t>(&c.max_buffered_bodies)->default_value(64ULL << 20),
         "bytes of JSON and form request bodies held in memory at once, all connections together "
-        "(503 past it)")("map-size",
-                         po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 34),
-                         "initial LMDB map size in bytes (grows when full)")(
+        "(503 past it)")(
+        "map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 40),
+        "LMDB map size in bytes, reserved at start (address space, not memory): the most "
+        "metadata the store can hold. Under valgrind use 16 GiB (17179869184) or less")(
         "map-resident-mib", po::value<std::uint64_t>(&c.map_resident_mib)->default_value(128),
         "MiB of the LMDB map kept mapped in; past it, cold pages are unmapped (they stay in the "
         "page cache). 0: never")(

@@ -22,7 +22,7 @@ struct config {
     std::chrono::seconds header_timeout{30};
     std::chrono::seconds idle_timeout{75};
     std::chrono::seconds drain_timeout{10};
-    std::uint64_t map_size = 1ULL << 34;
+    std::uint64_t map_size = 1ULL << 40;
     std::uint64_t map_resident_mib = 128; ///< 0: never release the map's mapped pages
     /// The whole request header block: request line, fields and their line ends (431 past it).
     std::size_t header_limit = 16 * 1024;

@@ -129,7 +129,6 @@ int serve(server::config cfg) {
     routing::app app(svc);
     server::server srv(cfg, app);
     svc.wake_cleanup = [&srv] { srv.wake_cleanup(); };
-    writer.set_quiesce([&srv](const std::function<void()>& fn) { srv.quiesce(fn); });
     std::string bound;
     try {
         bound = srv.listen();
@@ -143,7 +142,6 @@ int serve(server::config cfg) {
     log::message("serving " + cfg.data_dir.string() + " on " + bound + " with " +
                  std::to_string(cfg.threads) + " threads");
     srv.run();
-    writer.set_quiesce({});
     log::message("stopped");
     return 0;
 }

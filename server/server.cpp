@@ -195,7 +195,6 @@ void server::run() {
             stop();
         }
     });
-    running_ = true;
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < workers_.size(); ++i) {
         threads.emplace_back([w = workers_[i].get()] { w->ioc.run(); });
@@ -204,7 +203,6 @@ void server::run() {
     for (auto& t : threads) {
         t.join();
     }
-    running_ = false;
 }
 
 void server::stop() {
@@ -253,36 +251,6 @@ net::awaitable<void> server::drain(worker& w) {
     for (auto* s : left) {
         s->cancel();
     }
-}
-
-void server::quiesce(const std::function<void()>& fn) {
-    if (!running_ || stopping()) {
-        fn();
-        return;
-    }
-    // Shared so that parked workers may still touch it after this function returns.
-    struct park_state {
-        std::mutex mu;
-        std::condition_variable cv;
-        std::size_t parked = 0;
-        bool released = false;
-    };
-    auto st = std::make_shared<park_state>();
-    for (auto& w : workers_) {
-        net::post(w->ioc, [st] {
-            std::unique_lock lock(st->mu);
-            ++st->parked;
-            st->cv.notify_all();
-            st->cv.wait(lock, [&] { return st->released; });
-        });
-    }
-    {
-        std::unique_lock lock(st->mu);
-        st->cv.wait(lock, [&] { return st->parked == workers_.size(); });
-        fn();
-        st->released = true;
-    }
-    st->cv.notify_all();
 }
 
 } // namespace packyard::server

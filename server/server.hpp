@@ -54,8 +54,6 @@ public:
     void run();
     /// Graceful stop: no new connections, idle ones close, busy ones finish (bounded).
     void stop();
-    /// Runs fn while every worker thread is parked (no read transaction can be open).
-    void quiesce(const std::function<void()>& fn);
 
     /// Threads for blocking file work (an upload's fsync) off the I/O threads.
     boost::asio::thread_pool& blocking_pool() noexcept { return blocking_; }
@@ -101,7 +99,6 @@ private:
     byte_budget body_budget_;
     std::string busy_response_;
     std::atomic<bool> stopping_{false};
-    std::atomic<bool> running_{false};
     std::optional<boost::asio::signal_set> signals_;
     std::optional<boost::asio::steady_timer> cleanup_timer_;
     boost::asio::thread_pool blocking_{2};

@@ -242,17 +242,6 @@ std::error_code environment::release_mapped_pages() {
     return {};
 }
 
-std::error_code environment::set_map_size(std::uint64_t bytes) {
-    const int rc = mdb_env_set_mapsize(env_, bytes);
-    if (rc != 0) {
-        return lmdb_error(rc);
-    }
-    MDB_envinfo info{};
-    mdb_env_info(env_, &info);
-    map_size_ = info.me_mapsize;
-    return {};
-}
-
 void environment::register_cached_reader(MDB_txn* txn) {
     std::lock_guard lock(cached_mutex_);
     cached_readers_.push_back(txn);

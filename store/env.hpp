@@ -3,6 +3,7 @@
 #include "store/error.hpp"
 #include "store/schema.hpp"
 
+#include <atomic>
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -15,9 +16,12 @@
 namespace packyard::store {
 
 struct env_options {
-    std::filesystem::path dir;           ///< the LMDB folder (DATA/db)
-    std::uint64_t map_size = 1ULL << 34; ///< initial map size (16 GiB of address space)
-    unsigned max_readers = 510;          ///< reader slots: threads + background + slack
+    std::filesystem::path dir; ///< the LMDB folder (DATA/db)
+    /// The map's size, reserved whole at start: address space, not memory or disk (the file
+    /// grows as pages are written). LMDB's advice is "as large as possible"; 1 TiB holds
+    /// hundreds of millions of packages' metadata (blobs live outside it).
+    std::uint64_t map_size = 1ULL << 40;
+    unsigned max_readers = 510; ///< reader slots: threads + background + slack
     /// Bulk loading only (packyard-seed): commits skip fsync and the loader calls sync() once
     /// at the end. The server never sets it: an acknowledged write must be on disk.
     bool bulk_load = false;
@@ -54,9 +58,15 @@ public:
     std::uint32_t found_schema_version() const noexcept { return found_version_; }
     void set_found_schema_version(std::uint32_t v) noexcept { found_version_ = v; }
 
-    /// Grows the map. Only call when no transaction of this process is active (the writer
-    /// arranges that through its quiesce hook).
-    std::error_code set_map_size(std::uint64_t bytes);
+    /// Bumped after every commit that changed users, groups, projects or members (through
+    /// write_txn::after_commit), so that caches of who-sees-what know when they went stale.
+    /// Read it before opening the snapshot a cache entry is filled from.
+    std::uint64_t identity_generation() const noexcept {
+        return identity_generation_.load(std::memory_order_acquire);
+    }
+    void identity_changed() noexcept {
+        identity_generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
 
     /// Remembers a thread's cached read transaction so the destructor can abort it.
     void register_cached_reader(MDB_txn* txn);
@@ -69,6 +79,7 @@ private:
     std::uint64_t id_ = 0;
     std::uint64_t map_size_ = 0;
     std::uint32_t found_version_ = 0;
+    std::atomic<std::uint64_t> identity_generation_{1};
     std::filesystem::path dir_;
     std::mutex cached_mutex_;
     std::vector<MDB_txn*> cached_readers_;

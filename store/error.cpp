@@ -39,6 +39,10 @@ public:
 
 } // namespace
 
+void fail(std::error_code ec, const char* what) {
+    throw failure(ec, what);
+}
+
 const std::error_category& store_category() noexcept {
     static const store_category_impl instance;
     return instance;

@@ -29,6 +29,17 @@ enum class errc {
     too_long,
 };
 
+/// What a read throws when LMDB fails for any reason but "not found", or a stored value does
+/// not decode: the data folder or the process is in trouble, which is never a missing row (a
+/// 404). The routing layer answers it with a 500 and a log line.
+class failure : public std::system_error {
+public:
+    using std::system_error::system_error;
+};
+
+/// Throws failure(ec, what).
+[[noreturn]] void fail(std::error_code ec, const char* what);
+
 /// The category for packyard's own store errors ("packyard.store").
 const std::error_category& store_category() noexcept;
 

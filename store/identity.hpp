@@ -16,6 +16,12 @@
 
 namespace packyard::store {
 
+/// Every write to users, groups, projects or members calls this: once the transaction commits,
+/// environment::identity_generation() moves on and cached permissions are recomputed.
+inline void identity_changed(write_txn& t) {
+    t.after_commit([&env = t.env()] { env.identity_changed(); });
+}
+
 /// The next id of a per-kind sequence ("user", "namespace", ...); ids start at 1.
 result<std::uint64_t> next_id(write_txn& t, std::string_view kind);
 

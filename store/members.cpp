@@ -28,14 +28,16 @@ std::optional<member> find_member(const txn& t, member_source kind, std::uint64_
                                   std::uint64_t user_id) {
     auto v = get(t, t.db().members, member_key(kind, source_id, user_id));
     member m;
-    if (!v || !decode(*v, m)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, m);
     return m;
 }
 
 std::error_code put_member(write_txn& t, member_source kind, std::uint64_t source_id,
                            const member& m, bool replace) {
+    identity_changed(t);
     const unsigned flags = replace ? 0U : static_cast<unsigned>(MDB_NOOVERWRITE);
     if (auto ec =
             put(t, t.db().members, member_key(kind, source_id, m.user_id), encode(m), flags)) {
@@ -48,6 +50,7 @@ std::error_code put_member(write_txn& t, member_source kind, std::uint64_t sourc
 
 std::error_code remove_member(write_txn& t, member_source kind, std::uint64_t source_id,
                               std::uint64_t user_id) {
+    identity_changed(t);
     auto r = del(t, t.db().members, member_key(kind, source_id, user_id));
     if (!r) {
         return r.error();
@@ -68,9 +71,8 @@ std::vector<member> list_members(const txn& t, member_source kind, std::uint64_t
     cursor c(t, t.db().members);
     for (bool ok = c.seek(prefix.view()); ok && has_prefix(c.key(), prefix.view()); ok = c.next()) {
         member m;
-        if (decode(c.value(), m)) {
-            out.push_back(std::move(m));
-        }
+        decode_or_fail(c.value(), m);
+        out.push_back(std::move(m));
     }
     return out;
 }

@@ -7,9 +7,10 @@ namespace {} // namespace
 std::optional<namespace_row> find_namespace(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().namespaces, u64_key(id));
     namespace_row ns;
-    if (!v || !decode(*v, ns)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, ns);
     return ns;
 }
 
@@ -22,6 +23,7 @@ std::optional<namespace_row> find_namespace_by_path(const txn& t, std::string_vi
 }
 
 std::error_code create_group(write_txn& t, namespace_row& g) {
+    identity_changed(t);
     const auto& db = t.db();
     g.kind = namespace_kind::group;
     g.full_path = g.path;
@@ -54,6 +56,7 @@ std::error_code create_group(write_txn& t, namespace_row& g) {
 }
 
 std::error_code delete_group(write_txn& t, std::uint64_t id) {
+    identity_changed(t);
     const auto& db = t.db();
     auto g = find_namespace(t, id);
     if (!g || g->kind != namespace_kind::group) {
@@ -112,7 +115,8 @@ std::vector<namespace_row> list_groups(const txn& t) {
     cursor c(t, t.db().namespaces);
     for (bool ok = c.first(); ok; ok = c.next()) {
         namespace_row ns;
-        if (decode(c.value(), ns) && ns.kind == namespace_kind::group) {
+        decode_or_fail(c.value(), ns);
+        if (ns.kind == namespace_kind::group) {
             out.push_back(std::move(ns));
         }
     }
@@ -122,9 +126,10 @@ std::vector<namespace_row> list_groups(const txn& t) {
 std::optional<project> find_project(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().projects, u64_key(id));
     project p;
-    if (!v || !decode(*v, p)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, p);
     return p;
 }
 
@@ -137,6 +142,7 @@ std::optional<project> find_project_by_path(const txn& t, std::string_view full_
 }
 
 std::error_code create_project(write_txn& t, project& p) {
+    identity_changed(t);
     const auto& db = t.db();
     auto ns = find_namespace(t, p.namespace_id);
     if (!ns) {
@@ -162,6 +168,7 @@ std::error_code create_project(write_txn& t, project& p) {
 }
 
 std::error_code delete_project(write_txn& t, std::uint64_t id) {
+    identity_changed(t);
     const auto& db = t.db();
     auto p = find_project(t, id);
     if (!p) {
@@ -200,9 +207,8 @@ std::vector<project> list_projects(const txn& t, std::uint64_t after_id, std::si
     }
     for (; ok && out.size() < limit; ok = descending ? c.prev() : c.next()) {
         project p;
-        if (decode(c.value(), p)) {
-            out.push_back(std::move(p));
-        }
+        decode_or_fail(c.value(), p);
+        out.push_back(std::move(p));
     }
     return out;
 }

@@ -301,7 +301,11 @@ public:
     bool read(std::uint64_t id, package& out) {
         key_builder k;
         k.u64(id);
-        return c_.seek(k.view()) && c_.key() == k.view() && decode(c_.value(), out);
+        if (!c_.seek(k.view()) || c_.key() != k.view()) {
+            return false;
+        }
+        decode_or_fail(c_.value(), out);
+        return true;
     }
 
 private:
@@ -483,9 +487,10 @@ std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_
 std::optional<package> find_package(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().packages, u64_key(id));
     package p;
-    if (!v || !decode(*v, p)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, p);
     return p;
 }
 
@@ -618,9 +623,10 @@ std::error_code mark_package_for_destruction(write_txn& t, const package& p) {
 std::optional<package_file> find_file(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().package_files, u64_key(id));
     package_file f;
-    if (!v || !decode(*v, f)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, f);
     return f;
 }
 
@@ -841,9 +847,7 @@ std::error_code rebuild_name_index(write_txn& t) {
     cursor c(t, t.db().packages);
     for (bool ok = c.first(); ok; ok = c.next()) {
         package p;
-        if (!decode(c.value(), p)) {
-            return make_error_code(errc::corrupted);
-        }
+        decode_or_fail(c.value(), p);
         if (!place || cached_project != p.project_id) {
             place = place_of(t, p.project_id);
             cached_project = p.project_id;

@@ -24,9 +24,10 @@ std::string triple_key(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
 std::optional<pipeline> find_pipeline(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().pipelines, u64_key(id));
     pipeline p;
-    if (!v || !decode(*v, p)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, p);
     return p;
 }
 

@@ -3,6 +3,8 @@
 // The rows the store keeps, as plain structs, with their value encodings. Every encoding starts
 // with a format byte so a later schema can read older rows.
 
+#include "store/error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -127,6 +129,15 @@ bool decode(std::string_view data, token& out);
 bool decode(std::string_view data, namespace_row& out);
 bool decode(std::string_view data, project& out);
 bool decode(std::string_view data, member& out);
+
+/// Decodes a stored value into out; one that does not decode means a damaged data folder,
+/// which throws store::failure (errc::corrupted) instead of passing for a missing row.
+template <class Row>
+void decode_or_fail(std::string_view data, Row& out) {
+    if (!decode(data, out)) {
+        fail(make_error_code(errc::corrupted), "stored value does not decode");
+    }
+}
 
 inline constexpr std::string_view scope_names[] = {
     "api",           "read_api",       "read_user", "read_repository",   "write_repository",

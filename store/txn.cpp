@@ -80,7 +80,7 @@ result<write_txn> write_txn::begin(environment& env) {
     if (rc != 0) {
         return lmdb_error(rc);
     }
-    return write_txn(&env, t);
+    return write_txn(&env, t, nullptr);
 }
 
 result<write_txn> write_txn::begin_child(write_txn& parent) {
@@ -89,7 +89,7 @@ result<write_txn> write_txn::begin_child(write_txn& parent) {
     if (rc != 0) {
         return lmdb_error(rc);
     }
-    return write_txn(parent.env_, t);
+    return write_txn(parent.env_, t, &parent);
 }
 
 write_txn::~write_txn() {
@@ -101,10 +101,25 @@ std::error_code write_txn::commit() {
     MDB_txn* t = txn_;
     txn_ = nullptr;
     const int rc = mdb_txn_commit(t);
-    return rc == 0 ? std::error_code{} : lmdb_error(rc);
+    if (rc != 0) {
+        after_.clear();
+        return lmdb_error(rc);
+    }
+    if (parent_ != nullptr) {
+        for (auto& fn : after_) {
+            parent_->after_.push_back(std::move(fn));
+        }
+    } else {
+        for (auto& fn : after_) {
+            fn();
+        }
+    }
+    after_.clear();
+    return {};
 }
 
 void write_txn::abort() noexcept {
+    after_.clear();
     if (txn_ != nullptr) {
         mdb_txn_abort(txn_);
         txn_ = nullptr;
@@ -114,8 +129,12 @@ void write_txn::abort() noexcept {
 std::optional<std::string_view> get(const txn& t, MDB_dbi dbi, std::string_view key) {
     MDB_val k = to_val(key);
     MDB_val v{};
-    if (mdb_get(t.handle(), dbi, &k, &v) != 0) {
-        return std::nullopt;
+    const int rc = mdb_get(t.handle(), dbi, &k, &v);
+    if (rc == MDB_NOTFOUND || rc == MDB_BAD_VALSIZE) {
+        return std::nullopt; // a key too long to store cannot be there either
+    }
+    if (rc != 0) {
+        fail(lmdb_error(rc), "mdb_get");
     }
     return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
 }
@@ -147,8 +166,9 @@ result<bool> del(write_txn& t, MDB_dbi dbi, std::string_view key) {
 }
 
 cursor::cursor(const txn& t, MDB_dbi dbi) {
-    if (mdb_cursor_open(t.handle(), dbi, &cur_) != 0) {
+    if (const int rc = mdb_cursor_open(t.handle(), dbi, &cur_); rc != 0) {
         cur_ = nullptr;
+        fail(lmdb_error(rc), "mdb_cursor_open");
     }
 }
 
@@ -159,13 +179,17 @@ cursor::~cursor() {
 }
 
 bool cursor::op(MDB_cursor_op o, std::string_view key) {
-    if (cur_ == nullptr) {
-        return false;
-    }
     if (o == MDB_SET_RANGE) {
         k_ = to_val(key);
     }
-    return mdb_cursor_get(cur_, &k_, &v_, o) == 0;
+    const int rc = mdb_cursor_get(cur_, &k_, &v_, o);
+    if (rc == MDB_NOTFOUND || rc == MDB_BAD_VALSIZE) {
+        return false;
+    }
+    if (rc != 0) {
+        fail(lmdb_error(rc), "mdb_cursor_get");
+    }
+    return true;
 }
 
 bool cursor::seek_before(std::string_view key) {

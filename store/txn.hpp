@@ -7,6 +7,7 @@
 #include "store/env.hpp"
 #include "store/error.hpp"
 
+#include <functional>
 #include <lmdb.h>
 #include <optional>
 #include <string_view>
@@ -56,22 +57,39 @@ private:
 };
 
 /// A write transaction (or a nested child of one). Aborts unless committed.
+///
+/// Side effects outside LMDB that are only safe once the data is durable (unlinking a blob
+/// whose last reference went, telling caches that who-sees-what changed) are handed to
+/// after_commit(): they run once, on the writer thread, after the top-level transaction has
+/// committed, and never for a transaction (or a child of one) that aborted. A job that runs
+/// again from scratch registers them again; the aborted run's are dropped with it.
 class write_txn : public txn {
 public:
     static result<write_txn> begin(environment& env);
     /// A nested transaction: its changes reach the parent only if it commits.
     static result<write_txn> begin_child(write_txn& parent);
     write_txn(write_txn&& other) noexcept
-        : txn(std::move(other)) {}
+        : txn(std::move(other))
+        , parent_(other.parent_)
+        , after_(std::move(other.after_)) {}
     ~write_txn();
+    /// Commits. A child hands its after-commit actions to its parent; the top level runs them.
     std::error_code commit();
     void abort() noexcept;
+    /// Runs fn after the top-level commit (see above).
+    void after_commit(std::function<void()> fn) { after_.push_back(std::move(fn)); }
 
 private:
-    using txn::txn;
+    write_txn(environment* env, MDB_txn* t, write_txn* parent) noexcept
+        : txn(env, t)
+        , parent_(parent) {}
+    write_txn* parent_ = nullptr;
+    std::vector<std::function<void()>> after_;
 };
 
-/// Looks a key up; the view is valid until the transaction ends or the next write.
+/// Looks a key up; the view is valid until the transaction ends or the next write. Absent
+/// only for MDB_NOTFOUND (or a key longer than any stored one can be); any other failure
+/// throws store::failure.
 std::optional<std::string_view> get(const txn& t, MDB_dbi dbi, std::string_view key);
 /// Stores a value (flags: MDB_NOOVERWRITE gives errc::conflict on an existing key).
 std::error_code put(write_txn& t, MDB_dbi dbi, std::string_view key, std::string_view value,
@@ -80,6 +98,8 @@ std::error_code put(write_txn& t, MDB_dbi dbi, std::string_view key, std::string
 result<bool> del(write_txn& t, MDB_dbi dbi, std::string_view key);
 
 /// A cursor bound to a transaction; close it before the transaction ends (lmdb++'s trap).
+/// Positioning answers false at the end of the data (MDB_NOTFOUND); any other failure throws
+/// store::failure.
 class cursor {
 public:
     cursor(const txn& t, MDB_dbi dbi);

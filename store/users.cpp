@@ -34,9 +34,10 @@ std::uint64_t count_rows(const txn& t, MDB_dbi dbi) {
 std::optional<user> find_user(const txn& t, std::uint64_t id) {
     auto v = get(t, t.db().users, u64_key(id));
     user u;
-    if (!v || !decode(*v, u)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, u);
     return u;
 }
 
@@ -49,6 +50,7 @@ std::optional<user> find_user_by_username(const txn& t, std::string_view usernam
 }
 
 std::error_code create_user(write_txn& t, user& u, std::string* which) {
+    identity_changed(t);
     const auto& db = t.db();
     const std::string uname = lower(u.username);
     const std::string email = lower(u.email);
@@ -108,9 +110,8 @@ std::vector<user> list_users(const txn& t, std::uint64_t after_id, std::size_t l
     cursor c(t, t.db().users);
     for (bool ok = c.seek(u64_key(after_id + 1)); ok && out.size() < limit; ok = c.next()) {
         user u;
-        if (decode(c.value(), u)) {
-            out.push_back(std::move(u));
-        }
+        decode_or_fail(c.value(), u);
+        out.push_back(std::move(u));
     }
     return out;
 }
@@ -118,9 +119,10 @@ std::vector<user> list_users(const txn& t, std::uint64_t after_id, std::size_t l
 std::optional<token> find_token_by_secret(const txn& t, std::string_view secret) {
     auto v = get(t, t.db().tokens, digest_key(sha256(secret)));
     token tok;
-    if (!v || !decode(*v, tok)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, tok);
     return tok;
 }
 
@@ -131,9 +133,10 @@ std::optional<token> find_token(const txn& t, std::uint64_t id) {
     }
     auto v = get(t, t.db().tokens, *h);
     token tok;
-    if (!v || !decode(*v, tok)) {
+    if (!v) {
         return std::nullopt;
     }
+    decode_or_fail(*v, tok);
     return tok;
 }
 
@@ -157,10 +160,11 @@ std::error_code revoke_token(write_txn& t, std::uint64_t id) {
     }
     const std::string hash(*h);
     auto v = get(t, t.db().tokens, hash);
-    token tok;
-    if (!v || !decode(*v, tok)) {
+    if (!v) {
         return make_error_code(errc::not_found);
     }
+    token tok;
+    decode_or_fail(*v, tok);
     tok.revoked = true;
     return put(t, t.db().tokens, hash, encode(tok));
 }
@@ -170,8 +174,12 @@ std::vector<token> list_user_tokens(const txn& t, std::uint64_t user_id) {
     cursor c(t, t.db().tokens_by_id);
     for (bool ok = c.first(); ok; ok = c.next()) {
         auto v = get(t, t.db().tokens, c.value());
+        if (!v) {
+            fail(make_error_code(errc::corrupted), "token id without its token");
+        }
         token tok;
-        if (v && decode(*v, tok) && tok.user_id == user_id && tok.kind == token_kind::personal) {
+        decode_or_fail(*v, tok);
+        if (tok.user_id == user_id && tok.kind == token_kind::personal) {
             out.push_back(std::move(tok));
         }
     }

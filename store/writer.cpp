@@ -2,8 +2,6 @@
 
 #include "store/log.hpp"
 
-#include <future>
-
 namespace packyard::store {
 namespace {
 // Jobs per commit: enough to amortise one fsync over a burst of uploads, small enough that a
@@ -11,9 +9,8 @@ namespace {
 constexpr std::size_t max_batch = 256;
 } // namespace
 
-writer::writer(environment& env, quiesce_fn quiesce)
+writer::writer(environment& env)
     : env_(env)
-    , quiesce_(std::move(quiesce))
     , thread_([this] { loop(); }) {}
 
 writer::~writer() {
@@ -25,11 +22,6 @@ writer::~writer() {
     if (thread_.joinable()) {
         thread_.join();
     }
-}
-
-void writer::set_quiesce(quiesce_fn quiesce) {
-    std::lock_guard lock(mu_);
-    quiesce_ = std::move(quiesce);
 }
 
 void writer::set_pre_commit(std::function<std::error_code()> hook) {
@@ -48,13 +40,6 @@ void writer::submit(job j, done_fn done) {
         queue_.push_back({std::move(j), std::move(done), {}});
     }
     cv_.notify_one();
-}
-
-std::error_code writer::run_sync(job j) {
-    std::promise<std::error_code> p;
-    auto f = p.get_future();
-    submit(std::move(j), [&p](std::error_code ec) { p.set_value(ec); });
-    return f.get();
 }
 
 void writer::loop() {
@@ -81,34 +66,24 @@ void writer::loop() {
 }
 
 void writer::run_batch(std::deque<item>& batch) {
-    // A full map is the one failure the writer can fix itself: grow and run the batch again.
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        bool map_full = false;
-        if (try_batch(batch, map_full) || !map_full) {
-            return;
-        }
-        grow_map();
-    }
-}
-
-bool writer::try_batch(std::deque<item>& batch, bool& map_full) {
     auto parent = write_txn::begin(env_);
     if (!parent) {
         for (auto& it : batch) {
             it.result = parent.error();
         }
-        return false;
+        return;
     }
-    const std::error_code full = lmdb_error(MDB_MAP_FULL);
     for (auto& it : batch) {
         auto child = write_txn::begin_child(*parent);
         if (!child) {
             it.result = child.error();
-            map_full = map_full || it.result == full;
             continue;
         }
         try {
             it.result = it.fn(*child);
+        } catch (const failure& e) {
+            log::message(std::string("store job failed: ") + e.what());
+            it.result = e.code();
         } catch (const std::exception& e) {
             log::message(std::string("store job failed: ") + e.what());
             it.result = std::make_error_code(std::errc::io_error);
@@ -118,12 +93,6 @@ bool writer::try_batch(std::deque<item>& batch, bool& map_full) {
         } else {
             it.result = child->commit();
         }
-        if (it.result == full) {
-            map_full = true;
-        }
-    }
-    if (map_full) {
-        return false; // parent aborts; the whole batch runs again after the map grows
     }
     std::function<std::error_code()> hook;
     {
@@ -132,39 +101,23 @@ bool writer::try_batch(std::deque<item>& batch, bool& map_full) {
     }
     std::error_code ec = hook ? hook() : std::error_code{};
     if (!ec) {
-        ec = parent->commit();
+        ec = parent->commit(); // runs the batch's after-commit actions once it is durable
+    } else {
+        parent->abort();
     }
     if (ec) {
-        map_full = ec == full;
+        if (ec == lmdb_error(MDB_MAP_FULL)) {
+            log::message("the LMDB map is full: restart with a larger --map-size");
+        }
         for (auto& it : batch) {
             if (!it.result) {
                 it.result = ec;
             }
         }
-        return false;
+        return;
     }
     std::lock_guard lock(mu_);
     ++commits_;
-    return true;
-}
-
-void writer::grow_map() {
-    const std::uint64_t target = env_.map_size() * 2;
-    quiesce_fn q;
-    {
-        std::lock_guard lock(mu_);
-        q = quiesce_;
-    }
-    auto resize = [this, target] {
-        if (auto ec = env_.set_map_size(target)) {
-            log::error("cannot grow the LMDB map", ec);
-        }
-    };
-    if (q) {
-        q(resize);
-    } else {
-        resize();
-    }
 }
 
 } // namespace packyard::store

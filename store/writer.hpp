@@ -5,6 +5,12 @@
 // also keeps commit fsync latency off the I/O threads, and lets concurrent mutations share one
 // commit (group commit): each job runs in a nested transaction of one batch, so a failing job
 // rolls back alone and every job is acknowledged only after the batch's durable commit.
+//
+// A job touches only its transaction and its own outputs. Whatever must happen outside LMDB
+// once the data is durable goes through write_txn::after_commit; whatever must be in place
+// before (a blob file its row points at) must be idempotent, since a job is not run twice today
+// but nothing in its contract forbids it. The map is reserved whole at start (--map-size), so a
+// full map is an error to report, not a reason to rerun (docs/decisions/0009-map-and-writes.md).
 
 #include "store/env.hpp"
 #include "store/txn.hpp"
@@ -27,64 +33,60 @@ namespace packyard::store {
 
 class writer {
 public:
-    /// A mutation: runs in a write transaction and returns its outcome. It may run more than
-    /// once (after the map grows), so it must only touch the transaction and its own outputs.
+    /// A mutation: runs in a write transaction and returns its outcome.
     using job = std::function<std::error_code(write_txn&)>;
-    using done_fn = std::function<void(std::error_code)>;
-    /// Runs a function while no read transaction of this process is active.
-    using quiesce_fn = std::function<void(const std::function<void()>&)>;
 
-    explicit writer(environment& env, quiesce_fn quiesce = {});
+    explicit writer(environment& env);
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
     /// Finishes queued jobs, then stops the thread.
     ~writer();
 
-    void set_quiesce(quiesce_fn quiesce);
     /// Runs on the writer thread before every commit (the blob store's folder fsync).
     void set_pre_commit(std::function<std::error_code()> hook);
 
-    /// Queues a job; done runs on the writer thread after the commit.
-    void submit(job j, done_fn done);
-
-    /// Runs a job and blocks until it is committed. Never call from an I/O thread.
-    std::error_code run_sync(job j);
-
-    /// Runs a job on the writer thread; the awaiting coroutine resumes on its own executor once
-    /// the job's changes are durable (or failed). Hold no read transaction across this.
-    template <class F>
-    boost::asio::awaitable<std::error_code> run(F f) {
+    /// Runs a job on the writer thread and completes with its outcome once its changes are
+    /// durable (or failed), on the completion handler's associated executor: a coroutine
+    /// resumes on its own I/O thread (use_awaitable), a plain caller waits on a future
+    /// (use_future). Hold no read transaction while waiting.
+    template <class CompletionToken>
+    auto async_run(job j, CompletionToken&& token) {
         namespace net = boost::asio;
-        return net::async_initiate<const net::use_awaitable_t<>, void(std::error_code)>(
-            [this, f = std::move(f)](auto handler) mutable {
+        return net::async_initiate<CompletionToken, void(std::error_code)>(
+            [this](auto handler, job fn) {
                 using handler_t = decltype(handler);
-                auto ex = net::get_associated_executor(handler);
+                auto work = net::make_work_guard(net::get_associated_executor(handler));
                 auto h = std::make_shared<handler_t>(std::move(handler));
-                auto work = std::make_shared<net::executor_work_guard<decltype(ex)>>(ex);
-                submit(job(std::move(f)), [h, work, ex](std::error_code ec) {
-                    net::post(ex, [h, work, ec]() mutable { std::move (*h)(ec); });
+                submit(std::move(fn), [h, work = std::move(work)](std::error_code ec) mutable {
+                    auto ex = work.get_executor();
+                    net::post(ex, [h, ec, w = std::move(work)]() mutable { std::move (*h)(ec); });
                 });
             },
-            net::use_awaitable);
+            token, std::move(j));
+    }
+
+    /// async_run for a coroutine (until the routing layer performs every writer hop itself).
+    template <class F>
+    boost::asio::awaitable<std::error_code> run(F f) {
+        return async_run(job(std::move(f)), boost::asio::use_awaitable);
     }
 
     /// Commits so far (batches), for diagnostics and benchmarks.
     std::uint64_t commits() const noexcept;
 
 private:
+    using done_fn = std::function<void(std::error_code)>;
     struct item {
         job fn;
         done_fn done;
         std::error_code result;
     };
 
+    void submit(job j, done_fn done);
     void loop();
     void run_batch(std::deque<item>& batch);
-    bool try_batch(std::deque<item>& batch, bool& map_full);
-    void grow_map();
 
     environment& env_;
-    quiesce_fn quiesce_;
     std::function<std::error_code()> pre_commit_;
     mutable std::mutex mu_;
     std::condition_variable cv_;

@@ -164,7 +164,6 @@ task create_group(request_context& ctx) {
     if (ec) {
         co_return store_failure("create group", ec);
     }
-    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_group(w, g, {base});
@@ -192,7 +191,6 @@ task delete_group(request_context& ctx) {
     if (ec) {
         co_return store_failure("delete group", ec);
     }
-    identity_changed();
     co_return accepted();
 }
 

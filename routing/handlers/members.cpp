@@ -174,7 +174,6 @@ task upsert(request_context& ctx, store::member_source kind, bool edit) {
     if (ec) {
         co_return store_failure("save member", ec);
     }
-    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_member(w, *u, m, {base});
@@ -215,7 +214,6 @@ task remove(request_context& ctx, store::member_source kind) {
     if (ec) {
         co_return store_failure("remove member", ec);
     }
-    identity_changed();
     co_return no_content();
 }
 

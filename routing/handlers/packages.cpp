@@ -296,7 +296,7 @@ const audience& group_audience(request_context& ctx, const store::namespace_row&
     thread_local std::map<key, audience> cache;
     const key k{g.id, ctx.who.user_id(), exclude_subgroups};
     auto it = cache.find(k);
-    if (it != cache.end() && it->second.generation == identity_generation()) {
+    if (it != cache.end() && it->second.generation == ctx.svc.env.identity_generation()) {
         return it->second;
     }
     if (cache.size() > 4096) {

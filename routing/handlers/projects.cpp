@@ -196,7 +196,6 @@ task create_project(request_context& ctx) {
     if (ec) {
         co_return store_failure("create project", ec);
     }
-    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_project(ctx.rtxn(), w, p, {base});
@@ -233,7 +232,6 @@ task delete_project(request_context& ctx) {
     if (ec) {
         co_return store_failure("delete project", ec);
     }
-    identity_changed();
     co_return accepted();
 }
 

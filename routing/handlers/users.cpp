@@ -124,7 +124,6 @@ task create_user(request_context& ctx) {
     if (ec) {
         co_return store_failure("create user", ec);
     }
-    identity_changed();
     const std::string base = base_of(ctx);
     json_writer w;
     write_user(w, u, {base}, true, true);

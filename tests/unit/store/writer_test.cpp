@@ -3,12 +3,13 @@
 #include "store/writer.hpp"
 #include "temp_env.hpp"
 
-#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -16,77 +17,110 @@ using namespace packyard::store;
 
 BOOST_AUTO_TEST_SUITE(writer_thread)
 
-BOOST_AUTO_TEST_CASE(a_failing_job_rolls_back_alone_while_its_batch_commits) {
+BOOST_AUTO_TEST_CASE(queued_jobs_share_one_commit_and_a_failing_one_rolls_back_alone) {
     testing::temp_env e;
     writer w(*e.env);
-    std::atomic<int> ok{0};
-    std::atomic<int> failed{0};
-    std::atomic<int> done{0};
-    std::vector<std::thread> threads;
-    for (int th = 0; th < 4; ++th) {
-        threads.emplace_back([&, th] {
-            for (int i = 0; i < 50; ++i) {
-                const int n = th * 100 + i;
-                w.submit(
-                    [n](write_txn& t) -> std::error_code {
-                        if (auto ec = put(t, t.db().meta, "k" + std::to_string(n), "v")) {
-                            return ec;
-                        }
-                        // Job 7 writes, then fails: its write must vanish.
-                        return n == 7 ? make_error_code(errc::invalid_argument) : std::error_code{};
-                    },
-                    [&](std::error_code ec) {
-                        (ec ? failed : ok)++;
-                        done++;
-                    });
-            }
-        });
+    // The first job holds the writer until the other 200 are queued, so they form one batch.
+    std::promise<void> all_queued;
+    std::promise<void> entered;
+    auto gate = w.async_run(
+        [released = all_queued.get_future().share(), &entered](write_txn&) {
+            entered.set_value();
+            released.wait();
+            return std::error_code{};
+        },
+        boost::asio::use_future);
+    entered.get_future().wait(); // the gate's batch holds it alone
+    std::vector<std::future<std::error_code>> results;
+    for (int n = 0; n < 200; ++n) {
+        results.push_back(w.async_run(
+            [n](write_txn& t) -> std::error_code {
+                if (auto ec = put(t, t.db().meta, "k" + std::to_string(n), "v")) {
+                    return ec;
+                }
+                // Job 7 writes, then fails: its write must vanish.
+                return n == 7 ? make_error_code(errc::invalid_argument) : std::error_code{};
+            },
+            boost::asio::use_future));
     }
-    for (auto& t : threads) {
-        t.join();
+    all_queued.set_value();
+    BOOST_TEST(!gate.get());
+    int failed = 0;
+    for (auto& r : results) {
+        failed += r.get() ? 1 : 0;
     }
-    while (done < 200) {
-        std::this_thread::yield();
-    }
-    BOOST_TEST(ok == 199);
     BOOST_TEST(failed == 1);
+    BOOST_TEST(w.commits() == 2u); // the gate's batch, then everything queued behind it
     auto r = read_txn::begin(*e.env);
     BOOST_TEST(!get(*r, r->db().meta, "k7").has_value());
     BOOST_TEST(get(*r, r->db().meta, "k8").has_value());
-    BOOST_TEST(w.commits() <= 200u);
 }
 
-BOOST_AUTO_TEST_CASE(a_full_map_grows_and_the_batch_runs_again) {
+BOOST_AUTO_TEST_CASE(after_commit_actions_run_once_and_only_for_what_committed) {
+    testing::temp_env e;
+    writer w(*e.env);
+    std::vector<std::string> ran;
+    auto job = [&ran](std::string name, bool fail) {
+        return [&ran, name, fail](write_txn& t) -> std::error_code {
+            t.after_commit([&ran, name] { ran.push_back(name); });
+            if (auto child = write_txn::begin_child(t)) { // a nested scope that aborts
+                child->after_commit([&ran] { ran.push_back("aborted child"); });
+            }
+            return fail ? make_error_code(errc::conflict) : std::error_code{};
+        };
+    };
+    BOOST_TEST(!w.async_run(job("a", false), boost::asio::use_future).get());
+    BOOST_TEST(!!w.async_run(job("b", true), boost::asio::use_future).get());
+    // A batch whose commit fails (here: the pre-commit hook) runs none of its actions.
+    w.set_pre_commit([] { return std::make_error_code(std::errc::io_error); });
+    BOOST_TEST(!!w.async_run(job("c", false), boost::asio::use_future).get());
+    w.set_pre_commit({});
+    BOOST_TEST(!w.async_run(job("d", false), boost::asio::use_future).get());
+    BOOST_TEST(ran == (std::vector<std::string>{"a", "d"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_full_map_fails_the_write_and_keeps_what_was_committed) {
     testing::temp_env e(1ULL << 20); // 1 MiB: fills after a few hundred KiB
-    const auto before = e.env->map_size();
     writer w(*e.env);
     const std::string value(1024, 'v');
-    for (int i = 0; i < 3000; ++i) {
-        auto ec = w.run_sync(
-            [&, i](write_txn& t) { return put(t, t.db().meta, "big" + std::to_string(i), value); });
-        BOOST_REQUIRE_MESSAGE(!ec, ec.message());
+    std::error_code ec;
+    int written = 0;
+    for (; written < 3000 && !ec; ++written) {
+        ec = w.async_run(
+                  [&, written](write_txn& t) {
+                      return put(t, t.db().meta, "big" + std::to_string(written), value);
+                  },
+                  boost::asio::use_future)
+                 .get();
     }
-    BOOST_TEST(e.env->map_size() > before);
+    BOOST_TEST((ec == lmdb_error(MDB_MAP_FULL)));
     auto r = read_txn::begin(*e.env);
-    BOOST_TEST(get(*r, r->db().meta, "big2999").has_value());
+    BOOST_TEST(get(*r, r->db().meta, "big0").has_value());
+    BOOST_TEST(get(*r, r->db().meta, "big" + std::to_string(written - 2)).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(run_resumes_the_coroutine_after_the_commit) {
+BOOST_AUTO_TEST_CASE(async_run_resumes_the_coroutine_on_its_executor_after_the_commit) {
     testing::temp_env e;
     writer w(*e.env);
     boost::asio::io_context ioc;
     std::error_code result = make_error_code(errc::corrupted);
     std::thread::id resumed_on;
+    bool visible = false;
     boost::asio::co_spawn(
         ioc,
         [&]() -> boost::asio::awaitable<void> {
-            result = co_await w.run([](write_txn& t) { return put(t, t.db().meta, "x", "y"); });
+            result =
+                co_await w.async_run([](write_txn& t) { return put(t, t.db().meta, "x", "y"); },
+                                     boost::asio::use_awaitable);
             resumed_on = std::this_thread::get_id();
+            auto r = read_txn::begin(*e.env);
+            visible = get(*r, r->db().meta, "x").has_value();
         },
         boost::asio::detached);
     ioc.run();
     BOOST_TEST(!result);
     BOOST_TEST((resumed_on == std::this_thread::get_id()));
+    BOOST_TEST(visible);
 }
 
 BOOST_AUTO_TEST_CASE(data_survives_reopening_and_a_newer_schema_is_refused) {
