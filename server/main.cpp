@@ -7,8 +7,8 @@
 #include "store/blobs.hpp"
 #include "store/env.hpp"
 #include "store/error.hpp"
+#include "store/gc.hpp"
 #include "store/log.hpp"
-#include "store/packages.hpp"
 #include "store/upgrade.hpp"
 #include "store/writer.hpp"
 
@@ -24,26 +24,6 @@
 namespace {
 
 using namespace packyard;
-
-/// What a killed predecessor may have left: temp files of unfinished uploads, and blobs renamed
-/// into place whose recording transaction never committed.
-void sweep_leftovers(store::environment& env, store::blob_store& blobs) {
-    const std::size_t temps = blobs.sweep_tmp();
-    std::size_t orphans = 0;
-    auto t = store::read_txn::begin(env);
-    if (t) {
-        for (const auto& name : blobs.list_blobs()) {
-            if (store::is_sha256_hex(name) && store::blob_refcount(*t, name) == 0) {
-                blobs.remove(name);
-                ++orphans;
-            }
-        }
-    }
-    if (temps + orphans > 0) {
-        log::message("removed " + std::to_string(temps) + " unfinished upload(s) and " +
-                     std::to_string(orphans) + " unreferenced blob(s)");
-    }
-}
 
 /// Raises the open-file limit to its hard limit (a connection is a descriptor) and keeps
 /// --max-connections within it, leaving room for the store, the files of uploads and downloads
@@ -113,7 +93,10 @@ int serve(server::config cfg) {
         }
     }
     store::blob_store blobs(cfg.data_dir);
-    sweep_leftovers(**env, blobs);
+    if (const auto swept = store::sweep_leftovers(**env, blobs); swept.temps + swept.orphans > 0) {
+        log::message("removed " + std::to_string(swept.temps) + " unfinished upload(s) and " +
+                     std::to_string(swept.orphans) + " unreferenced blob(s)");
+    }
     store::writer writer(**env);
     writer.set_pre_commit([&blobs] { return blobs.sync(); });
     std::string boot_line;

@@ -2,8 +2,8 @@
 
 #include "routing/gitlab_errors.hpp"
 #include "server/response_header.hpp"
+#include "store/gc.hpp"
 #include "store/log.hpp"
-#include "store/packages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -137,19 +137,9 @@ net::awaitable<void> server::cleanup_loop() {
             }
         }
         if (backlog > 0 && svc.blobs != nullptr) {
-            std::vector<std::string> gone;
             const auto ec = co_await svc.writer.run([&](store::write_txn& t) -> std::error_code {
-                gone.clear();
-                auto n = store::cleanup_step(t, 256, gone);
-                if (!n) {
-                    return n.error();
-                }
-                // Unlinked inside the transaction that dropped the last reference: the writer
-                // serialises this with any upload that could link the same blob again.
-                for (const auto& sha : gone) {
-                    svc.blobs->remove(sha);
-                }
-                return {};
+                auto n = store::collect_garbage(t, *svc.blobs, 256);
+                return n ? std::error_code{} : n.error();
             });
             if (ec) {
                 log::error("cleanup failed", ec);

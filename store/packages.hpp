@@ -1,9 +1,10 @@
 #pragma once
 
-// Packages and their files: rows, the listing indexes, the default-filter counters, and the
-// cleanup queue. The listing index keeps one entry per (scope, order) so that every list page is
-// one ordered cursor walk: scope is the project and each of its ancestor groups, so a group list
-// never visits its projects one by one (docs/store-schema.md).
+// Packages and their files: rows (packages.cpp), list pages over the ordered index
+// (package_index.cpp) and the default-filter counters (package_counts.cpp). The listing index
+// keeps one entry per (scope, order) so that every list page is one ordered cursor walk: scope
+// is the project and each of its ancestor groups, so a group list never visits its projects one
+// by one (docs/store-schema.md). Removal lives in gc.hpp, composite writes in operations.hpp.
 
 #include "store/error.hpp"
 #include "store/package_records.hpp"
@@ -73,10 +74,17 @@ struct list_page {
 /// One page of packages in the query's order, with the total when it is cheap enough.
 list_page list_packages(const txn& t, const list_query& q);
 
-/// Packages matching the default filter in a scope; for groups, summed over the visibility
-/// levels whose bit is set in vis_mask (1 private, 2 internal, 4 public).
+/// Visibility levels of a group's projects, for the counters kept per level.
+struct visibility_levels {
+    bool private_ = true;
+    bool internal = true;
+    bool public_ = true;
+};
+
+/// Packages matching the default filter in a project, or in a group's projects of the given
+/// visibility levels.
 std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_id,
-                            unsigned vis_mask = 7);
+                            visibility_levels levels = {});
 
 std::optional<package> find_package(const txn& t, std::uint64_t id);
 /// The newest package of the project with this type, name and version that is not being
@@ -109,20 +117,7 @@ std::error_code mark_file_for_destruction(write_txn& t, const package_file& f);
 
 /// Blob reference count (0: unknown blob).
 std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex);
-
-/// Removes up to max queued files and packages. Blobs whose last reference went are named in
-/// blobs_gone (the caller deletes the files). Returns how many queue entries were handled.
-result<std::size_t> cleanup_step(write_txn& t, std::size_t max,
-                                 std::vector<std::string>& blobs_gone);
-/// Queued cleanup entries (for tests and the background task).
-std::uint64_t cleanup_backlog(const txn& t);
-
-/// Rebuilds the package-name trigram index and the name-order summaries from the package rows
-/// (the upgrade from layout version 1).
-std::error_code rebuild_name_index(write_txn& t);
-
-/// Removes every package of a project (project deletion); blobs_gone as for cleanup_step.
-std::error_code delete_project_packages(write_txn& t, std::uint64_t project_id,
-                                        std::vector<std::string>& blobs_gone);
+/// Drops one reference; true when it was the last (the blob's row is gone).
+result<bool> release_blob(write_txn& t, std::string_view sha256_hex);
 
 } // namespace packyard::store

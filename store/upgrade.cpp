@@ -1,11 +1,50 @@
 #include "store/upgrade.hpp"
 
 #include "store/codec.hpp"
+#include "store/package_keys.hpp"
+#include "store/package_names.hpp"
 #include "store/packages.hpp"
 #include "store/schema.hpp"
 #include "store/txn.hpp"
 
 namespace packyard::store {
+namespace {
+
+/// Rebuilds the package-name trigram index and the name-order summaries from the package rows
+/// (layout 1 had neither).
+std::error_code rebuild_name_index(write_txn& t) {
+    if (const int rc = mdb_drop(t.handle(), t.db().package_names, 0); rc != 0) {
+        return lmdb_error(rc);
+    }
+    std::uint64_t cached_project = 0;
+    std::optional<package_place> place;
+    cursor c(t, t.db().packages);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package p;
+        decode_or_fail(c.value(), p);
+        if (!place || cached_project != p.project_id) {
+            place = place_of(t, p.project_id);
+            cached_project = p.project_id;
+        }
+        if (!place) {
+            continue;
+        }
+        // Only the project's name-order entry changed shape (it gained the other sort keys).
+        for (const auto& e : keys::entries_for(p, *place)) {
+            if (keys::is_project_name_order(e.key)) {
+                if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
+                    return ec;
+                }
+            }
+        }
+        if (auto ec = add_package_name(t, p.project_id, p.name)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
+} // namespace
 
 std::error_code upgrade(environment& env) {
     const std::uint32_t found = env.found_schema_version();

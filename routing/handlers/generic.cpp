@@ -5,6 +5,7 @@
 #include "routing/handlers/handlers.hpp"
 #include "routing/handlers/package_access.hpp"
 #include "routing/pagination.hpp"
+#include "store/operations.hpp"
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
 
@@ -248,63 +249,27 @@ task generic_upload(request_context& ctx) {
     const auto digest = *ctx.upload_digest;
     const std::string stored = target.stored_name();
     const std::int64_t now = now_ms();
+    store::upload_record rec;
+    rec.project_id = proj.id;
+    rec.name = target.name;
+    rec.version = target.version;
+    rec.file_name = stored;
+    if (status) {
+        rec.status = store::parse_package_status(*status);
+    }
+    rec.creator_id = creator;
+    rec.pipeline_id = pipeline_id;
+    rec.now = now;
+    rec.digest = digest;
     store::package_file file;
     ctx.release_read();
     const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        auto place = store::place_of(t, proj.id);
-        if (!place) {
-            return make_error_code(store::errc::not_found);
+        auto recorded = store::record_upload(t, *ctx.svc.blobs, *ctx.upload, rec);
+        if (!recorded) {
+            return recorded.error();
         }
-        auto existing = store::find_package_by_version(t, proj.id, store::package_type::generic,
-                                                       target.name, target.version);
-        store::package pkg;
-        if (existing) {
-            pkg = *existing;
-            store::package after = pkg;
-            if (status) {
-                after.status = *store::parse_package_status(*status);
-            }
-            after.updated_at = now;
-            if (auto e = store::update_package(t, pkg, after, *place)) {
-                return e;
-            }
-            pkg = after;
-        } else {
-            pkg.name = target.name;
-            pkg.version = target.version;
-            pkg.type = store::package_type::generic;
-            pkg.status =
-                status ? *store::parse_package_status(*status) : store::package_status::default_;
-            pkg.creator_id = creator;
-            pkg.created_at = now;
-            pkg.updated_at = now;
-            if (auto e = store::create_package(t, pkg, *place)) {
-                return e;
-            }
-        }
-        file = store::package_file{};
-        file.package_id = pkg.id;
-        file.project_id = proj.id;
-        file.file_name = stored;
-        file.size = digest.size;
-        file.md5 = digest.md5;
-        file.sha1 = digest.sha1;
-        file.sha256 = digest.sha256;
-        file.created_at = now;
-        file.updated_at = now;
-        if (auto e = store::add_file(t, file)) {
-            return e;
-        }
-        if (pipeline_id != 0 && store::find_pipeline(t, pipeline_id)) {
-            if (auto e = store::add_build_info(t, pkg.id, pipeline_id)) {
-                return e;
-            }
-            if (auto e = store::add_file_build_info(t, file.id, pipeline_id)) {
-                return e;
-            }
-        }
-        // Last: the bytes move into place only when every row is written.
-        return ctx.svc.blobs->link(*ctx.upload, digest.sha256);
+        file = std::move(*recorded);
+        return {};
     });
     if (ec) {
         co_return store_failure("generic upload", ec);
@@ -366,7 +331,7 @@ task send_file(request_context& ctx, const store::package& p, const store::packa
     if (p.last_downloaded_at == 0 || now - p.last_downloaded_at > 60'000) {
         ctx.release_read();
         const auto ec = co_await ctx.svc.writer.run(
-            [&](store::write_txn& t) { return store::set_last_downloaded(t, p.id, now); });
+            [&](store::write_txn& t) { return store::record_download(t, p.id, now); });
         if (ec && ec != store::errc::not_found) {
             co_return store_failure("record download", ec);
         }

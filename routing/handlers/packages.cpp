@@ -363,17 +363,15 @@ response list_group_packages(request_context& ctx) {
     // level of the subtree either whole or not at all.
     if (q.filter.is_default() && !lp.exclude_subgroups) {
         bool whole_levels = true;
-        unsigned mask = 0;
         for (std::size_t level = 0; level < 3; ++level) {
             if (seen.taken[level] != 0 && seen.taken[level] != seen.seen[level]) {
                 whole_levels = false;
             }
-            if (seen.taken[level] != 0) {
-                mask |= 1U << level;
-            }
         }
         if (whole_levels) {
-            q.known_total = store::default_count(t, store::list_scope::group, g.id, mask);
+            const store::visibility_levels levels{seen.taken[0] != 0, seen.taken[1] != 0,
+                                                  seen.taken[2] != 0};
+            q.known_total = store::default_count(t, store::list_scope::group, g.id, levels);
         }
     }
     const auto page = store::list_packages(t, q);

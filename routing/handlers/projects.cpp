@@ -3,7 +3,7 @@
 #include "routing/handlers/handlers.hpp"
 #include "routing/pagination.hpp"
 #include "store/identity.hpp"
-#include "store/packages.hpp"
+#include "store/operations.hpp"
 
 #include <algorithm>
 
@@ -212,19 +212,8 @@ task delete_project(request_context& ctx) {
         co_return forbidden();
     }
     ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        // Its packages, files, pipelines and (unreferenced) blobs go with it.
-        std::vector<std::string> gone;
-        if (auto e = store::delete_project_packages(t, p.id, gone)) {
-            return e;
-        }
-        if (auto e = store::delete_project(t, p.id)) {
-            return e;
-        }
-        for (const auto& sha : gone) {
-            ctx.svc.blobs->remove(sha);
-        }
-        return {};
+    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) {
+        return store::delete_project_cascade(t, *ctx.svc.blobs, p.id);
     });
     if (ec == store::errc::not_found) {
         co_return not_found("Project");

@@ -1,4 +1,5 @@
 #include "store/codec.hpp"
+#include "store/gc.hpp"
 #include "store/identity.hpp"
 #include "store/package_names.hpp"
 #include "store/packages.hpp"
@@ -89,9 +90,9 @@ struct fixture : testing::temp_env {
         }
         // Packages without files leave in the first step.
         auto t = write_txn::begin(*env);
-        std::vector<std::string> gone;
+        blob_store blobs(dir);
         while (cleanup_backlog(*t) > 0) {
-            BOOST_REQUIRE(cleanup_step(*t, 100, gone).has_value());
+            BOOST_REQUIRE(collect_garbage(*t, blobs, 100).has_value());
         }
         BOOST_REQUIRE(!t->commit());
     }

@@ -1,0 +1,195 @@
+#include "store/gc.hpp"
+
+#include "store/codec.hpp"
+#include "store/identity.hpp"
+#include "store/package_counts.hpp"
+#include "store/package_keys.hpp"
+#include "store/package_names.hpp"
+#include "store/packages.hpp"
+#include "store/pipelines.hpp"
+
+namespace packyard::store {
+namespace {
+
+/// Once this transaction is durable, unlinks the blob if the committed state still has no
+/// reference to it: a job of the same batch may have linked the same bytes again.
+void unlink_after_commit(write_txn& t, blob_store& blobs, std::string sha) {
+    t.after_commit([&env = t.env(), &blobs, sha = std::move(sha)] {
+        auto r = read_txn::begin(env);
+        if (r && blob_refcount(*r, sha) == 0) {
+            blobs.remove(sha);
+        }
+        // A failed check keeps the file: the next start's sweep removes it if it is unused.
+    });
+}
+
+/// Deletes the package row and everything that points at it (its files are already gone).
+std::error_code delete_package_row(write_txn& t, const package& p) {
+    auto place = place_of(t, p.project_id);
+    if (place) {
+        for (const auto& e : keys::entries_for(p, *place)) {
+            if (auto r = del(t, t.db().package_order, e.key); !r) {
+                return r.error();
+            }
+        }
+        if (keys::counted(p)) {
+            if (auto ec = adjust_counts(t, *place, -1)) {
+                return ec;
+            }
+        }
+    }
+    if (p.version) {
+        if (auto r = del(t, t.db().package_versions, keys::versions_key(p)); !r) {
+            return r.error();
+        }
+    }
+    if (auto ec = drop_package_name(t, p.project_id, p.name)) {
+        return ec;
+    }
+    if (auto ec = delete_build_infos_of_package(t, p.id)) {
+        return ec;
+    }
+    if (auto r = del(t, t.db().cleanup, keys::cleanup_key(keys::cleanup_kind::package, p.id)); !r) {
+        return r.error();
+    }
+    if (auto r = del(t, t.db().packages, u64_key(p.id)); !r) {
+        return r.error();
+    }
+    return {};
+}
+
+std::error_code delete_file_row(write_txn& t, blob_store& blobs, const package_file& f) {
+    const auto& db = t.db();
+    if (auto r = del(t, db.files_by_package, u64_pair_key(f.package_id, f.id)); !r) {
+        return r.error();
+    }
+    if (auto ec = delete_file_build_infos(t, f.id)) {
+        return ec;
+    }
+    if (auto r = del(t, db.package_files, u64_key(f.id)); !r) {
+        return r.error();
+    }
+    if (auto r = del(t, db.cleanup, keys::cleanup_key(keys::cleanup_kind::file, f.id)); !r) {
+        return r.error();
+    }
+    auto last = release_blob(t, f.sha256);
+    if (!last) {
+        return last.error();
+    }
+    if (*last) {
+        unlink_after_commit(t, blobs, f.sha256);
+    }
+    return {};
+}
+
+} // namespace
+
+result<std::size_t> collect_garbage(write_txn& t, blob_store& blobs, std::size_t max) {
+    std::vector<keys::cleanup_entry> todo;
+    {
+        cursor c(t, t.db().cleanup);
+        for (bool ok = c.first(); ok && todo.size() < max; ok = c.next()) {
+            todo.push_back(keys::read_cleanup_key(c.key()));
+        }
+    }
+    for (const auto& [kind, id] : todo) {
+        const auto queued = keys::cleanup_key(kind, id);
+        if (kind == keys::cleanup_kind::package) {
+            auto p = find_package(t, id);
+            if (!p) {
+                if (auto r = del(t, t.db().cleanup, queued); !r) {
+                    return r.error();
+                }
+                continue;
+            }
+            // The package's files go first, one queue entry each; the last one takes the
+            // package with it.
+            auto files = files_of(t, id);
+            if (files.empty()) {
+                if (auto ec = delete_package_row(t, *p)) {
+                    return ec;
+                }
+                continue;
+            }
+            for (const auto& f : files) {
+                if (f.status != file_status::pending_destruction) {
+                    if (auto ec = mark_file_for_destruction(t, f)) {
+                        return ec;
+                    }
+                }
+            }
+            if (auto r = del(t, t.db().cleanup, queued); !r) {
+                return r.error();
+            }
+            continue;
+        }
+        auto f = find_file(t, id);
+        if (!f) {
+            if (auto r = del(t, t.db().cleanup, queued); !r) {
+                return r.error();
+            }
+            continue;
+        }
+        if (auto ec = delete_file_row(t, blobs, *f)) {
+            return ec;
+        }
+        // GitLab's cleanup worker: a package left without files goes too.
+        if (files_of(t, f->package_id).empty()) {
+            if (auto p = find_package(t, f->package_id)) {
+                if (auto ec = delete_package_row(t, *p)) {
+                    return ec;
+                }
+            }
+        }
+    }
+    return todo.size();
+}
+
+std::uint64_t cleanup_backlog(const txn& t) {
+    return count_rows(t, t.db().cleanup);
+}
+
+std::error_code delete_project_packages(write_txn& t, blob_store& blobs, std::uint64_t project_id) {
+    std::vector<std::uint64_t> ids;
+    {
+        const std::string prefix =
+            keys::order_prefix(list_scope::project, project_id, list_order::type);
+        cursor c(t, t.db().package_order);
+        for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+            ids.push_back(keys::package_id_of(c.key(), list_order::type));
+        }
+    }
+    for (auto id : ids) {
+        auto p = find_package(t, id);
+        if (!p) {
+            continue;
+        }
+        for (const auto& f : files_of(t, id)) {
+            if (auto ec = delete_file_row(t, blobs, f)) {
+                return ec;
+            }
+        }
+        if (auto ec = delete_package_row(t, *p)) {
+            return ec;
+        }
+    }
+    return delete_pipelines_of_project(t, project_id);
+}
+
+swept sweep_leftovers(environment& env, blob_store& blobs) {
+    swept out;
+    out.temps = blobs.sweep_tmp();
+    auto t = read_txn::begin(env);
+    if (!t) {
+        return out;
+    }
+    for (const auto& name : blobs.list_blobs()) {
+        if (is_sha256_hex(name) && blob_refcount(*t, name) == 0) {
+            blobs.remove(name);
+            ++out.orphans;
+        }
+    }
+    return out;
+}
+
+} // namespace packyard::store

@@ -1,0 +1,49 @@
+#pragma once
+
+// The composite writes handlers ask for by name: each is one writer job's body, keeping every
+// row, index, counter and file side effect of the operation in one place in the store. The
+// routing layer decides whether an operation may run and renders what it returns; it never
+// assembles rows itself.
+
+#include "store/blobs.hpp"
+#include "store/error.hpp"
+#include "store/package_records.hpp"
+#include "store/txn.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace packyard::store {
+
+/// A finished upload (fsynced, digests computed) and where it goes.
+struct upload_record {
+    std::uint64_t project_id = 0;
+    package_type type = package_type::generic;
+    std::string name;
+    std::string version;
+    std::string file_name;                ///< as stored and looked up
+    std::optional<package_status> status; ///< none: default for a new package, kept otherwise
+    std::uint64_t creator_id = 0;
+    std::uint64_t pipeline_id = 0; ///< a job token's pipeline: recorded as build info
+    std::int64_t now = 0;
+    blob_digest digest;
+};
+
+/// GitLab's find-or-create of a package version plus one more file: the package (created, or
+/// updated with the new status and updated_at), the file row and its blob reference, the build
+/// infos of the uploading pipeline, and last, the bytes moved into the blob folder. Moving the
+/// bytes is idempotent (an existing blob is kept, the temp file dropped), and the folder is
+/// fsynced before the batch commits. Returns the file row (GitLab's select=package_file).
+result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                   const upload_record& r);
+
+/// The download time on the package row (GitLab updates it at most once a minute).
+std::error_code record_download(write_txn& t, std::uint64_t package_id, std::int64_t now);
+
+/// A project and everything in it: packages, files, pipelines, members, the project row.
+/// Blob files no longer referenced are unlinked after the commit. errc::not_found if the
+/// project is already gone.
+std::error_code delete_project_cascade(write_txn& t, blob_store& blobs, std::uint64_t project_id);
+
+} // namespace packyard::store

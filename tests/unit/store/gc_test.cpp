@@ -1,0 +1,174 @@
+// Removal: rows go in the transaction, bytes only after it is durable and still unreferenced.
+
+#include "store/gc.hpp"
+#include "store/identity.hpp"
+#include "store/operations.hpp"
+#include "store/packages.hpp"
+#include "store/writer.hpp"
+#include "temp_env.hpp"
+
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+using namespace packyard::store;
+
+namespace {
+
+struct gc_fixture : testing::temp_env {
+    gc_fixture()
+        : blobs(dir) {
+        auto t = write_txn::begin(*env);
+        user u;
+        u.username = "root";
+        u.email = "r@x.io";
+        BOOST_REQUIRE(!create_user(*t, u));
+        project p;
+        p.name = p.path = "p";
+        p.namespace_id = u.namespace_id;
+        BOOST_REQUIRE(!create_project(*t, p));
+        project_id = p.id;
+        BOOST_REQUIRE(!t->commit());
+    }
+
+    /// Uploads content as name/1.0/file through record_upload; returns the blob's sha256.
+    std::string upload(write_txn& t, const std::string& name, const std::string& content) {
+        auto bytes = blob_upload::create(blobs.tmp_dir());
+        BOOST_REQUIRE(bytes);
+        BOOST_REQUIRE(!bytes->write(content));
+        auto digest = bytes->finish();
+        BOOST_REQUIRE(digest);
+        upload_record r;
+        r.project_id = project_id;
+        r.name = name;
+        r.version = "1.0";
+        r.file_name = "file";
+        r.digest = *digest;
+        BOOST_REQUIRE(record_upload(t, blobs, *bytes, r));
+        return digest->sha256;
+    }
+    std::string upload(const std::string& name, const std::string& content) {
+        auto t = write_txn::begin(*env);
+        auto sha = upload(*t, name, content);
+        BOOST_REQUIRE(!blobs.sync());
+        BOOST_REQUIRE(!t->commit());
+        return sha;
+    }
+    void mark_for_destruction(const std::string& name) {
+        auto t = write_txn::begin(*env);
+        auto p = find_package_by_version(*t, project_id, package_type::generic, name, "1.0");
+        BOOST_REQUIRE(p);
+        BOOST_REQUIRE(!mark_package_for_destruction(*t, *p));
+        BOOST_REQUIRE(!t->commit());
+    }
+    bool on_disk(const std::string& sha) const {
+        return std::filesystem::exists(blobs.path_of(sha));
+    }
+
+    blob_store blobs;
+    std::uint64_t project_id = 0;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(gc)
+
+BOOST_FIXTURE_TEST_CASE(an_aborted_cleanup_keeps_rows_and_bytes, gc_fixture) {
+    const auto sha = upload("a", "bytes of a");
+    mark_for_destruction("a");
+    for (int round = 0; round < 2; ++round) {
+        auto t = write_txn::begin(*env);
+        BOOST_REQUIRE(collect_garbage(*t, blobs, 16));
+        t->abort();
+    }
+    BOOST_TEST(on_disk(sha));
+    auto r = read_txn::begin(*env);
+    BOOST_TEST(blob_refcount(*r, sha) == 1u);
+    BOOST_TEST(cleanup_backlog(*r) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(bytes_released_and_uploaded_again_in_one_batch_stay, gc_fixture) {
+    const auto sha = upload("a", "same bytes");
+    mark_for_destruction("a");
+    {
+        auto t = write_txn::begin(*env);
+        BOOST_REQUIRE(collect_garbage(*t, blobs, 16)); // the package's files are queued
+        BOOST_REQUIRE(!t->commit());
+    }
+    // One batch: the cleanup drops the last reference, an upload of the same bytes takes one.
+    writer w(*env);
+    w.set_pre_commit([this] { return blobs.sync(); });
+    std::promise<void> go;
+    auto hold = w.async_run(
+        [gate = go.get_future().share()](write_txn&) {
+            gate.wait();
+            return std::error_code{};
+        },
+        boost::asio::use_future);
+    auto cleanup = w.async_run(
+        [this](write_txn& t) -> std::error_code {
+            auto n = collect_garbage(t, blobs, 16);
+            return n ? std::error_code{} : n.error();
+        },
+        boost::asio::use_future);
+    auto again = w.async_run(
+        [this](write_txn& t) -> std::error_code {
+            upload(t, "b", "same bytes");
+            return {};
+        },
+        boost::asio::use_future);
+    go.set_value();
+    BOOST_TEST(!hold.get());
+    BOOST_TEST(!cleanup.get());
+    BOOST_TEST(!again.get());
+    BOOST_TEST(on_disk(sha));
+    auto r = read_txn::begin(*env);
+    BOOST_TEST(blob_refcount(*r, sha) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_project_cascade_removes_its_rows_then_its_bytes, gc_fixture) {
+    const auto only = upload("a", "only in a");
+    const auto shared = upload("b", "shared");
+    {
+        // Another project keeps a reference to the shared bytes.
+        auto t = write_txn::begin(*env);
+        project other;
+        other.name = other.path = "other";
+        other.namespace_id = find_project(*t, project_id)->namespace_id;
+        BOOST_REQUIRE(!create_project(*t, other));
+        std::swap(project_id, other.id);
+        upload(*t, "c", "shared");
+        std::swap(project_id, other.id);
+        BOOST_REQUIRE(!t->commit());
+    }
+    {
+        auto t = write_txn::begin(*env);
+        BOOST_REQUIRE(!delete_project_cascade(*t, blobs, project_id));
+        BOOST_TEST(on_disk(only)); // not before the commit
+        BOOST_REQUIRE(!t->commit());
+    }
+    BOOST_TEST(!on_disk(only));
+    BOOST_TEST(on_disk(shared));
+    auto r = read_txn::begin(*env);
+    BOOST_TEST(!find_project(*r, project_id));
+    BOOST_TEST(blob_refcount(*r, only) == 0u);
+    BOOST_TEST(blob_refcount(*r, shared) == 1u);
+    auto t = write_txn::begin(*env);
+    BOOST_TEST((delete_project_cascade(*t, blobs, project_id) == make_error_code(errc::not_found)));
+}
+
+BOOST_FIXTURE_TEST_CASE(the_start_up_sweep_removes_what_no_row_references, gc_fixture) {
+    const auto kept = upload("a", "referenced");
+    const std::string orphan(64, 'b');
+    { std::ofstream(blobs.path_of(orphan)) << "renamed, never committed"; }
+    { std::ofstream(blobs.tmp_dir() / "upload-1-1-x") << "half an upload"; }
+    const auto swept = sweep_leftovers(*env, blobs);
+    BOOST_TEST(swept.temps == 1u);
+    BOOST_TEST(swept.orphans == 1u);
+    BOOST_TEST(on_disk(kept));
+    BOOST_TEST(!on_disk(orphan));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
