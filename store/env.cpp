@@ -16,43 +16,6 @@ namespace {
 
 std::atomic<std::uint64_t> next_env_id{1};
 
-struct dbi_spec {
-    const char* name;
-    MDB_dbi dbis::*member;
-};
-
-constexpr dbi_spec all_dbis[] = {
-    {"meta", &dbis::meta},
-    {"users", &dbis::users},
-    {"users_by_username", &dbis::users_by_username},
-    {"users_by_email", &dbis::users_by_email},
-    {"tokens", &dbis::tokens},
-    {"tokens_by_id", &dbis::tokens_by_id},
-    {"namespaces", &dbis::namespaces},
-    {"namespaces_by_path", &dbis::namespaces_by_path},
-    {"namespace_children", &dbis::namespace_children},
-    {"projects", &dbis::projects},
-    {"projects_by_path", &dbis::projects_by_path},
-    {"projects_by_namespace", &dbis::projects_by_namespace},
-    {"members", &dbis::members},
-    {"memberships", &dbis::memberships},
-    {"packages", &dbis::packages},
-    {"package_order", &dbis::package_order},
-    {"package_names", &dbis::package_names},
-    {"package_versions", &dbis::package_versions},
-    {"package_counts", &dbis::package_counts},
-    {"package_files", &dbis::package_files},
-    {"files_by_package", &dbis::files_by_package},
-    {"blob_refs", &dbis::blob_refs},
-    {"cleanup", &dbis::cleanup},
-    {"pipelines", &dbis::pipelines},
-    {"pipelines_by_project", &dbis::pipelines_by_project},
-    {"pipelines_by_sha", &dbis::pipelines_by_sha},
-    {"build_infos", &dbis::build_infos},
-    {"build_infos_by_pipeline", &dbis::build_infos_by_pipeline},
-    {"file_build_infos", &dbis::file_build_infos},
-};
-
 constexpr std::string_view schema_key = "schema_version";
 
 /// LMDB's default order (memcmp, then shorter first) with a fast path for keys made of one to
@@ -94,22 +57,6 @@ int compare_id_keys(const MDB_val* a, const MDB_val* b) {
     }
     return na < nb ? -1 : (na > nb ? 1 : 0);
 }
-
-/// Databases whose keys are one or more big-endian ids: row lookups and id-pair indexes.
-constexpr MDB_dbi dbis::*id_keyed[] = {&dbis::users,
-                                       &dbis::namespaces,
-                                       &dbis::projects,
-                                       &dbis::packages,
-                                       &dbis::package_files,
-                                       &dbis::pipelines,
-                                       &dbis::tokens_by_id,
-                                       &dbis::namespace_children,
-                                       &dbis::projects_by_namespace,
-                                       &dbis::files_by_package,
-                                       &dbis::pipelines_by_project,
-                                       &dbis::build_infos,
-                                       &dbis::build_infos_by_pipeline,
-                                       &dbis::file_build_infos};
 
 } // namespace
 
@@ -153,16 +100,18 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     if (rc != 0) {
         return lmdb_error(rc);
     }
-    for (const auto& spec : all_dbis) {
-        rc = mdb_dbi_open(t, spec.name, MDB_CREATE, &(e->dbis_.*spec.member));
+    for (const auto& db : schema) {
+        // mdb_dbi_open gives the same handle for a name opened twice (two layouts, one table).
+        const std::string name(db.name);
+        rc = mdb_dbi_open(t, name.c_str(), MDB_CREATE, &(e->dbis_.*db.handle));
         if (rc != 0) {
             mdb_txn_abort(t);
             return lmdb_error(rc);
         }
-    }
-    // The handle keeps the comparator for the life of the environment.
-    for (auto member : id_keyed) {
-        mdb_set_compare(t, e->dbis_.*member, compare_id_keys);
+        if (db.id_keys) {
+            // The handle keeps the comparator for the life of the environment.
+            mdb_set_compare(t, e->dbis_.*db.handle, compare_id_keys);
+        }
     }
     MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
     MDB_val v{};

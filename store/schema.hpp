@@ -1,10 +1,12 @@
 #pragma once
 
-// Every LMDB database of the store: its name and what its keys and values hold. The same layout
-// is described for people in docs/store-schema.md; keep the two in step.
+// Every LMDB database of the store: its name, its handle, its key order and what its keys and
+// values hold. env.cpp opens what this table lists; docs/store-schema.md describes the same
+// layouts for people, and tests/unit/store/schema_test.cpp fails when the two differ.
 
 #include <cstdint>
 #include <lmdb.h>
+#include <string_view>
 
 namespace packyard::store {
 
@@ -13,38 +15,93 @@ inline constexpr std::uint32_t schema_version = 2;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
-    MDB_dbi meta{};                  ///< "schema_version" / "seq/<kind>" -> u64 (LE)
-    MDB_dbi users{};                 ///< user_id(u64) -> user
-    MDB_dbi users_by_username{};     ///< lower(username) -> user_id
-    MDB_dbi users_by_email{};        ///< lower(email) -> user_id
-    MDB_dbi tokens{};                ///< sha256(token)[32] -> token
-    MDB_dbi tokens_by_id{};          ///< token_id(u64) -> sha256(token)[32]
-    MDB_dbi namespaces{};            ///< namespace_id(u64) -> namespace (group or user namespace)
-    MDB_dbi namespaces_by_path{};    ///< lower(full_path) -> namespace_id
-    MDB_dbi namespace_children{};    ///< parent_id(u64) | child_id(u64) -> ""
-    MDB_dbi projects{};              ///< project_id(u64) -> project
-    MDB_dbi projects_by_path{};      ///< lower(full_path) -> project_id
-    MDB_dbi projects_by_namespace{}; ///< namespace_id(u64) | project_id(u64) -> ""
-    MDB_dbi members{};               ///< kind(u8) | source_id(u64) | user_id(u64) -> member
-    MDB_dbi memberships{};           ///< user_id(u64) | kind(u8) | source_id(u64) -> access(u8)
+    MDB_dbi meta{};
+    MDB_dbi users{};
+    MDB_dbi users_by_username{};
+    MDB_dbi users_by_email{};
+    MDB_dbi tokens{};
+    MDB_dbi tokens_by_id{};
+    MDB_dbi namespaces{};
+    MDB_dbi namespaces_by_path{};
+    MDB_dbi namespace_children{};
+    MDB_dbi projects{};
+    MDB_dbi projects_by_path{};
+    MDB_dbi projects_by_namespace{};
+    MDB_dbi members{};
+    MDB_dbi memberships{};
+    MDB_dbi packages{};
+    MDB_dbi package_order{};
+    MDB_dbi package_versions{};
+    MDB_dbi package_counts{};
+    MDB_dbi package_names{};
+    MDB_dbi package_files{};
+    MDB_dbi files_by_package{};
+    MDB_dbi blob_refs{};
+    MDB_dbi cleanup{};
+    MDB_dbi pipelines{};
+    MDB_dbi pipelines_by_project{};
+    MDB_dbi pipelines_by_sha{};
+    MDB_dbi build_infos{};
+    MDB_dbi build_infos_by_pipeline{};
+    MDB_dbi file_build_infos{};
+};
 
-    // Packages (docs/store-schema.md has the full key layout and the reasoning).
-    MDB_dbi packages{};         ///< package_id -> package
-    MDB_dbi package_order{};    ///< scope | scope_id | order | sort key | package_id -> summary
-    MDB_dbi package_versions{}; ///< project_id | type | name\0 | version\0 | package_id -> status
-    MDB_dbi package_counts{};   ///< scope | scope_id | visibility -> u64 (default-filter count)
-    MDB_dbi package_names{};    ///< project_id | gram[3] | name\0 -> "" (u64 refs: all-names gram)
-                                ///< project_id | gram[3] -> u64 names holding the gram
-    MDB_dbi package_files{};    ///< file_id -> package_file
-    MDB_dbi files_by_package{}; ///< package_id | file_id -> ""
-    MDB_dbi blob_refs{};        ///< sha256[32] -> u64 reference count
-    MDB_dbi cleanup{};          ///< kind(u8) | id -> "" : files/packages awaiting removal
-    MDB_dbi pipelines{};        ///< pipeline_id -> pipeline
-    MDB_dbi pipelines_by_project{};    ///< project_id | pipeline_id -> ""
-    MDB_dbi pipelines_by_sha{};        ///< project_id | sha -> pipeline_id
-    MDB_dbi build_infos{};             ///< package_id | build_info_id -> pipeline_id (0: deleted)
-    MDB_dbi build_infos_by_pipeline{}; ///< pipeline_id | package_id | build_info_id -> ""
-    MDB_dbi file_build_infos{};        ///< file_id | pipeline_id -> ""
+/// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
+/// two equal). id_keys: keys made of big-endian u64 ids, ordered by the id comparator.
+struct layout {
+    std::string_view name;
+    MDB_dbi dbis::*handle;
+    bool id_keys;
+    std::string_view key;
+    std::string_view value;
+};
+
+/// THE schema: every database packyard opens, and what its keys and values hold. A database
+/// with two kinds of entries (package_names) has two rows.
+inline constexpr layout schema[] = {
+    {"meta", &dbis::meta, false, "`schema_version`, `seq/<kind>`",
+     "u32 version; u64 last id of a per-kind sequence"},
+    {"users", &dbis::users, true, "user id", "user"},
+    {"users_by_username", &dbis::users_by_username, false, "lower-case name", "user id"},
+    {"users_by_email", &dbis::users_by_email, false, "lower-case name", "user id"},
+    {"tokens", &dbis::tokens, false, "SHA-256 of the secret (32 bytes)",
+     "token (personal or job; scopes, expiry, revoked, pipeline)"},
+    {"tokens_by_id", &dbis::tokens_by_id, true, "token id", "SHA-256"},
+    {"namespaces", &dbis::namespaces, true, "namespace id",
+     "group or user namespace (path, full path, parent, visibility)"},
+    {"namespaces_by_path", &dbis::namespaces_by_path, false, "lower-case full path",
+     "namespace id"},
+    {"namespace_children", &dbis::namespace_children, true, "parent id · child id", "—"},
+    {"projects", &dbis::projects, true, "project id", "project"},
+    {"projects_by_path", &dbis::projects_by_path, false, "lower-case full path", "project id"},
+    {"projects_by_namespace", &dbis::projects_by_namespace, true, "namespace id · project id",
+     "—"},
+    {"members", &dbis::members, false, "kind · source id · user id",
+     "member (access level, expiry)"},
+    {"memberships", &dbis::memberships, false, "user id · kind · source id", "access level"},
+    {"packages", &dbis::packages, true, "package id", "package"},
+    {"package_order", &dbis::package_order, false,
+     "scope · scope id · order · sort key · package id", "summary"},
+    {"package_versions", &dbis::package_versions, false,
+     "project id · type · name\\0 · version\\0 · package id", "status"},
+    {"package_counts", &dbis::package_counts, false, "scope · scope id · visibility", "u64"},
+    {"package_names", &dbis::package_names, false, "project id · trigram (3 bytes) · name\\0",
+     "u64 Bloom signature of the name's trigrams (the all-names gram `000000` adds u64 "
+     "packages using the name)"},
+    {"package_names", &dbis::package_names, false, "project id · trigram",
+     "u64 names holding the trigram"},
+    {"package_files", &dbis::package_files, true, "file id", "package file"},
+    {"files_by_package", &dbis::files_by_package, true, "package id · file id", "—"},
+    {"blob_refs", &dbis::blob_refs, false, "SHA-256 hex", "u64 references"},
+    {"cleanup", &dbis::cleanup, false, "kind (1 file, 2 package) · id", "—"},
+    {"pipelines", &dbis::pipelines, true, "pipeline id", "pipeline"},
+    {"pipelines_by_project", &dbis::pipelines_by_project, true, "project id · pipeline id", "—"},
+    {"pipelines_by_sha", &dbis::pipelines_by_sha, false, "project id · sha", "pipeline id"},
+    {"build_infos", &dbis::build_infos, true, "package id · build info id",
+     "pipeline id (0 once the pipeline is deleted)"},
+    {"build_infos_by_pipeline", &dbis::build_infos_by_pipeline, true,
+     "pipeline id · package id · build info id", "—"},
+    {"file_build_infos", &dbis::file_build_infos, true, "file id · pipeline id", "—"},
 };
 
 /// Member source kinds (key byte in members/memberships).
