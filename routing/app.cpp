@@ -1,105 +1,21 @@
 #include "routing/app.hpp"
 
-#include "routing/access.hpp"
 #include "routing/auth.hpp"
 #include "routing/gitlab_errors.hpp"
+#include "routing/preconditions.hpp"
 #include "store/log.hpp"
 
 #include <algorithm>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace packyard::routing {
-
-app::app(services& s)
-    : svc_(s)
-    , router_(all_routes()) {}
-
-app::started app::begin(request& req) {
-    started out;
-    route_match m = router_.match(req.verb, req.path);
-    if (m.matched == nullptr) {
-        if (req.verb == method::options && !m.allow.empty()) {
-            // Grape answers OPTIONS on a known path itself: 204 with the methods it allows.
-            response r = no_content();
-            r.set_header("Allow", m.allow);
-            out.early = std::move(r);
-        } else if (!m.allow.empty()) {
-            response r = error_response(405, "405 Not Allowed");
-            r.set_header("Allow", m.allow);
-            out.early = std::move(r);
-        } else {
-            out.early = error_response(404, "404 Not Found");
-        }
-        return out;
-    }
-    auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
-    ctx->snapshot_generation = svc_.env.identity_generation();
-    if (const auto parsed = parse_urlencoded(req.query, ctx->params); !parsed) {
-        out.early =
-            bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid query string"
-                                                                      : parsed.reason());
-        return out;
-    }
-    try {
-        const auto& rt = *ctx->match.matched;
-        const bool look = (rt.flags & no_auth) == 0;
-        auto err = look ? authenticate(*ctx) : std::nullopt;
-        // A route that takes a body only ever writes, and every such handler starts by refusing
-        // anonymous callers (GitLab's authenticate_non_get!, which runs before parameters are
-        // validated): refuse them before a body byte is read or parsed.
-        if (!err && rt.body != body_kind::none && rt.scope == scope_need::write &&
-            !ctx->who.signed_in()) {
-            err = unauthorized();
-        }
-        if (err) {
-            ctx->release_read();
-            if (err->status == 401 && (rt.flags & allow_basic_auth) != 0) {
-                err->set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
-            }
-            out.early = std::move(*err);
-            return out;
-        }
-    } catch (const std::exception& e) {
-        log::message(std::string("authentication failed: ") + e.what());
-        out.early = internal_error();
-        return out;
-    }
-    // Path parameters win over body and query, as in Grape.
-    for (const auto& [name, raw] : ctx->match.params) {
-        ctx->params.set(std::string(name),
-                        param_value{param_value::shape::scalar, ctx->path_param(name), {}});
-    }
-    out.body = ctx->match.matched->body;
-    // Stream routes decide from the header alone whether the body is wanted.
-    if (const auto pre = ctx->match.matched->precheck; pre != nullptr) {
-        try {
-            auto refused = pre(*ctx);
-            ctx->release_read();
-            if (refused) {
-                out.early = std::move(*refused);
-                return out;
-            }
-        } catch (const std::exception& e) {
-            log::message("precheck for " + std::string(ctx->match.matched->pattern) +
-                         " failed: " + e.what());
-            out.early = internal_error();
-            return out;
-        }
-    }
-    out.ctx = std::move(ctx);
-    return out;
-}
-
 namespace {
 
 bool media_type_is(std::string_view content_type, std::string_view want) {
-    const auto semi = content_type.find(';');
-    auto base = content_type.substr(0, semi);
-    while (!base.empty() && base.back() == ' ') {
-        base.remove_suffix(1);
-    }
-    return iequals(base, want);
+    return iequals(store::trim_ows(content_type.substr(0, content_type.find(';'))), want);
 }
 
+/// Body parameters (JSON or form) merged under the path parameters, as Grape does.
 std::optional<response> parse_body(request_context& ctx) {
     const auto& body = ctx.req.body;
     if (body.empty()) {
@@ -128,35 +44,166 @@ std::optional<response> parse_body(request_context& ctx) {
     return std::nullopt;
 }
 
+/// A 401 on a route that takes HTTP Basic names the realm, so pip, twine and Maven retry with
+/// credentials (GitLab's packages API does the same).
+response with_realm(const route& rt, response r) {
+    if (r.status == 401 && (rt.flags & allow_basic_auth) != 0) {
+        const bool named = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+            return iequals(h.first, "WWW-Authenticate") && store::istarts_with(h.second, "Basic ");
+        });
+        if (!named) {
+            r.set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
+        }
+    }
+    return r;
+}
+
+std::string_view pattern_of(const request_context& ctx) {
+    return ctx.match.matched->pattern;
+}
+
 } // namespace
 
-boost::asio::awaitable<response> app::finish(request_context& ctx) {
-    response r;
-    bool failed = false;
+app::app(services& s)
+    : svc_(s)
+    , router_(all_routes()) {}
+
+app::started app::begin(request& req, std::optional<std::uint64_t> content_length) {
+    started out;
+    route_match m = router_.match(req.verb, req.path);
+    if (m.matched == nullptr) {
+        if (req.verb == method::options && !m.allow.empty()) {
+            // Grape answers OPTIONS on a known path itself: 204 with the methods it allows.
+            response r = no_content();
+            r.set_header("Allow", m.allow);
+            out.early = std::move(r);
+        } else if (!m.allow.empty()) {
+            response r = error_response(405, "405 Not Allowed");
+            r.set_header("Allow", m.allow);
+            out.early = std::move(r);
+        } else {
+            out.early = error_response(404, "404 Not Found");
+        }
+        return out;
+    }
+    const route& rt = *m.matched;
+    auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
+    if (const auto parsed = parse_urlencoded(req.query, ctx->params); !parsed) {
+        out.early =
+            bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid query string"
+                                                                      : parsed.reason());
+        return out;
+    }
     try {
-        if (ctx.match.matched->body == body_kind::small) {
-            if (auto err = parse_body(ctx)) {
-                co_return std::move(*err);
+        std::optional<response> refused;
+        {
+            ctx->snapshot_generation = svc_.env.identity_generation();
+            auto t = store::read_txn::begin(svc_.env);
+            if (!t) {
+                throw store::failure(t.error(), "begin read transaction");
+            }
+            if ((rt.flags & no_auth) == 0) {
+                refused = authenticate(*ctx, *t);
+            }
+            // A route that takes a body only ever writes, and every one starts by refusing
+            // anonymous callers (GitLab's authenticate_non_get!, which runs before parameters
+            // are validated): refuse them before a body byte is read or parsed.
+            if (!refused && rt.body != body_kind::none && rt.scope == scope_need::write &&
+                !ctx->who.signed_in()) {
+                refused = unauthorized();
+            }
+            // Path parameters win over body and query, as in Grape.
+            if (!refused) {
+                for (const auto& [name, raw] : ctx->match.params) {
+                    ctx->params.set(
+                        std::string(name),
+                        param_value{param_value::shape::scalar, ctx->path_param(name), {}});
+                }
+            }
+            // A stream route decides from the header alone whether its body is wanted.
+            if (!refused && rt.body == body_kind::stream) {
+                refused = resolve_needs(*ctx, *t, rt.pre);
+            }
+        } // the snapshot ends here, before any body byte is read
+        if (!refused && rt.check != nullptr) {
+            refused = rt.check(*ctx);
+        }
+        if (!refused && rt.body == body_kind::stream) {
+            auto sink = upload_sink::open(svc_, req.header("Content-Type"), content_length);
+            if (auto* err = std::get_if<response>(&sink)) {
+                refused = std::move(*err);
+            } else {
+                ctx->upload.emplace(std::move(std::get<upload_sink>(sink)));
             }
         }
-        if (ctx.match.matched->sync != nullptr) {
-            r = ctx.match.matched->sync(ctx);
-            ctx.release_read();
-        } else {
-            ctx.release_read();
-            r = co_await ctx.match.matched->async(ctx);
-            ctx.release_read();
+        if (refused) {
+            out.early = with_realm(rt, std::move(*refused));
+            return out;
         }
     } catch (const std::exception& e) {
-        log::message("handler for " + std::string(ctx.match.matched->pattern) +
-                     " failed: " + e.what());
-        failed = true;
+        log::message("request " + std::string(rt.pattern) + " failed before its body: " + e.what());
+        out.early = internal_error();
+        return out;
     }
-    ctx.release_read();
-    if (failed) {
-        co_return internal_error();
+    out.body = rt.body;
+    out.ctx = std::move(ctx);
+    return out;
+}
+
+outcome app::decide(request_context& ctx) noexcept {
+    const route& rt = *ctx.match.matched;
+    try {
+        if (rt.body == body_kind::small) {
+            if (auto err = parse_body(ctx)) {
+                return std::move(*err);
+            }
+        }
+        ctx.snapshot_generation = svc_.env.identity_generation();
+        auto t = store::read_txn::begin(svc_.env);
+        if (!t) {
+            if ((rt.flags & store_probe) != 0) {
+                response r;
+                r.status = 503;
+                r.body = R"({"status":"failed"})";
+                return r;
+            }
+            throw store::failure(t.error(), "begin read transaction");
+        }
+        if (auto refused = resolve_needs(ctx, *t, rt.pre)) {
+            return std::move(*refused);
+        }
+        return rt.run(ctx, *t);
+    } catch (const std::exception& e) {
+        log::message("handler for " + std::string(pattern_of(ctx)) + " failed: " + e.what());
+        return internal_error();
     }
-    co_return r;
+}
+
+response app::conclude(request_context& ctx, const write_plan& plan, std::error_code ec) noexcept {
+    try {
+        ctx.snapshot_generation = svc_.env.identity_generation();
+        auto t = store::read_txn::begin(svc_.env);
+        if (!t) {
+            throw store::failure(t.error(), "begin read transaction");
+        }
+        return plan.render(*t, ec);
+    } catch (const std::exception& e) {
+        log::message("rendering " + std::string(pattern_of(ctx)) + " failed: " + e.what());
+        return internal_error();
+    }
+}
+
+boost::asio::awaitable<response> app::finish(request_context& ctx) {
+    const route& rt = *ctx.match.matched;
+    outcome decided = decide(ctx);
+    if (auto* r = std::get_if<response>(&decided)) {
+        co_return with_realm(rt, std::move(*r));
+    }
+    auto& plan = std::get<write_plan>(decided);
+    // The one writer hop of the request; no snapshot is open (decide's ended with it).
+    const std::error_code ec =
+        co_await svc_.writer.async_run(std::move(plan.job), boost::asio::use_awaitable);
+    co_return with_realm(rt, conclude(ctx, plan, ec));
 }
 
 } // namespace packyard::routing

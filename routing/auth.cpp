@@ -163,12 +163,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
     return out;
 }
 
-std::optional<response> authenticate(request_context& ctx) {
+std::optional<response> authenticate(request_context& ctx, const store::txn& t) {
     auto cred = find_credential(ctx);
     if (!cred) {
         return std::nullopt;
     }
-    const auto& t = ctx.rtxn();
     auto tok = store::find_token_by_secret(t, cred->secret);
     if (!tok) {
         // GitLab's generic endpoints treat a wrong Basic pair as anonymous.

@@ -9,7 +9,7 @@ namespace packyard::routing {
 /// Finds the caller's credentials (PRIVATE-TOKEN, private_token, Bearer; JOB-TOKEN, job_token
 /// and Basic where the route allows them), fills ctx.who, and checks the token's scope against
 /// the route. Returns the error to send (401 / 403 insufficient_scope), or nothing.
-std::optional<response> authenticate(request_context& ctx);
+std::optional<response> authenticate(request_context& ctx, const store::txn& t);
 
 /// URL-safe base64 with padding (Ruby's Base64.urlsafe_encode64).
 std::string base64url_encode(std::string_view in);

@@ -1,20 +1,8 @@
 #include "routing/context.hpp"
 
 #include <boost/url/pct_string_view.hpp>
-#include <stdexcept>
 
 namespace packyard::routing {
-
-const store::read_txn& request_context::rtxn() {
-    if (!read_) {
-        auto t = store::read_txn::begin(svc.env);
-        if (!t) {
-            throw std::system_error(t.error(), "begin read transaction");
-        }
-        read_.emplace(std::move(*t));
-    }
-    return *read_;
-}
 
 std::string_view request_context::raw_path_param(std::string_view name) const {
     for (const auto& [k, v] : match.params) {

@@ -1,19 +1,20 @@
 #pragma once
 
 // What a handler gets: the request, the matched route's parameters, the merged params, the
-// authenticated principal, the services, and the request's one read transaction.
+// authenticated caller, what the route's needs resolved, a streamed body, and the services. No
+// read snapshot lives here: handlers receive one as a parameter, for the length of their call.
 
 #include "routing/http_types.hpp"
 #include "routing/params.hpp"
 #include "routing/router.hpp"
+#include "routing/upload_sink.hpp"
 #include "store/blobs.hpp"
 #include "store/clock.hpp"
 #include "store/env.hpp"
+#include "store/package_records.hpp"
 #include "store/records.hpp"
-#include "store/txn.hpp"
 #include "store/writer.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -52,6 +53,13 @@ struct principal {
     std::uint64_t user_id() const noexcept { return user ? user->id : 0; }
 };
 
+/// What the route's needs resolved, for the handler.
+struct resolved {
+    std::optional<store::project> project;
+    std::optional<store::namespace_row> group;
+    std::optional<store::package> package;
+};
+
 using store::now_ms;
 
 class request_context {
@@ -66,17 +74,12 @@ public:
     route_match match;
     param_map params;
     principal who;
-    /// env.identity_generation() when the request began, before its snapshot opened: what a
-    /// cache filled from this snapshot may claim to be current for.
+    resolved subject;
+    /// env.identity_generation() when the request began, before its first snapshot opened:
+    /// what a cache filled from this request's snapshots may claim to be current for.
     std::uint64_t snapshot_generation = 0;
-    /// A streamed request body (stream routes), finished and fsynced by the server.
-    std::optional<store::blob_upload> upload;
-    std::optional<store::blob_digest> upload_digest;
-
-    /// The request's read snapshot, opened on first use. Throws on an LMDB failure.
-    const store::read_txn& rtxn();
-    /// Ends the read snapshot; call before any co_await (the writer hop).
-    void release_read() noexcept { read_.reset(); }
+    /// The streamed body of a stream route, finished by the server before the handler runs.
+    std::optional<upload_sink> upload;
 
     /// A path parameter, percent-decoded; empty if absent.
     std::string path_param(std::string_view name) const;
@@ -84,9 +87,6 @@ public:
     std::string_view raw_path_param(std::string_view name) const;
     /// "http://host:port" (no trailing slash): --external-url or the Host header.
     std::string base_url() const;
-
-private:
-    std::optional<store::read_txn> read_;
 };
 
 } // namespace packyard::routing

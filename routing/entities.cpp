@@ -82,8 +82,17 @@ void write_group(json_writer& w, const store::namespace_row& g, url_base b) {
     w.end_object();
 }
 
-void write_project(const store::txn& t, json_writer& w, const store::project& p, url_base b) {
-    auto ns = store::find_namespace(t, p.namespace_id);
+project_data project_data::of(const store::txn& t, const store::project& p) {
+    project_data d{p, store::find_namespace(t, p.namespace_id), std::nullopt};
+    if (d.ns && d.ns->kind == store::namespace_kind::user) {
+        d.owner = store::find_user(t, d.ns->owner_id);
+    }
+    return d;
+}
+
+void write_project(json_writer& w, const project_data& d, url_base b) {
+    const store::project& p = d.project;
+    const auto& ns = d.ns;
     const std::string web = std::string(b.base) + "/" + p.full_path;
     std::string name_with_ns = p.name;
     if (ns) {
@@ -121,11 +130,9 @@ void write_project(const store::txn& t, json_writer& w, const store::project& p,
     w.end_object();
     w.field_b("packages_enabled", p.packages_enabled).field_b("empty_repo", true);
     w.field_b("archived", false).field("visibility", store::visibility_name(p.vis));
-    if (ns && ns->kind == store::namespace_kind::user) {
-        if (auto owner = store::find_user(t, ns->owner_id)) {
-            w.key("owner");
-            write_user_basic(w, *owner, b);
-        }
+    if (ns && ns->kind == store::namespace_kind::user && d.owner) {
+        w.key("owner");
+        write_user_basic(w, *d.owner, b);
     }
     w.field_u("creator_id", p.creator_id).field_i("open_issues_count", 0);
     w.field("package_registry_access_level", p.packages_enabled ? "enabled" : "disabled");

@@ -7,6 +7,7 @@
 #include "store/records.hpp"
 #include "store/txn.hpp"
 
+#include <optional>
 #include <string_view>
 
 namespace packyard::routing {
@@ -21,7 +22,16 @@ void write_user_basic(json_writer& w, const store::user& u, url_base b);
 void write_user(json_writer& w, const store::user& u, url_base b, bool show_private,
                 bool viewer_admin);
 void write_group(json_writer& w, const store::namespace_row& g, url_base b);
-void write_project(const store::txn& t, json_writer& w, const store::project& p, url_base b);
+/// What the Project entity shows besides the row: its namespace, and the owner of a user
+/// namespace.
+struct project_data {
+    store::project project;
+    std::optional<store::namespace_row> ns;
+    std::optional<store::user> owner;
+    /// Reads them for p from the snapshot.
+    static project_data of(const store::txn& t, const store::project& p);
+};
+void write_project(json_writer& w, const project_data& d, url_base b);
 void write_member(json_writer& w, const store::user& u, const store::member& m, url_base b);
 /// A personal access token record; the secret only when just created.
 void write_token(json_writer& w, const store::token& tok, std::string_view secret);

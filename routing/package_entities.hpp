@@ -1,15 +1,15 @@
 #pragma once
 
-// GitLab's Package, PackageVersion, PackageFile and Package::Pipeline entities
-// (gitlab-packages-api.md §7), in GitLab's field order.
+// GitLab's Package, PackageVersion, PackageFile and Ci::Pipeline entities, in GitLab's field
+// order, rendered from plain data (store/page_data.hpp gathers it from a snapshot): no
+// renderer reads the store.
 
 #include "routing/json.hpp"
 #include "store/package_records.hpp"
+#include "store/page_data.hpp"
 #include "store/records.hpp"
-#include "store/txn.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,38 +17,39 @@
 
 namespace packyard::routing {
 
-/// Pipelines already rendered for this response: a page of packages built by a few pipelines
-/// renders each of them (with its user and project lookups) once.
-struct pipeline_memo {
-    std::vector<std::pair<std::uint64_t, std::string>> rendered;      ///< pipeline id → object
-    std::vector<std::pair<std::uint64_t, std::string>> users;         ///< user id → object
-    std::vector<std::pair<std::uint64_t, std::string>> project_paths; ///< id → "/full/path"
-    /// One cursor on build_infos for the response's rows; it must close before the read
-    /// transaction ends, which the memo's lifetime (one render) guarantees.
-    std::optional<store::cursor> build_infos;
-
-    /// Records a project the caller already read (a project list's own), so that its
-    /// pipelines' web_url needs no lookup of it.
-    void add_project(const store::project& p);
-};
-
+/// One package object.
 struct package_view {
     const store::package& pkg;
     const store::project& project;
     bool can_destroy = false; ///< caller may delete: adds _links.delete_api_path
     bool group_list = false;  ///< adds project_id and project_path
-    bool with_versions = false;
-    pipeline_memo* pipelines = nullptr; ///< optional, per response
+    store::build_summary builds{};
+    const store::pipeline* newest = nullptr; ///< the newest build's pipeline, if it still exists
+    /// The single-package answer's other versions (with_versions), or nullptr.
+    const std::vector<store::version_entry>* versions = nullptr;
 };
 
-void write_pipeline(const store::txn& t, json_writer& w, const store::pipeline& p,
-                    std::string_view base, pipeline_memo* memo = nullptr);
-void write_package(const store::txn& t, json_writer& w, const package_view& v,
-                   std::string_view base);
-/// The same object appended to out as JSON text.
-void append_package_json(std::string& out, const store::txn& t, const package_view& v,
-                         std::string_view base);
-void write_package_file(const store::txn& t, json_writer& w, const store::package_file& f,
-                        std::string_view base);
+/// Renders the objects of one response. Pipelines repeat across a page (a few pipelines build
+/// most packages), so each pipeline object is rendered once and copied after that.
+class entity_renderer {
+public:
+    entity_renderer(const store::pipeline_refs& refs, std::string_view base)
+        : refs_(refs)
+        , base_(base) {}
+
+    /// The package object appended to out as JSON text.
+    void append_package(std::string& out, const package_view& v);
+    void write_package(json_writer& w, const package_view& v);
+    void write_pipeline(json_writer& w, const store::pipeline& p);
+    void write_package_file(json_writer& w, const store::package_file& f,
+                            const std::vector<store::pipeline>& pipelines);
+
+private:
+    const std::string& pipeline_json(const store::pipeline& p);
+
+    const store::pipeline_refs& refs_;
+    std::string_view base_;
+    std::vector<std::pair<std::uint64_t, std::string>> rendered_; ///< pipeline id -> object
+};
 
 } // namespace packyard::routing

@@ -1,10 +1,12 @@
 #pragma once
 
-// One row of the route table: everything the server needs before it reads a body.
+// One row of the route table: the handler and everything the server and routing::app need to
+// know before it runs: scopes, credential carriers, how the body is consumed, and what must be
+// resolved and allowed first, in GitLab's order of checks.
 
 #include "routing/http_types.hpp"
+#include "routing/outcome.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -13,10 +15,11 @@ namespace packyard::routing {
 
 class request_context;
 
-/// Read-only handlers: plain functions, so no LMDB transaction can live across a co_await.
-using sync_handler = response (*)(request_context&);
-/// Mutating handlers: they co_await the store writer once, holding no read transaction then.
-using async_handler = boost::asio::awaitable<response> (*)(request_context&);
+/// A handler decides over one read snapshot, open only for the call (app.hpp).
+using handler = outcome (*)(request_context&, const store::read_txn&);
+
+/// Header-only checks of a streamed route (path parameters), before its body is read.
+using precheck = std::optional<response> (*)(request_context&);
 
 /// Which token scopes may call the route (GitLab: api for all, read_api for GET/HEAD).
 enum class scope_need : std::uint8_t { read, read_user, write };
@@ -25,50 +28,63 @@ enum class scope_need : std::uint8_t { read, read_user, write };
 enum class body_kind : std::uint8_t {
     none,   ///< ignored (GET, DELETE)
     small,  ///< read whole into request::body, bounded (JSON and form posts)
-    stream, ///< streamed by the server into an upload (generic packages)
+    stream, ///< streamed by the server into the request's upload sink (uploads)
 };
 
 enum route_flags : unsigned {
     allow_job_token = 1U << 0,  ///< JOB-TOKEN / job_token / Bearer job token accepted
     allow_basic_auth = 1U << 1, ///< HTTP Basic (gitlab-ci-token:<job token>, user:<PAT>)
     no_auth = 1U << 2,          ///< credentials are not looked at (health checks)
+    /// A snapshot that cannot be opened answers 503 {"status":"failed"} (the readiness probe).
+    store_probe = 1U << 3,
 };
 
-/// Runs before a streamed body is read: validation, lookup and permission, so a refused upload
-/// costs nothing. Returns the error to send, or nothing to go on.
-using precheck_handler = std::optional<response> (*)(request_context&);
+/// What :id names.
+enum class subject : std::uint8_t { none, project, group };
+
+/// Rights checked on the subject, in this order, each a 403 when missing.
+enum rights : unsigned {
+    read_packages = 1U << 0,  ///< GitLab's read_package (packages enabled, visible or member)
+    read_pipelines = 1U << 1, ///< visible without membership, or Reporter+
+    upload = 1U << 2,         ///< packages enabled and Developer+
+    developer = 1U << 3,
+    maintainer = 1U << 4,
+    owner = 1U << 5,
+};
+
+/// How a project that is missing or not visible is answered.
+enum class when_missing : std::uint8_t {
+    project_not_found, ///< 404 "404 Project Not Found" (a job token from elsewhere: 403)
+    not_found,         ///< 404 "404 Not Found" (generic uploads; the job-token 403 stays)
+    generic_download,  ///< signed in: 404 "404 Not Found"; anonymous: 401 with the Basic realm
+};
+
+/// What must hold before the handler runs, checked by routing::app in this order: signed in
+/// (401), admin (403), :id resolved and visible (404), rights (403), :package_id displayable
+/// in the project (400 when not a number, 404 "404 Not found" otherwise).
+struct needs {
+    bool signed_in = false;
+    bool admin = false;
+    subject on = subject::none;
+    unsigned may = 0; ///< rights
+    bool package = false;
+    when_missing missing = when_missing::project_not_found;
+};
 
 struct route {
     method verb;
     std::string_view pattern; ///< "/api/v4/projects/:id/packages", ":name*" matches the rest
-    sync_handler sync = nullptr;
-    async_handler async = nullptr;
+    handler run = nullptr;
     scope_need scope = scope_need::read;
     unsigned flags = 0;
     body_kind body = body_kind::none;
-    precheck_handler precheck = nullptr;
+    needs pre{};
+    precheck check = nullptr; ///< stream routes: path checks before the body
 };
 
-constexpr route read_route(method m, std::string_view pattern, sync_handler h,
-                           scope_need s = scope_need::read, unsigned flags = 0) {
-    return route{m, pattern, h, nullptr, s, flags, body_kind::none, nullptr};
-}
-
-constexpr route write_route(method m, std::string_view pattern, async_handler h,
-                            body_kind body = body_kind::small, unsigned flags = 0) {
-    return route{m, pattern, nullptr, h, scope_need::write, flags, body, nullptr};
-}
-
-/// A streamed upload: precheck before the body, handler after it.
-constexpr route upload_route(method m, std::string_view pattern, precheck_handler pre,
-                             async_handler h, unsigned flags) {
-    return route{m, pattern, nullptr, h, scope_need::write, flags, body_kind::stream, pre};
-}
-
-/// A read route whose handler may write (e.g. a download that records last_downloaded_at).
-constexpr route read_async_route(method m, std::string_view pattern, async_handler h,
-                                 unsigned flags = 0) {
-    return route{m, pattern, nullptr, h, scope_need::read, flags, body_kind::none, nullptr};
+/// A route with no body and no needs, for small tables (tests).
+constexpr route plain_route(method m, std::string_view pattern, handler h) {
+    return route{m, pattern, h};
 }
 
 } // namespace packyard::routing

@@ -1,5 +1,6 @@
-// THE route table: one row per endpoint, grouped as GitLab's docs group them. Adding an
-// endpoint is one row here plus its handler.
+// THE route table: one row per endpoint, grouped as GitLab's docs group them. A row names the
+// handler and what must hold before it runs (routing/route.hpp: needs), in GitLab's order of
+// checks; adding an endpoint is one row here plus its handler.
 
 #include "routing/handlers/handlers.hpp"
 #include "routing/router.hpp"
@@ -11,83 +12,111 @@ namespace h = handlers;
 using m = method;
 constexpr auto read = scope_need::read;
 constexpr auto read_user = scope_need::read_user;
+constexpr auto write = scope_need::write;
+constexpr auto none = body_kind::none;
+constexpr auto small = body_kind::small;
+constexpr auto stream = body_kind::stream;
+
+// What routes need, by name (fields: signed_in, admin, on, may, package, missing).
+constexpr needs nothing{};
+constexpr needs signed_in{true};
+constexpr needs admin{true, true};
+constexpr needs project{false, false, subject::project};
+constexpr needs group{false, false, subject::group};
+constexpr needs member_of_project{true, false, subject::project};
+constexpr needs member_of_group{true, false, subject::group};
+constexpr needs project_owner{false, false, subject::project, owner};
+constexpr needs group_owner{false, false, subject::group, owner};
+constexpr needs project_developer{true, false, subject::project, developer};
+constexpr needs project_pipelines{false, false, subject::project, read_pipelines};
+constexpr needs packages{false, false, subject::project, read_packages};
+constexpr needs package{false, false, subject::project, read_packages, true};
+constexpr needs package_to_delete{false, false, subject::project, read_packages | maintainer, true};
+constexpr needs generic_upload{true,   false, subject::project,
+                               upload, false, when_missing::not_found};
+constexpr needs generic_download{false,         false, subject::project,
+                                 read_packages, false, when_missing::generic_download};
+
+constexpr unsigned job = allow_job_token;
+constexpr unsigned job_or_basic = allow_job_token | allow_basic_auth;
 
 const route table[] = {
     // Health (GitLab's /-/ endpoints); no credentials involved.
-    {m::get, "/-/health", h::health, nullptr, read, no_auth, body_kind::none},
-    {m::get, "/-/liveness", h::liveness, nullptr, read, no_auth, body_kind::none},
-    {m::get, "/-/readiness", h::readiness, nullptr, read, no_auth, body_kind::none},
+    {m::get, "/-/health", h::health, read, no_auth, none},
+    {m::get, "/-/liveness", h::liveness, read, no_auth, none},
+    {m::get, "/-/readiness", h::readiness, read, no_auth | store_probe, none},
 
     // Users and tokens
-    read_route(m::get, "/api/v4/user", h::current_user, read_user),
-    read_route(m::get, "/api/v4/users", h::list_users, read_user),
-    read_route(m::get, "/api/v4/users/:id", h::get_user, read_user),
-    write_route(m::post, "/api/v4/users", h::create_user),
-    write_route(m::post, "/api/v4/users/:user_id/personal_access_tokens", h::create_user_token),
-    read_route(m::get, "/api/v4/personal_access_tokens", h::list_tokens),
-    read_route(m::get, "/api/v4/personal_access_tokens/self", h::get_token_self),
-    write_route(m::delete_, "/api/v4/personal_access_tokens/self", h::revoke_token_self,
-                body_kind::none),
-    write_route(m::delete_, "/api/v4/personal_access_tokens/:token_id", h::revoke_token,
-                body_kind::none),
+    {m::get, "/api/v4/user", h::current_user, read_user, 0, none, signed_in},
+    {m::get, "/api/v4/users", h::list_users, read_user, 0, none},
+    {m::get, "/api/v4/users/:id", h::get_user, read_user, 0, none},
+    {m::post, "/api/v4/users", h::create_user, write, 0, small, admin},
+    {m::post, "/api/v4/users/:user_id/personal_access_tokens", h::create_user_token, write, 0,
+     small, admin},
+    {m::get, "/api/v4/personal_access_tokens", h::list_tokens, read, 0, none, signed_in},
+    {m::get, "/api/v4/personal_access_tokens/self", h::get_token_self, read, 0, none, signed_in},
+    {m::delete_, "/api/v4/personal_access_tokens/self", h::revoke_token_self, write, 0, none,
+     signed_in},
+    {m::delete_, "/api/v4/personal_access_tokens/:token_id", h::revoke_token, write, 0, none,
+     signed_in},
 
     // Groups
-    read_route(m::get, "/api/v4/groups", h::list_groups),
-    write_route(m::post, "/api/v4/groups", h::create_group),
-    read_route(m::get, "/api/v4/groups/:id", h::get_group),
-    write_route(m::delete_, "/api/v4/groups/:id", h::delete_group, body_kind::none),
-    read_route(m::get, "/api/v4/groups/:id/members", h::list_group_members),
-    write_route(m::post, "/api/v4/groups/:id/members", h::add_group_member),
-    read_route(m::get, "/api/v4/groups/:id/members/:user_id", h::get_group_member),
-    write_route(m::put, "/api/v4/groups/:id/members/:user_id", h::edit_group_member),
-    write_route(m::delete_, "/api/v4/groups/:id/members/:user_id", h::remove_group_member,
-                body_kind::none),
+    {m::get, "/api/v4/groups", h::list_groups, read, 0, none},
+    {m::post, "/api/v4/groups", h::create_group, write, 0, small, signed_in},
+    {m::get, "/api/v4/groups/:id", h::get_group, read, 0, none, group},
+    {m::delete_, "/api/v4/groups/:id", h::delete_group, write, 0, none, group_owner},
+    {m::get, "/api/v4/groups/:id/members", h::list_members, read, 0, none, group},
+    {m::post, "/api/v4/groups/:id/members", h::add_member, write, 0, small, member_of_group},
+    {m::get, "/api/v4/groups/:id/members/:user_id", h::get_member, read, 0, none, group},
+    {m::put, "/api/v4/groups/:id/members/:user_id", h::edit_member, write, 0, small,
+     member_of_group},
+    {m::delete_, "/api/v4/groups/:id/members/:user_id", h::remove_member, write, 0, none,
+     member_of_group},
 
     // Projects
-    read_route(m::get, "/api/v4/projects", h::list_projects),
-    write_route(m::post, "/api/v4/projects", h::create_project),
-    read_route(m::get, "/api/v4/projects/:id", h::get_project),
-    write_route(m::delete_, "/api/v4/projects/:id", h::delete_project, body_kind::none),
-    read_route(m::get, "/api/v4/projects/:id/members", h::list_project_members),
-    write_route(m::post, "/api/v4/projects/:id/members", h::add_project_member),
-    read_route(m::get, "/api/v4/projects/:id/members/:user_id", h::get_project_member),
-    write_route(m::put, "/api/v4/projects/:id/members/:user_id", h::edit_project_member),
-    write_route(m::delete_, "/api/v4/projects/:id/members/:user_id", h::remove_project_member,
-                body_kind::none),
+    {m::get, "/api/v4/projects", h::list_projects, read, 0, none},
+    {m::post, "/api/v4/projects", h::create_project, write, 0, small, signed_in},
+    {m::get, "/api/v4/projects/:id", h::get_project, read, 0, none, project},
+    {m::delete_, "/api/v4/projects/:id", h::delete_project, write, 0, none, project_owner},
+    {m::get, "/api/v4/projects/:id/members", h::list_members, read, 0, none, project},
+    {m::post, "/api/v4/projects/:id/members", h::add_member, write, 0, small, member_of_project},
+    {m::get, "/api/v4/projects/:id/members/:user_id", h::get_member, read, 0, none, project},
+    {m::put, "/api/v4/projects/:id/members/:user_id", h::edit_member, write, 0, small,
+     member_of_project},
+    {m::delete_, "/api/v4/projects/:id/members/:user_id", h::remove_member, write, 0, none,
+     member_of_project},
 
-    // Packages (the seed's endpoints, gitlab-packages-api.md E1-E8)
-    read_route(m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read,
-               allow_job_token),
-    read_route(m::get, "/api/v4/groups/:id/packages", h::list_group_packages),
-    read_route(m::get, "/api/v4/projects/:id/packages/:package_id", h::get_package, read,
-               allow_job_token),
-    read_route(m::get, "/api/v4/projects/:id/packages/:package_id/pipelines",
-               h::list_package_pipelines, read, allow_job_token),
-    write_route(m::delete_, "/api/v4/projects/:id/packages/:package_id", h::delete_package,
-                body_kind::none, allow_job_token),
-    read_route(m::get, "/api/v4/projects/:id/packages/:package_id/package_files",
-               h::list_package_files, read, allow_job_token),
-    write_route(m::delete_,
-                "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id",
-                h::delete_package_file, body_kind::none, allow_job_token),
-    read_async_route(
-        m::get, "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id/download",
-        h::download_package_file, allow_job_token),
+    // Packages (the seed's endpoints, E1-E8)
+    {m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read, job, none, packages},
+    {m::get, "/api/v4/groups/:id/packages", h::list_group_packages, read, 0, none, group},
+    {m::get, "/api/v4/projects/:id/packages/:package_id", h::get_package, read, job, none, package},
+    {m::get, "/api/v4/projects/:id/packages/:package_id/pipelines", h::list_package_pipelines, read,
+     job, none, package},
+    {m::delete_, "/api/v4/projects/:id/packages/:package_id", h::delete_package, write, job, none,
+     package_to_delete},
+    {m::get, "/api/v4/projects/:id/packages/:package_id/package_files", h::list_package_files, read,
+     job, none, package},
+    {m::delete_, "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id",
+     h::delete_package_file, write, job, none, package_to_delete},
+    {m::get, "/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id/download",
+     h::download_package_file, read, job, none, package},
 
     // Generic packages (E9, E11): :rest* is version/(path/)file_name
-    upload_route(m::put, "/api/v4/projects/:id/packages/generic/:package_name/:rest*",
-                 h::generic_upload_precheck, h::generic_upload, allow_job_token | allow_basic_auth),
-    read_async_route(m::get, "/api/v4/projects/:id/packages/generic/:package_name/:rest*",
-                     h::generic_download, allow_job_token | allow_basic_auth),
+    {m::put, "/api/v4/projects/:id/packages/generic/:package_name/:rest*", h::generic_upload, write,
+     job_or_basic, stream, generic_upload, h::generic_upload_check},
+    {m::get, "/api/v4/projects/:id/packages/generic/:package_name/:rest*", h::generic_download,
+     read, job_or_basic, none, generic_download},
 
     // Pipelines, as external CI reports them, and packyard's job-token extension
-    write_route(m::post, "/api/v4/projects/:id/statuses/:sha", h::create_commit_status),
-    read_route(m::get, "/api/v4/projects/:id/pipelines", h::list_pipelines),
-    read_route(m::get, "/api/v4/projects/:id/pipelines/:pipeline_id", h::get_pipeline),
-    write_route(m::delete_, "/api/v4/projects/:id/pipelines/:pipeline_id", h::delete_pipeline,
-                body_kind::none),
-    write_route(m::post, "/api/v4/projects/:id/pipelines/:pipeline_id/job_token",
-                h::create_job_token),
+    {m::post, "/api/v4/projects/:id/statuses/:sha", h::create_commit_status, write, 0, small,
+     project_developer},
+    {m::get, "/api/v4/projects/:id/pipelines", h::list_pipelines, read, 0, none, project_pipelines},
+    {m::get, "/api/v4/projects/:id/pipelines/:pipeline_id", h::get_pipeline, read, 0, none,
+     project_pipelines},
+    {m::delete_, "/api/v4/projects/:id/pipelines/:pipeline_id", h::delete_pipeline, write, 0, none,
+     project_owner},
+    {m::post, "/api/v4/projects/:id/pipelines/:pipeline_id/job_token", h::create_job_token, write,
+     0, small, project_developer},
 };
 
 } // namespace

@@ -137,10 +137,12 @@ net::awaitable<void> server::cleanup_loop() {
             }
         }
         if (backlog > 0 && svc.blobs != nullptr) {
-            const auto ec = co_await svc.writer.run([&](store::write_txn& t) -> std::error_code {
-                auto n = store::collect_garbage(t, *svc.blobs, 256);
-                return n ? std::error_code{} : n.error();
-            });
+            const auto ec = co_await svc.writer.async_run(
+                [&blobs = *svc.blobs](store::write_txn& t) -> std::error_code {
+                    auto n = store::collect_garbage(t, blobs, 256);
+                    return n ? std::error_code{} : n.error();
+                },
+                net::use_awaitable);
             if (ec) {
                 log::error("cleanup failed", ec);
             } else {

@@ -255,90 +255,45 @@ net::awaitable<written> write_response(beast::tcp_stream& stream, routing::respo
     co_return co_await send_file(stream, r, fd, keep_alive, version);
 }
 
-/// Streams an upload body into a temp blob (unwrapping a multipart "file" part), then fsyncs it
-/// off the I/O thread. Returns a response to send instead of running the handler.
+/// Pumps a stream route's body into the request's upload sink (routing/upload_sink.hpp), then
+/// has the sink finish (fsync) off the I/O thread. Returns a response to send instead of
+/// running the handler.
 net::awaitable<std::optional<routing::response>>
 receive_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer, header_parser& parser,
-               server& srv, routing::request_context& ctx, bool expects_continue) {
+               server& srv, routing::upload_sink& sink, bool expects_continue) {
     const config& cfg = srv.cfg();
-    const std::uint64_t limit = cfg.app.max_upload_size;
-    const auto content_length = parser.content_length();
-    const auto content_type = ctx.req.header("Content-Type");
-    const auto wrapping = routing::classify_upload(content_type);
-    if (wrapping == routing::upload_wrapping::unusable) {
-        co_return routing::bad_params("file is missing"); // as for a form without a file part
-    }
-    // A multipart envelope adds a little to the file's own size.
-    const bool multipart = wrapping == routing::upload_wrapping::form_data;
-    const std::uint64_t wire_limit = multipart ? limit + 64 * 1024 : limit;
-    if (content_length && *content_length > wire_limit) {
-        co_return routing::message_response(413, "413 Request Entity Too Large");
-    }
-    auto upload = store::blob_upload::create(ctx.svc.blobs->tmp_dir());
-    if (!upload) {
-        log::error("cannot create an upload file", upload.error());
-        co_return routing::internal_error();
-    }
     if (co_await send_continue(stream, parser.get().version(), expects_continue,
                                cfg.header_timeout)) {
         co_return routing::message_response(400, "400 Bad request");
     }
-    std::optional<routing::multipart_extractor> mp;
-    if (multipart) {
-        mp.emplace(*routing::multipart_boundary(content_type), "file");
-    }
-    std::error_code write_error;
-    const routing::multipart_extractor::sink to_file = [&](std::string_view s) {
-        return upload->write(s);
-    };
+    std::optional<routing::response> refused;
     bool over = false;
     auto ec = co_await read_body(
-        stream, buffer, parser, wire_limit, cfg.header_timeout,
+        stream, buffer, parser, sink.wire_limit(), cfg.header_timeout,
         [&](std::string_view chunk) -> std::error_code {
-            if (mp) {
-                if (!mp->feed(chunk, to_file)) {
-                    write_error =
-                        mp->error() ? mp->error() : std::make_error_code(std::errc::bad_message);
-                }
-            } else {
-                write_error = upload->write(chunk);
-            }
-            return write_error;
+            refused = sink.write(chunk);
+            return refused ? std::make_error_code(std::errc::operation_canceled)
+                           : std::error_code{};
         },
         over);
-    if (over || upload->size() > limit) {
+    if (over) {
         co_return routing::message_response(413, "413 Request Entity Too Large");
     }
-    if (write_error == std::errc::bad_message) {
-        co_return routing::bad_params("file is missing");
-    }
-    if (write_error) {
-        log::error("upload write failed", write_error);
-        co_return routing::internal_error();
+    if (refused) {
+        co_return std::move(refused);
     }
     if (ec) {
         co_return routing::message_response(400, "400 Bad request");
     }
-    if (mp && !mp->complete()) {
-        co_return routing::bad_params("file is missing");
-    }
     // fsync can take milliseconds: keep it off the I/O thread.
-    store::result<store::blob_digest> digest{boost::system::in_place_error,
-                                             std::make_error_code(std::errc::io_error)};
     co_await net::co_spawn(
         srv.blocking_pool(),
         [&]() -> net::awaitable<void> {
-            digest = upload->finish();
+            refused = sink.finish();
             co_return;
         },
         net::use_awaitable);
-    if (!digest) {
-        log::error("upload fsync failed", digest.error());
-        co_return routing::internal_error();
-    }
-    ctx.upload.emplace(std::move(*upload));
-    ctx.upload_digest = *digest;
-    co_return std::nullopt;
+    co_return std::move(refused);
 }
 
 /// Reads a small body (JSON or form) whole into req.body, within --max-small-body for this
@@ -518,11 +473,12 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
         req.remote = remote;
         const bool head = req.verb == routing::method::head;
 
-        auto begun = srv.app().begin(req);
+        const auto content_length = parser.content_length();
+        auto begun = srv.app().begin(
+            req, content_length ? std::optional<std::uint64_t>(*content_length) : std::nullopt);
         routing::response res;
         bool close_after = false;
         byte_budget::lease body_memory;
-        const auto content_length = parser.content_length();
         const bool has_body = !parser.is_done();
         const bool expects_continue = routing::iequals(req.header("Expect"), "100-continue");
         auto discard = [&]() -> net::awaitable<bool> {
@@ -565,8 +521,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w) {
                 break;
             }
             case routing::body_kind::stream: {
-                auto outcome =
-                    co_await receive_upload(stream, buffer, parser, srv, ctx, expects_continue);
+                auto outcome = co_await receive_upload(stream, buffer, parser, srv, *ctx.upload,
+                                                       expects_continue);
                 if (outcome) {
                     res = std::move(*outcome);
                     close_after = true;

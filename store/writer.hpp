@@ -65,12 +65,6 @@ public:
             token, std::move(j));
     }
 
-    /// async_run for a coroutine (until the routing layer performs every writer hop itself).
-    template <class F>
-    boost::asio::awaitable<std::error_code> run(F f) {
-        return async_run(job(std::move(f)), boost::asio::use_awaitable);
-    }
-
     /// Commits so far (batches), for diagnostics and benchmarks.
     std::uint64_t commits() const noexcept;
 

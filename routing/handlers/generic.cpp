@@ -164,45 +164,6 @@ std::variant<generic_target, response> parse_target(request_context& ctx) {
     return t;
 }
 
-response with_basic_realm(response r) {
-    if (r.status == 401) {
-        r.set_header("WWW-Authenticate", "Basic realm=\"GitLab Packages Registry\"");
-    }
-    return r;
-}
-
-/// Upload checks, in GitLab's order: credentials, project, create_package, params.
-std::variant<store::project, response> upload_checks(request_context& ctx, generic_target& out) {
-    if (!ctx.who.signed_in()) {
-        return with_basic_realm(unauthorized());
-    }
-    auto found = find_readable_project(ctx);
-    if (std::holds_alternative<response>(found)) {
-        auto& err = std::get<response>(found);
-        if (err.status == 404) {
-            return not_found();
-        }
-        return std::move(err);
-    }
-    auto& proj = std::get<store::project>(found);
-    if (!proj.packages_enabled ||
-        !at_least(project_role(ctx, proj), store::access_level::developer)) {
-        return forbidden();
-    }
-    auto target = parse_target(ctx);
-    if (auto* err = std::get_if<response>(&target)) {
-        return std::move(*err);
-    }
-    out = std::move(std::get<generic_target>(target));
-    validation v;
-    (void)enum_param(ctx.params, "status", {"default", "hidden"}, v);
-    (void)enum_param(ctx.params, "select", {"package_file"}, v);
-    if (!v.ok()) {
-        return bad_params(v.message());
-    }
-    return std::move(proj);
-}
-
 void write_raw_file_record(json_writer& w, const store::package_file& f) {
     w.begin_object();
     w.field_u("id", f.id).field_u("package_id", f.package_id);
@@ -221,87 +182,85 @@ void write_raw_file_record(json_writer& w, const store::package_file& f) {
 
 } // namespace
 
-std::optional<response> generic_upload_precheck(request_context& ctx) {
-    generic_target t;
-    auto checked = upload_checks(ctx, t);
-    if (auto* err = std::get_if<response>(&checked)) {
+std::optional<response> generic_upload_check(request_context& ctx) {
+    // After the route's needs (signed in, the project, upload): GitLab's parameter checks,
+    // from the header alone, before the body is read.
+    auto target = parse_target(ctx);
+    if (auto* err = std::get_if<response>(&target)) {
         return std::move(*err);
+    }
+    validation v;
+    (void)enum_param(ctx.params, "status", {"default", "hidden"}, v);
+    (void)enum_param(ctx.params, "select", {"package_file"}, v);
+    if (!v.ok()) {
+        return bad_params(v.message());
     }
     return std::nullopt;
 }
 
-task generic_upload(request_context& ctx) {
-    generic_target target;
-    auto checked = upload_checks(ctx, target);
-    if (auto* err = std::get_if<response>(&checked)) {
-        co_return std::move(*err);
+outcome generic_upload(request_context& ctx, const snapshot&) {
+    // Route needs: signed in, the project, upload; checked again here against this snapshot.
+    const auto& proj = *ctx.subject.project;
+    if (auto refused = generic_upload_check(ctx)) {
+        return std::move(*refused);
     }
-    const auto proj = std::get<store::project>(std::move(checked));
-    if (!ctx.upload || !ctx.upload_digest) {
-        co_return bad_params("file is missing");
+    if (!ctx.upload || !ctx.upload->finished()) {
+        return bad_params("file is missing");
     }
+    const auto target = std::get<generic_target>(parse_target(ctx));
     validation v;
     const auto status = enum_param(ctx.params, "status", {"default", "hidden"}, v);
-    const auto select = enum_param(ctx.params, "select", {"package_file"}, v);
-    const std::uint64_t pipeline_id =
-        ctx.who.kind == auth_kind::job_token && ctx.who.token ? ctx.who.token->pipeline_id : 0;
-    const std::uint64_t creator = ctx.who.user_id();
-    const auto digest = *ctx.upload_digest;
-    const std::string stored = target.stored_name();
-    const std::int64_t now = now_ms();
+    const bool select = enum_param(ctx.params, "select", {"package_file"}, v).has_value();
     store::upload_record rec;
     rec.project_id = proj.id;
     rec.name = target.name;
     rec.version = target.version;
-    rec.file_name = stored;
+    rec.file_name = target.stored_name();
     if (status) {
         rec.status = store::parse_package_status(*status);
     }
-    rec.creator_id = creator;
-    rec.pipeline_id = pipeline_id;
-    rec.now = now;
-    rec.digest = digest;
-    store::package_file file;
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        auto recorded = store::record_upload(t, *ctx.svc.blobs, *ctx.upload, rec);
-        if (!recorded) {
-            return recorded.error();
-        }
-        file = std::move(*recorded);
-        return {};
-    });
-    if (ec) {
-        co_return store_failure("generic upload", ec);
-    }
-    if (select) {
-        json_writer w;
-        write_raw_file_record(w, file);
-        co_return json_response(200, w.take());
-    }
-    co_return message_response(201, "201 Created");
+    rec.creator_id = ctx.who.user_id();
+    rec.pipeline_id =
+        ctx.who.kind == auth_kind::job_token && ctx.who.token ? ctx.who.token->pipeline_id : 0;
+    rec.now = now_ms();
+    rec.digest = ctx.upload->digest();
+    auto file = std::make_shared<store::package_file>();
+    store::blob_store& blobs = *ctx.svc.blobs;
+    store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
+    return then_render(
+        [rec = std::move(rec), file, &blobs, &bytes](store::write_txn& w) -> std::error_code {
+            auto recorded = store::record_upload(w, blobs, bytes, rec);
+            if (!recorded) {
+                return recorded.error();
+            }
+            *file = std::move(*recorded);
+            return {};
+        },
+        [file, select](const snapshot&, std::error_code ec) {
+            if (ec) {
+                return store_failure("generic upload", ec);
+            }
+            if (select) {
+                json_writer w;
+                write_raw_file_record(w, *file);
+                return json_response(200, w.take());
+            }
+            return message_response(201, "201 Created");
+        });
 }
 
-task generic_download(request_context& ctx) {
-    auto found = find_readable_project(ctx);
-    if (std::holds_alternative<response>(found)) {
-        // Generic download answers anonymous callers 401 and signed-in ones 404, found or not.
-        co_return ctx.who.signed_in() ? not_found() : with_basic_realm(unauthorized());
-    }
-    const auto proj = std::get<store::project>(std::move(found));
-    if (!can_read_packages(ctx, proj)) {
-        co_return forbidden();
-    }
+outcome generic_download(request_context& ctx, const snapshot& t) {
+    // Route needs: the project (a miss answers as generic downloads do), read_packages.
+    const auto& proj = *ctx.subject.project;
     auto target = parse_target(ctx);
     if (auto* err = std::get_if<response>(&target)) {
-        co_return std::move(*err);
+        return std::move(*err);
     }
     const auto& tg = std::get<generic_target>(target);
-    const auto& t = ctx.rtxn();
     auto pkg = store::find_package_by_version(t, proj.id, store::package_type::generic, tg.name,
                                               tg.version);
     if (!pkg || !store::installable(pkg->status)) {
-        co_return message_response(404, "404 Not found");
+        return message_response(404, "404 Not found");
     }
     const std::string stored = tg.stored_name();
     std::optional<store::package_file> newest;
@@ -311,12 +270,13 @@ task generic_download(request_context& ctx) {
         }
     }
     if (!newest) {
-        co_return message_response(404, "404 Not found");
+        return message_response(404, "404 Not found");
     }
-    co_return co_await send_file(ctx, *pkg, *newest);
+    return send_file(ctx, *pkg, *newest);
 }
 
-task send_file(request_context& ctx, const store::package& p, const store::package_file& f) {
+outcome send_file(const request_context& ctx, const store::package& p,
+                  const store::package_file& f) {
     response r;
     r.content_type = "application/octet-stream";
     r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
@@ -328,15 +288,17 @@ task send_file(request_context& ctx, const store::package& p, const store::packa
         r.set_header("X-Checksum-SHA256", f.sha256);
     }
     const std::int64_t now = now_ms();
-    if (p.last_downloaded_at == 0 || now - p.last_downloaded_at > 60'000) {
-        ctx.release_read();
-        const auto ec = co_await ctx.svc.writer.run(
-            [&](store::write_txn& t) { return store::record_download(t, p.id, now); });
-        if (ec && ec != store::errc::not_found) {
-            co_return store_failure("record download", ec);
-        }
+    if (p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) {
+        return r;
     }
-    co_return r;
+    return then_render(
+        [id = p.id, now](store::write_txn& w) { return store::record_download(w, id, now); },
+        [r = std::move(r)](const snapshot&, std::error_code ec) {
+            if (ec && ec != store::errc::not_found) {
+                return store_failure("record download", ec);
+            }
+            return r;
+        });
 }
 
 } // namespace packyard::routing::handlers

@@ -24,7 +24,7 @@ response group_save_error(std::string_view field, std::string_view text) {
 
 } // namespace
 
-response list_groups(request_context& ctx) {
+outcome list_groups(request_context& ctx, const snapshot& t) {
     validation v;
     const auto pg = read_page_params(ctx.params, v);
     const auto search = string_param(ctx.params, "search", v);
@@ -41,7 +41,7 @@ response list_groups(request_context& ctx) {
     // unless all_available.
     const bool everything =
         ctx.who.admin() || !ctx.who.signed_in() || all_available.value_or(false);
-    auto groups = store::list_groups(ctx.rtxn());
+    auto groups = store::list_groups(t);
     std::erase_if(groups, [&](const store::namespace_row& g) {
         if (top_level.value_or(false) && g.parent_id != 0) {
             return true;
@@ -51,12 +51,12 @@ response list_groups(request_context& ctx) {
             store::lower(g.path).find(store::lower(*search)) == std::string::npos) {
             return true;
         }
-        const auto role = group_role(ctx, g);
+        const auto role = group_role(ctx, t, g);
         if (owned.value_or(false)) {
             return !at_least(role, store::access_level::owner) || ctx.who.admin();
         }
         if (everything) {
-            return !can_read_group(ctx, g);
+            return !can_read_group(ctx, t, g);
         }
         return !at_least(role, store::access_level::guest);
     });
@@ -81,22 +81,16 @@ response list_groups(request_context& ctx) {
                      [&](json_writer& w, const auto& item) { write_group(w, item, {base}); });
 }
 
-response get_group(request_context& ctx) {
-    auto found = find_readable_group(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& g = std::get<store::namespace_row>(found);
+outcome get_group(request_context& ctx, const snapshot&) {
+    // Route needs: the group.
     const std::string base = base_of(ctx);
     json_writer w;
-    write_group(w, g, {base});
+    write_group(w, *ctx.subject.group, {base});
     return json_response(200, w.take());
 }
 
-task create_group(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        co_return unauthorized();
-    }
+outcome create_group(request_context& ctx, const snapshot& t) {
+    // Route needs: signed in.
     validation v;
     auto name = required_string(ctx.params, "name", v);
     auto path = required_string(ctx.params, "path", v);
@@ -104,94 +98,91 @@ task create_group(request_context& ctx) {
     const auto parent_id = int_param(ctx.params, "parent_id", v);
     const auto description = string_param(ctx.params, "description", v);
     if (!v.ok()) {
-        co_return bad_params(v.message());
+        return bad_params(v.message());
     }
     // app/models/namespace.rb: name, path and description of at most 255 characters.
     if (auto err = too_long({{"name", *name, 255},
                              {"path", *path, 255},
                              {"description", description.value_or(""), 255}})) {
-        co_return group_save_error(err->first, err->second);
+        return group_save_error(err->first, err->second);
     }
     if (!valid_path(*path)) {
-        co_return group_save_error("path", path_rule);
+        return group_save_error("path", path_rule);
     }
     if (name->empty()) {
-        co_return group_save_error("name", "can't be blank");
+        return group_save_error("name", "can't be blank");
     }
-    store::namespace_row g;
-    g.name = std::move(*name);
-    g.path = std::move(*path);
-    g.description = description.value_or("");
-    g.vis = vis ? *store::parse_visibility(*vis) : store::visibility::private_;
-    g.created_at = now_ms();
+    auto g = std::make_shared<store::namespace_row>();
+    g->name = std::move(*name);
+    g->path = std::move(*path);
+    g->description = description.value_or("");
+    g->vis = vis ? *store::parse_visibility(*vis) : store::visibility::private_;
+    g->created_at = now_ms();
     if (parent_id && *parent_id != 0) {
-        auto parent = store::find_namespace(ctx.rtxn(), static_cast<std::uint64_t>(*parent_id));
+        auto parent = store::find_namespace(t, static_cast<std::uint64_t>(*parent_id));
         if (!parent || parent->kind != store::namespace_kind::group ||
-            !can_read_group(ctx, *parent)) {
-            co_return not_found("Group");
+            !can_read_group(ctx, t, *parent)) {
+            return not_found("Group");
         }
-        if (!at_least(group_role(ctx, *parent), store::access_level::maintainer)) {
-            co_return forbidden();
+        if (!at_least(group_role(ctx, t, *parent), store::access_level::maintainer)) {
+            return forbidden();
         }
-        if (static_cast<int>(g.vis) > static_cast<int>(parent->vis)) {
-            co_return group_save_error("visibility_level",
-                                       std::string(store::visibility_name(g.vis)) +
-                                           " is not allowed since the parent group has a " +
-                                           std::string(store::visibility_name(parent->vis)) +
-                                           " visibility.");
+        if (static_cast<int>(g->vis) > static_cast<int>(parent->vis)) {
+            return group_save_error("visibility_level",
+                                    std::string(store::visibility_name(g->vis)) +
+                                        " is not allowed since the parent group has a " +
+                                        std::string(store::visibility_name(parent->vis)) +
+                                        " visibility.");
         }
-        g.parent_id = parent->id;
+        g->parent_id = parent->id;
     }
     const std::uint64_t creator = ctx.who.user_id();
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        if (auto e = store::create_group(t, g)) {
-            return e;
-        }
-        store::member m;
-        m.user_id = creator;
-        m.access = store::access_level::owner;
-        m.created_at = g.created_at;
-        m.created_by = creator;
-        return store::put_member(t, store::member_source::group, g.id, m, true);
-    });
-    if (ec == store::errc::conflict) {
-        co_return group_save_error("path", "has already been taken");
-    }
-    if (ec == store::errc::not_found) {
-        co_return not_found("Group");
-    }
-    if (ec) {
-        co_return store_failure("create group", ec);
-    }
-    const std::string base = base_of(ctx);
-    json_writer w;
-    write_group(w, g, {base});
-    co_return json_response(201, w.take());
+    return then_render(
+        [g, creator](store::write_txn& w) -> std::error_code {
+            if (auto e = store::create_group(w, *g)) {
+                return e;
+            }
+            store::member m;
+            m.user_id = creator;
+            m.access = store::access_level::owner;
+            m.created_at = g->created_at;
+            m.created_by = creator;
+            return store::put_member(w, store::member_source::group, g->id, m, true);
+        },
+        [&ctx, g](const snapshot&, std::error_code ec) {
+            if (ec == store::errc::conflict) {
+                return group_save_error("path", "has already been taken");
+            }
+            if (ec == store::errc::not_found) {
+                return not_found("Group");
+            }
+            if (ec) {
+                return store_failure("create group", ec);
+            }
+            const std::string base = base_of(ctx);
+            json_writer w;
+            write_group(w, *g, {base});
+            return json_response(201, w.take());
+        });
 }
 
-task delete_group(request_context& ctx) {
-    auto found = find_readable_group(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        co_return std::move(*err);
-    }
-    const auto g = std::get<store::namespace_row>(std::move(found));
-    if (!at_least(group_role(ctx, g), store::access_level::owner)) {
-        co_return forbidden();
-    }
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run(
-        [&](store::write_txn& t) { return store::delete_group(t, g.id); });
-    if (ec == store::errc::not_empty) {
-        co_return bad_request("Group still has subgroups or projects; delete them first");
-    }
-    if (ec == store::errc::not_found) {
-        co_return not_found("Group");
-    }
-    if (ec) {
-        co_return store_failure("delete group", ec);
-    }
-    co_return accepted();
+outcome delete_group(request_context& ctx, const snapshot&) {
+    // Route needs: the group, Owner.
+    const std::uint64_t id = ctx.subject.group->id;
+    return then_render([id](store::write_txn& w) { return store::delete_group(w, id); },
+                       [](const snapshot&, std::error_code ec) {
+                           if (ec == store::errc::not_empty) {
+                               return bad_request(
+                                   "Group still has subgroups or projects; delete them first");
+                           }
+                           if (ec == store::errc::not_found) {
+                               return not_found("Group");
+                           }
+                           if (ec) {
+                               return store_failure("delete group", ec);
+                           }
+                           return accepted();
+                       });
 }
 
 } // namespace packyard::routing::handlers

@@ -1,80 +1,77 @@
 #pragma once
 
-// Every endpoint's handler, grouped by resource; routes.cpp maps paths onto them.
+// Every endpoint's handler, grouped by resource; routes.cpp maps paths onto them and names what
+// each needs resolved first. A handler is a plain function over one read snapshot: it answers,
+// or returns a write plan for routing::app to commit and render (routing/outcome.hpp).
 
 #include "routing/context.hpp"
+#include "routing/outcome.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <optional>
 
 namespace packyard::routing::handlers {
 
-using task = boost::asio::awaitable<response>;
+using snapshot = store::read_txn;
 
 // health.cpp
-response health(request_context& ctx);
-response liveness(request_context& ctx);
-response readiness(request_context& ctx);
+outcome health(request_context& ctx, const snapshot& t);
+outcome liveness(request_context& ctx, const snapshot& t);
+outcome readiness(request_context& ctx, const snapshot& t);
 
 // users.cpp
-response current_user(request_context& ctx);
-response get_user(request_context& ctx);
-response list_users(request_context& ctx);
-task create_user(request_context& ctx);
+outcome current_user(request_context& ctx, const snapshot& t);
+outcome get_user(request_context& ctx, const snapshot& t);
+outcome list_users(request_context& ctx, const snapshot& t);
+outcome create_user(request_context& ctx, const snapshot& t);
 
 // tokens.cpp
-task create_user_token(request_context& ctx);
-response list_tokens(request_context& ctx);
-response get_token_self(request_context& ctx);
-task revoke_token_self(request_context& ctx);
-task revoke_token(request_context& ctx);
+outcome create_user_token(request_context& ctx, const snapshot& t);
+outcome list_tokens(request_context& ctx, const snapshot& t);
+outcome get_token_self(request_context& ctx, const snapshot& t);
+outcome revoke_token_self(request_context& ctx, const snapshot& t);
+outcome revoke_token(request_context& ctx, const snapshot& t);
 
 // groups.cpp
-response list_groups(request_context& ctx);
-response get_group(request_context& ctx);
-task create_group(request_context& ctx);
-task delete_group(request_context& ctx);
+outcome list_groups(request_context& ctx, const snapshot& t);
+outcome get_group(request_context& ctx, const snapshot& t);
+outcome create_group(request_context& ctx, const snapshot& t);
+outcome delete_group(request_context& ctx, const snapshot& t);
 
 // projects.cpp
-response list_projects(request_context& ctx);
-response get_project(request_context& ctx);
-task create_project(request_context& ctx);
-task delete_project(request_context& ctx);
+outcome list_projects(request_context& ctx, const snapshot& t);
+outcome get_project(request_context& ctx, const snapshot& t);
+outcome create_project(request_context& ctx, const snapshot& t);
+outcome delete_project(request_context& ctx, const snapshot& t);
 
 // members.cpp
-response list_project_members(request_context& ctx);
-response get_project_member(request_context& ctx);
-task add_project_member(request_context& ctx);
-task edit_project_member(request_context& ctx);
-task remove_project_member(request_context& ctx);
-response list_group_members(request_context& ctx);
-response get_group_member(request_context& ctx);
-task add_group_member(request_context& ctx);
-task edit_group_member(request_context& ctx);
-task remove_group_member(request_context& ctx);
+outcome list_members(request_context& ctx, const snapshot& t);
+outcome get_member(request_context& ctx, const snapshot& t);
+outcome add_member(request_context& ctx, const snapshot& t);
+outcome edit_member(request_context& ctx, const snapshot& t);
+outcome remove_member(request_context& ctx, const snapshot& t);
 
-// packages.cpp (gitlab-packages-api.md E1-E5)
-response list_project_packages(request_context& ctx);
-response list_group_packages(request_context& ctx);
-response get_package(request_context& ctx);
-response list_package_pipelines(request_context& ctx);
-task delete_package(request_context& ctx);
+// packages.cpp (the seed's E1-E5)
+outcome list_project_packages(request_context& ctx, const snapshot& t);
+outcome list_group_packages(request_context& ctx, const snapshot& t);
+outcome get_package(request_context& ctx, const snapshot& t);
+outcome list_package_pipelines(request_context& ctx, const snapshot& t);
+outcome delete_package(request_context& ctx, const snapshot& t);
 
 // package_files.cpp (E6-E8)
-response list_package_files(request_context& ctx);
-task delete_package_file(request_context& ctx);
-task download_package_file(request_context& ctx);
+outcome list_package_files(request_context& ctx, const snapshot& t);
+outcome delete_package_file(request_context& ctx, const snapshot& t);
+outcome download_package_file(request_context& ctx, const snapshot& t);
 
 // generic.cpp (E9, E11)
-std::optional<response> generic_upload_precheck(request_context& ctx);
-task generic_upload(request_context& ctx);
-task generic_download(request_context& ctx);
+std::optional<response> generic_upload_check(request_context& ctx);
+outcome generic_upload(request_context& ctx, const snapshot& t);
+outcome generic_download(request_context& ctx, const snapshot& t);
 
 // pipelines.cpp
-task create_commit_status(request_context& ctx);
-response list_pipelines(request_context& ctx);
-response get_pipeline(request_context& ctx);
-task delete_pipeline(request_context& ctx);
-task create_job_token(request_context& ctx);
+outcome create_commit_status(request_context& ctx, const snapshot& t);
+outcome list_pipelines(request_context& ctx, const snapshot& t);
+outcome get_pipeline(request_context& ctx, const snapshot& t);
+outcome delete_pipeline(request_context& ctx, const snapshot& t);
+outcome create_job_token(request_context& ctx, const snapshot& t);
 
 } // namespace packyard::routing::handlers

@@ -5,17 +5,15 @@
 #include "routing/package_entities.hpp"
 #include "routing/pagination.hpp"
 #include "store/packages.hpp"
+#include "store/page_data.hpp"
 
 #include <algorithm>
 
 namespace packyard::routing::handlers {
 
-response list_package_files(request_context& ctx) {
-    auto found = find_package_for(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& [proj, p] = std::get<project_package>(found);
+outcome list_package_files(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages, the package.
+    const auto& p = *ctx.subject.package;
     validation v;
     const auto pg = read_page_params(ctx.params, v);
     const auto order_by = enum_param(ctx.params, "order_by", {"id", "created_at", "file_name"}, v);
@@ -23,7 +21,7 @@ response list_package_files(request_context& ctx) {
     if (!v.ok()) {
         return bad_params(v.message());
     }
-    auto files = store::files_of(ctx.rtxn(), p.id);
+    auto files = store::files_of(t, p.id);
     std::erase_if(files, [](const store::package_file& f) {
         return f.status != store::file_status::default_;
     });
@@ -41,66 +39,82 @@ response list_package_files(request_context& ctx) {
         }
         return desc ? c > 0 : c < 0;
     });
+    // The page's files and the pipelines that published each.
+    const std::size_t from = std::min<std::size_t>(pg.offset(), files.size());
+    const std::size_t to = std::min<std::size_t>(from + pg.per_page, files.size());
+    store::pipeline_refs refs;
+    const auto pipelines =
+        store::file_pipelines_of(t, std::span(files).subspan(from, to - from), refs);
     const std::string base = base_of(ctx);
-    return json_page(
-        ctx, files, pg,
-        [&](json_writer& w, const auto& item) { write_package_file(ctx.rtxn(), w, item, base); },
-        {{"order_by", "id"}, {"sort", "asc"}});
+    entity_renderer render(refs, base);
+    return json_page(ctx, files, pg,
+                     [&](json_writer& w, const auto& item) {
+                         const auto row = static_cast<std::size_t>(&item - files.data()) - from;
+                         render.write_package_file(w, item, pipelines[row]);
+                     },
+                     {{"order_by", "id"}, {"sort", "asc"}});
 }
 
-task delete_package_file(request_context& ctx) {
-    auto found = find_package_for(ctx, true);
-    if (auto* err = std::get_if<response>(&found)) {
-        co_return std::move(*err);
-    }
-    const auto p = std::get<project_package>(std::move(found)).package;
+namespace {
+
+/// :package_file_id of the resolved package, installable; or GitLab's refusal.
+std::variant<store::package_file, response> file_of(const request_context& ctx, const store::txn& t,
+                                                    bool strict_id) {
     const auto file_id = parse_int(ctx.path_param("package_file_id"));
-    if (!file_id) {
-        co_return bad_params("package_file_id is invalid");
+    if (strict_id && !file_id) {
+        return bad_params("package_file_id is invalid");
     }
-    auto f = *file_id > 0 ? store::find_file(ctx.rtxn(), static_cast<std::uint64_t>(*file_id))
-                          : std::nullopt;
-    if (!f || f->package_id != p.id || f->status != store::file_status::default_) {
-        co_return not_found();
+    auto f = file_id && *file_id > 0 ? store::find_file(t, static_cast<std::uint64_t>(*file_id))
+                                     : std::nullopt;
+    if (!f || f->package_id != ctx.subject.package->id ||
+        f->status != store::file_status::default_) {
+        return not_found();
     }
+    return std::move(*f);
+}
+
+} // namespace
+
+outcome delete_package_file(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages, Maintainer, the package.
+    auto found = file_of(ctx, t, true);
+    if (auto* err = std::get_if<response>(&found)) {
+        return std::move(*err);
+    }
+    const auto& f = std::get<store::package_file>(found);
     if (const auto since = ctx.req.header("If-Unmodified-Since"); !since.empty()) {
-        if (auto when = parse_http_date(since); when && f->updated_at > *when + 999) {
-            co_return message_response(412, "412 Precondition Failed");
+        if (auto when = parse_http_date(since); when && f.updated_at > *when + 999) {
+            return message_response(412, "412 Precondition Failed");
         }
     }
-    ctx.release_read();
-    bool gone = false;
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        auto cur = store::find_file(t, f->id);
-        gone = !cur || cur->status != store::file_status::default_;
-        return gone ? std::error_code{} : store::mark_file_for_destruction(t, *cur);
-    });
-    if (ec) {
-        co_return store_failure("delete package file", ec);
-    }
-    if (gone) {
-        co_return not_found();
-    }
-    if (ctx.svc.wake_cleanup) {
-        ctx.svc.wake_cleanup();
-    }
-    co_return no_content();
+    auto gone = std::make_shared<bool>(false);
+    return then_render(
+        [id = f.id, gone](store::write_txn& w) -> std::error_code {
+            auto cur = store::find_file(w, id);
+            *gone = !cur || cur->status != store::file_status::default_;
+            return *gone ? std::error_code{} : store::mark_file_for_destruction(w, *cur);
+        },
+        [&ctx, gone](const snapshot&, std::error_code ec) {
+            if (ec) {
+                return store_failure("delete package file", ec);
+            }
+            if (*gone) {
+                return not_found();
+            }
+            if (ctx.svc.wake_cleanup) {
+                ctx.svc.wake_cleanup();
+            }
+            return no_content();
+        });
 }
 
-task download_package_file(request_context& ctx) {
-    auto found = find_package_for(ctx);
+outcome download_package_file(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages, the package.
+    auto found = file_of(ctx, t, false);
     if (auto* err = std::get_if<response>(&found)) {
-        co_return std::move(*err);
+        return std::move(*err);
     }
-    const auto p = std::get<project_package>(std::move(found)).package;
-    const auto file_id = parse_int(ctx.path_param("package_file_id"));
-    auto f = file_id && *file_id > 0
-                 ? store::find_file(ctx.rtxn(), static_cast<std::uint64_t>(*file_id))
-                 : std::nullopt;
-    if (!f || f->package_id != p.id || f->status != store::file_status::default_) {
-        co_return not_found();
-    }
-    co_return co_await send_file(ctx, p, *f);
+    return send_file(ctx, *ctx.subject.package, std::get<store::package_file>(found));
 }
 
 } // namespace packyard::routing::handlers

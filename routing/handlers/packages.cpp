@@ -8,6 +8,7 @@
 #include "routing/package_entities.hpp"
 #include "routing/pagination.hpp"
 #include "store/identity.hpp"
+#include "store/page_data.hpp"
 #include "store/pipelines.hpp"
 
 #include <algorithm>
@@ -76,7 +77,8 @@ std::vector<std::string> search_terms(std::string_view raw) {
     return terms;
 }
 
-std::optional<response> parse_list_params(request_context& ctx, bool group, list_params& out) {
+std::optional<response> parse_list_params(const request_context& ctx, bool group,
+                                          list_params& out) {
     validation v;
     out.pg = read_page_params(ctx.params, v);
     if (group) {
@@ -128,64 +130,47 @@ std::optional<response> parse_list_params(request_context& ctx, bool group, list
     return std::nullopt;
 }
 
-/// Per-request memo of projects and the caller's delete right in each.
-class project_memo {
-public:
-    explicit project_memo(request_context& ctx)
-        : ctx_(ctx) {}
-    /// A project the handler already read (a project list's own): no second lookup.
-    void seed(const store::project& p) { cache_.emplace(p.id, entry{std::nullopt, &p}); }
-    const store::project* get(std::uint64_t id) {
-        auto it = cache_.find(id);
-        if (it == cache_.end()) {
-            it = cache_.emplace(id, entry{store::find_project(ctx_.rtxn(), id)}).first;
-        }
-        return it->second.project();
-    }
-    bool can_destroy(const store::project& p) {
-        auto& e = cache_[p.id];
-        if (!e.role_known) {
-            e.destroy = at_least(project_role(ctx_, p), store::access_level::maintainer);
-            e.role_known = true;
-        }
-        return e.destroy;
-    }
-
-private:
-    struct entry {
-        std::optional<store::project> owned; ///< read here
-        const store::project* seeded = nullptr;
-        bool role_known = false;
-        bool destroy = false;
-        const store::project* project() const { return owned ? &*owned : seeded; }
-    };
-    request_context& ctx_;
-    std::map<std::uint64_t, entry> cache_;
-};
-
-response
-render_list(request_context& ctx, const store::list_page& page, const list_params& lp,
-            const store::project* only_project,
-            std::initializer_list<std::pair<std::string_view, std::string_view>> defaults) {
+/// A page of packages as GitLab renders it: each row with its project (the caller's delete
+/// right decides its delete link), its build summary and newest pipeline.
+response render_list(request_context& ctx, const store::txn& t, const store::list_page& page,
+                     const list_params& lp, const store::project* only_project,
+                     default_params defaults) {
     const bool group = only_project == nullptr;
     const std::string base = base_of(ctx);
-    project_memo memo(ctx);
-    pipeline_memo pipelines;
-    if (only_project != nullptr) {
-        // A project's packages are mostly built by its own pipelines.
-        memo.seed(*only_project);
-        pipelines.add_project(*only_project);
-    }
+    const auto extras = store::package_page_extras(t, page.rows, only_project);
+    // The rows' projects and the caller's delete right in each, read once per project.
+    struct project_entry {
+        std::uint64_t id;
+        std::optional<store::project> project;
+        bool destroy = false;
+    };
+    std::vector<project_entry> projects;
+    auto project_of = [&](std::uint64_t id) -> project_entry& {
+        for (auto& e : projects) {
+            if (e.id == id) {
+                return e;
+            }
+        }
+        auto& e = projects.emplace_back();
+        e.id = id;
+        e.project = only_project != nullptr && only_project->id == id
+                        ? std::optional<store::project>(*only_project)
+                        : store::find_project(t, id);
+        e.destroy = e.project &&
+                    at_least(project_role(ctx, t, *e.project), store::access_level::maintainer);
+        return e;
+    };
+    entity_renderer render(extras.refs, base);
     json_writer w;
     w.begin_array();
-    for (const auto& pkg : page.rows) {
-        const auto* proj = memo.get(pkg.project_id);
-        if (proj == nullptr) {
+    for (std::size_t i = 0; i < page.rows.size(); ++i) {
+        const auto& pkg = page.rows[i];
+        const auto& e = project_of(pkg.project_id);
+        if (!e.project) {
             continue;
         }
-        write_package(ctx.rtxn(), w,
-                      package_view{pkg, *proj, memo.can_destroy(*proj), group, false, &pipelines},
-                      base);
+        render.write_package(w, package_view{pkg, *e.project, e.destroy, group, extras.builds[i],
+                                             extras.newest(i), nullptr});
     }
     w.end_array();
     response r = json_response(200, w.take());
@@ -195,126 +180,9 @@ render_list(request_context& ctx, const store::list_page& page, const list_param
 
 } // namespace
 
-/// The displayable package of this project, or GitLab's "404 Not found" (finder miss).
-std::variant<store::package, response> find_displayable(request_context& ctx,
-                                                        const store::project& proj) {
-    auto id = parse_int(ctx.path_param("package_id"));
-    if (!id) {
-        return bad_params("package_id is invalid");
-    }
-    std::optional<store::package> p;
-    if (*id > 0) {
-        p = store::find_package(ctx.rtxn(), static_cast<std::uint64_t>(*id));
-    }
-    if (!p || p->project_id != proj.id || !store::displayable(p->status)) {
-        return message_response(404, "404 Not found");
-    }
-    return std::move(*p);
-}
-
-/// Project lookup plus read_package: GitLab's first two checks on every package route.
-std::variant<store::project, response> project_for_packages(request_context& ctx) {
-    auto found = find_readable_project(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    auto& p = std::get<store::project>(found);
-    if (!can_read_packages(ctx, p)) {
-        return forbidden();
-    }
-    return std::move(p);
-}
-
-std::variant<project_package, response> find_package_for(request_context& ctx, bool for_delete) {
-    auto found = project_for_packages(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    auto& proj = std::get<store::project>(found);
-    if (for_delete && !at_least(project_role(ctx, proj), store::access_level::maintainer)) {
-        return forbidden();
-    }
-    auto pkg = find_displayable(ctx, proj);
-    if (auto* err = std::get_if<response>(&pkg)) {
-        return std::move(*err);
-    }
-    return project_package{std::move(proj), std::move(std::get<store::package>(pkg))};
-}
-
-namespace {
-
-/// The projects of a group's subtree whose packages a caller may see (GitLab's
-/// Packages::ProjectsFinder), with per-visibility tallies for the counters.
-struct audience {
-    std::uint64_t generation = 0;
-    std::vector<std::uint64_t> allowed; ///< sorted
-    std::size_t seen[3] = {0, 0, 0};    ///< projects per level: private, internal, public
-    std::size_t taken[3] = {0, 0, 0};   ///< of those, allowed
-    std::size_t total_projects = 0;
-};
-
-audience compute_audience(request_context& ctx, const store::namespace_row& g,
-                          bool exclude_subgroups) {
-    const auto& t = ctx.rtxn();
-    audience a;
-    const std::vector<std::uint64_t> namespaces = exclude_subgroups
-                                                      ? std::vector<std::uint64_t>{g.id}
-                                                      : store::self_and_descendant_groups(t, g.id);
-    const bool group_wide =
-        ctx.who.admin() || at_least(group_role(ctx, g), ctx.svc.cfg.packages_read_min);
-    for (auto ns : namespaces) {
-        for (auto pid : store::projects_in_namespace(t, ns)) {
-            auto p = store::find_project(t, pid);
-            if (!p) {
-                continue;
-            }
-            ++a.total_projects;
-            const std::size_t level = static_cast<std::size_t>(p->vis) / 10;
-            ++a.seen[level];
-            if (p->packages_enabled && (group_wide || can_read_packages(ctx, *p))) {
-                a.allowed.push_back(pid);
-                ++a.taken[level];
-            }
-        }
-    }
-    std::sort(a.allowed.begin(), a.allowed.end());
-    return a;
-}
-
-/// compute_audience, remembered per I/O thread until identity data changes: a group of 1,000
-/// projects costs 1,000 row reads, which would dominate every group list request.
-const audience& group_audience(request_context& ctx, const store::namespace_row& g,
-                               bool exclude_subgroups) {
-    struct key {
-        std::uint64_t group;
-        std::uint64_t user;
-        bool exclude;
-        bool operator<(const key& o) const noexcept {
-            return std::tie(group, user, exclude) < std::tie(o.group, o.user, o.exclude);
-        }
-    };
-    thread_local std::map<key, audience> cache;
-    const key k{g.id, ctx.who.user_id(), exclude_subgroups};
-    auto it = cache.find(k);
-    if (it != cache.end() && it->second.generation == ctx.svc.env.identity_generation()) {
-        return it->second;
-    }
-    if (cache.size() > 4096) {
-        cache.clear(); // bounded: distinct callers of distinct groups
-    }
-    auto a = compute_audience(ctx, g, exclude_subgroups);
-    a.generation = ctx.snapshot_generation;
-    return cache.insert_or_assign(k, std::move(a)).first->second;
-}
-
-} // namespace
-
-response list_project_packages(request_context& ctx) {
-    auto found = project_for_packages(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& proj = std::get<store::project>(found);
+outcome list_project_packages(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages.
+    const auto& proj = *ctx.subject.project;
     list_params lp;
     if (auto err = parse_list_params(ctx, false, lp)) {
         return std::move(*err);
@@ -328,25 +196,20 @@ response list_project_packages(request_context& ctx) {
     q.limit = lp.pg.per_page;
     q.filter = lp.filter;
     if (q.filter.is_default()) {
-        q.known_total = store::default_count(ctx.rtxn(), store::list_scope::project, proj.id);
+        q.known_total = store::default_count(t, store::list_scope::project, proj.id);
     }
-    const auto page = store::list_packages(ctx.rtxn(), q);
-    return render_list(ctx, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}});
+    const auto page = store::list_packages(t, q);
+    return render_list(ctx, t, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}});
 }
 
-response list_group_packages(request_context& ctx) {
-    auto found = find_readable_group(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& g = std::get<store::namespace_row>(found);
+outcome list_group_packages(request_context& ctx, const snapshot& t) {
+    // Route needs: the group.
+    const auto& g = *ctx.subject.group;
     list_params lp;
     if (auto err = parse_list_params(ctx, true, lp)) {
         return std::move(*err);
     }
-    const auto& t = ctx.rtxn();
-    const auto& seen = group_audience(ctx, g, lp.exclude_subgroups);
-    const auto& allowed = seen.allowed;
+    const auto& seen = group_package_audience(ctx, t, g, lp.exclude_subgroups);
     store::list_query q;
     q.scope = store::list_scope::group;
     q.scope_id = g.id;
@@ -355,9 +218,9 @@ response list_group_packages(request_context& ctx) {
     q.offset = lp.pg.offset();
     q.limit = lp.pg.per_page;
     q.filter = lp.filter;
-    const bool everything = allowed.size() == seen.total_projects && !lp.exclude_subgroups;
+    const bool everything = seen.allowed.size() == seen.total_projects && !lp.exclude_subgroups;
     if (!everything) {
-        q.projects = &allowed;
+        q.projects = &seen.allowed;
     }
     // The counters are per visibility level, so they answer whenever the caller sees each
     // level of the subtree either whole or not at all.
@@ -376,32 +239,31 @@ response list_group_packages(request_context& ctx) {
     }
     const auto page = store::list_packages(t, q);
     return render_list(
-        ctx, page, lp, nullptr,
+        ctx, t, page, lp, nullptr,
         {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}});
 }
 
-response get_package(request_context& ctx) {
-    auto found = find_package_for(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& [proj, p] = std::get<project_package>(found);
+outcome get_package(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages, the package.
+    const auto& proj = *ctx.subject.project;
+    const auto& p = *ctx.subject.package;
     if (!store::detailed_info(p.status)) {
         return message_response(404, "Package not found");
     }
     const std::string base = base_of(ctx);
-    const bool destroy = at_least(project_role(ctx, proj), store::access_level::maintainer);
+    const bool destroy = at_least(project_role(ctx, t, proj), store::access_level::maintainer);
+    auto extras = store::package_page_extras(t, std::span(&p, 1), &proj);
+    const auto versions = store::versions_of(t, p, extras.refs);
+    entity_renderer render(extras.refs, base);
     json_writer w;
-    write_package(ctx.rtxn(), w, package_view{p, proj, destroy, false, true}, base);
+    render.write_package(
+        w, package_view{p, proj, destroy, false, extras.builds[0], extras.newest(0), &versions});
     return json_response(200, w.take());
 }
 
-response list_package_pipelines(request_context& ctx) {
-    auto found = find_package_for(ctx);
-    if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
-    }
-    const auto& [proj, p] = std::get<project_package>(found);
+outcome list_package_pipelines(request_context& ctx, const snapshot& t) {
+    // Route needs: the project, read_packages, the package.
+    const auto& p = *ctx.subject.package;
     if (!store::detailed_info(p.status)) {
         return not_found("Package not found");
     }
@@ -453,7 +315,6 @@ response list_package_pipelines(request_context& ctx) {
             previous = true;
         }
     }
-    const auto& t = ctx.rtxn();
     std::vector<store::build_info> rows;
     bool more = false;
     auto all = store::build_infos(t, p.id); // newest first
@@ -484,18 +345,21 @@ response list_package_pipelines(request_context& ctx) {
         }
     }
     std::vector<store::pipeline> pipelines;
+    store::pipeline_refs refs;
     for (const auto& b : rows) {
         if (auto pl = store::find_pipeline(t, b.pipeline_id)) {
+            refs.add(t, *pl);
             pipelines.push_back(std::move(*pl));
         }
     }
     std::sort(pipelines.begin(), pipelines.end(),
               [](const auto& a, const auto& b) { return a.id > b.id; });
     const std::string base = base_of(ctx);
+    entity_renderer render(refs, base);
     json_writer w;
     w.begin_array();
     for (const auto& pl : pipelines) {
-        write_pipeline(t, w, pl, base);
+        render.write_pipeline(w, pl);
     }
     w.end_array();
     response r = json_response(200, w.take());
@@ -514,37 +378,33 @@ response list_package_pipelines(request_context& ctx) {
     return r;
 }
 
-task delete_package(request_context& ctx) {
-    auto found = find_package_for(ctx, true);
-    if (auto* err = std::get_if<response>(&found)) {
-        co_return std::move(*err);
-    }
-    const auto p = std::get<project_package>(std::move(found)).package;
+outcome delete_package(request_context& ctx, const snapshot&) {
+    // Route needs: the project, read_packages, Maintainer, the package.
+    const auto& p = *ctx.subject.package;
     if (const auto since = ctx.req.header("If-Unmodified-Since"); !since.empty()) {
         if (auto when = parse_http_date(since); when && p.updated_at > *when + 999) {
-            co_return message_response(412, "412 Precondition Failed");
+            return message_response(412, "412 Precondition Failed");
         }
     }
-    ctx.release_read();
-    bool gone = false;
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) -> std::error_code {
-        auto cur = store::find_package(t, p.id);
-        gone = !cur || !store::displayable(cur->status);
-        if (gone) {
-            return {};
-        }
-        return store::mark_package_for_destruction(t, *cur);
-    });
-    if (ec) {
-        co_return store_failure("delete package", ec);
-    }
-    if (gone) {
-        co_return message_response(404, "404 Not found");
-    }
-    if (ctx.svc.wake_cleanup) {
-        ctx.svc.wake_cleanup();
-    }
-    co_return no_content();
+    auto gone = std::make_shared<bool>(false);
+    return then_render(
+        [id = p.id, gone](store::write_txn& w) -> std::error_code {
+            auto cur = store::find_package(w, id);
+            *gone = !cur || !store::displayable(cur->status);
+            return *gone ? std::error_code{} : store::mark_package_for_destruction(w, *cur);
+        },
+        [&ctx, gone](const snapshot&, std::error_code ec) {
+            if (ec) {
+                return store_failure("delete package", ec);
+            }
+            if (*gone) {
+                return message_response(404, "404 Not found");
+            }
+            if (ctx.svc.wake_cleanup) {
+                ctx.svc.wake_cleanup();
+            }
+            return no_content();
+        });
 }
 
 } // namespace packyard::routing::handlers

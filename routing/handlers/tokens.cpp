@@ -6,17 +6,11 @@
 
 namespace packyard::routing::handlers {
 
-task create_user_token(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        co_return unauthorized();
-    }
-    if (!ctx.who.admin()) {
-        co_return forbidden();
-    }
+outcome create_user_token(request_context& ctx, const snapshot& t) {
+    // Route needs: signed in, admin.
     const auto user_id = parse_int(ctx.path_param("user_id"));
-    if (!user_id || *user_id <= 0 ||
-        !store::find_user(ctx.rtxn(), static_cast<std::uint64_t>(*user_id))) {
-        co_return not_found("User");
+    if (!user_id || *user_id <= 0 || !store::find_user(t, static_cast<std::uint64_t>(*user_id))) {
+        return not_found("User");
     }
     validation v;
     auto name = required_string(ctx.params, "name", v);
@@ -49,35 +43,34 @@ task create_user_token(request_context& ctx) {
     }
     const auto description = string_param(ctx.params, "description", v);
     if (!v.ok()) {
-        co_return bad_params(v.message());
+        return bad_params(v.message());
     }
-    store::token tok;
-    tok.kind = store::token_kind::personal;
-    tok.user_id = static_cast<std::uint64_t>(*user_id);
-    tok.name = std::move(*name);
-    tok.description = description.value_or("");
-    tok.scopes = scopes;
+    auto tok = std::make_shared<store::token>();
+    tok->kind = store::token_kind::personal;
+    tok->user_id = static_cast<std::uint64_t>(*user_id);
+    tok->name = std::move(*name);
+    tok->description = description.value_or("");
+    tok->scopes = scopes;
     if (expires_ms != 0) {
-        tok.expires_at = *expires;
-        tok.expires_at_ms = expires_ms;
+        tok->expires_at = *expires;
+        tok->expires_at_ms = expires_ms;
     }
-    tok.created_at = now_ms();
+    tok->created_at = now_ms();
     const std::string secret = "glpat-" + store::random_token_chars(20);
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run(
-        [&](store::write_txn& t) { return store::create_token(t, tok, secret); });
-    if (ec) {
-        co_return store_failure("create token", ec);
-    }
-    json_writer w;
-    write_token(w, tok, secret);
-    co_return json_response(201, w.take());
+    return then_render(
+        [tok, secret](store::write_txn& w) { return store::create_token(w, *tok, secret); },
+        [tok, secret](const snapshot&, std::error_code ec) {
+            if (ec) {
+                return store_failure("create token", ec);
+            }
+            json_writer w;
+            write_token(w, *tok, secret);
+            return json_response(201, w.take());
+        });
 }
 
-response list_tokens(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        return unauthorized();
-    }
+outcome list_tokens(request_context& ctx, const snapshot& t) {
+    // Route needs: signed in.
     validation v;
     const auto pg = read_page_params(ctx.params, v);
     auto user_id = int_param(ctx.params, "user_id", v);
@@ -88,13 +81,14 @@ response list_tokens(request_context& ctx) {
     if (user_id && ctx.who.admin()) {
         owner = static_cast<std::uint64_t>(*user_id);
     }
-    const auto all = store::list_user_tokens(ctx.rtxn(), owner);
+    const auto all = store::list_user_tokens(t, owner);
     return json_page(ctx, all, pg,
                      [&](json_writer& w, const auto& item) { write_token(w, item, {}); });
 }
 
-response get_token_self(request_context& ctx) {
-    if (!ctx.who.signed_in() || !ctx.who.token) {
+outcome get_token_self(request_context& ctx, const snapshot&) {
+    // Route needs: signed in.
+    if (!ctx.who.token) {
         return unauthorized();
     }
     json_writer w;
@@ -104,42 +98,41 @@ response get_token_self(request_context& ctx) {
 
 namespace {
 
-task revoke(request_context& ctx, std::uint64_t id) {
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run(
-        [&](store::write_txn& t) { return store::revoke_token(t, id); });
-    if (ec == store::errc::not_found) {
-        co_return not_found();
-    }
-    if (ec) {
-        co_return store_failure("revoke token", ec);
-    }
-    co_return no_content();
+write_plan revoke(std::uint64_t id) {
+    return then_render([id](store::write_txn& t) { return store::revoke_token(t, id); },
+                       [](const snapshot&, std::error_code ec) {
+                           if (ec == store::errc::not_found) {
+                               return not_found();
+                           }
+                           if (ec) {
+                               return store_failure("revoke token", ec);
+                           }
+                           return no_content();
+                       });
 }
 
 } // namespace
 
-task revoke_token_self(request_context& ctx) {
-    if (!ctx.who.signed_in() || !ctx.who.token) {
-        co_return unauthorized();
+outcome revoke_token_self(request_context& ctx, const snapshot&) {
+    // Route needs: signed in.
+    if (!ctx.who.token) {
+        return unauthorized();
     }
-    co_return co_await revoke(ctx, ctx.who.token->id);
+    return revoke(ctx.who.token->id);
 }
 
-task revoke_token(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        co_return unauthorized();
-    }
+outcome revoke_token(request_context& ctx, const snapshot& t) {
+    // Route needs: signed in.
     const auto id = parse_int(ctx.path_param("token_id"));
     std::optional<store::token> tok;
     if (id && *id > 0) {
-        tok = store::find_token(ctx.rtxn(), static_cast<std::uint64_t>(*id));
+        tok = store::find_token(t, static_cast<std::uint64_t>(*id));
     }
     if (!tok || tok->kind != store::token_kind::personal ||
         (!ctx.who.admin() && tok->user_id != ctx.who.user_id())) {
-        co_return not_found();
+        return not_found();
     }
-    co_return co_await revoke(ctx, tok->id);
+    return revoke(tok->id);
 }
 
 } // namespace packyard::routing::handlers

@@ -17,21 +17,19 @@ std::optional<std::uint64_t> positive_id(std::string_view s) {
 
 } // namespace
 
-response current_user(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        return unauthorized();
-    }
+outcome current_user(request_context& ctx, const snapshot&) {
+    // Route needs: signed in.
     const std::string base = base_of(ctx);
     json_writer w;
     write_user(w, *ctx.who.user, {base}, true, ctx.who.admin());
     return json_response(200, w.take());
 }
 
-response get_user(request_context& ctx) {
+outcome get_user(request_context& ctx, const snapshot& t) {
     const auto id = positive_id(ctx.path_param("id"));
     std::optional<store::user> u;
     if (id) {
-        u = store::find_user(ctx.rtxn(), *id);
+        u = store::find_user(t, *id);
     }
     if (!u) {
         return not_found("User");
@@ -43,7 +41,7 @@ response get_user(request_context& ctx) {
     return json_response(200, w.take());
 }
 
-response list_users(request_context& ctx) {
+outcome list_users(request_context& ctx, const snapshot& t) {
     validation v;
     const auto pg = read_page_params(ctx.params, v);
     const auto username = string_param(ctx.params, "username", v);
@@ -51,7 +49,6 @@ response list_users(request_context& ctx) {
     if (!v.ok()) {
         return bad_params(v.message());
     }
-    const auto& t = ctx.rtxn();
     std::vector<store::user> all;
     if (username) {
         if (auto u = store::find_user_by_username(t, *username)) {
@@ -75,13 +72,8 @@ response list_users(request_context& ctx) {
     });
 }
 
-task create_user(request_context& ctx) {
-    if (!ctx.who.signed_in()) {
-        co_return unauthorized();
-    }
-    if (!ctx.who.admin()) {
-        co_return forbidden();
-    }
+outcome create_user(request_context& ctx, const snapshot&) {
+    // Route needs: signed in, admin.
     validation v;
     auto email = required_string(ctx.params, "email", v);
     auto name = required_string(ctx.params, "name", v);
@@ -89,45 +81,46 @@ task create_user(request_context& ctx) {
     (void)string_param(ctx.params, "password", v); // accepted and discarded: tokens only
     const auto admin = bool_param(ctx.params, "admin", v);
     if (!v.ok()) {
-        co_return bad_params(v.message());
+        return bad_params(v.message());
     }
     // app/models/user.rb and its namespace: name and username of at most 255 characters; the
     // email column is varchar(255).
     if (auto err = too_long(
             {{"email", *email, 255}, {"name", *name, 255}, {"username", *username, 255}})) {
-        co_return field_error(err->first, err->second);
+        return field_error(err->first, err->second);
     }
     if (!valid_path(*username)) {
-        co_return field_error("username",
-                              "can contain only letters, digits, '_', '-' and '.'. "
-                              "Cannot start with '-' or end in '.', '.git' or '.atom'.");
+        return field_error("username", "can contain only letters, digits, '_', '-' and '.'. "
+                                       "Cannot start with '-' or end in '.', '.git' or '.atom'.");
     }
     if (email->find('@') == std::string::npos) {
-        co_return field_error("email", "is invalid");
+        return field_error("email", "is invalid");
     }
-    store::user u;
-    u.username = std::move(*username);
-    u.name = std::move(*name);
-    u.email = std::move(*email);
-    u.admin = admin.value_or(false);
-    u.created_at = now_ms();
-    std::string which;
-    ctx.release_read();
-    const auto ec = co_await ctx.svc.writer.run([&](store::write_txn& t) {
-        which.clear();
-        return store::create_user(t, u, &which);
-    });
-    if (ec == store::errc::conflict) {
-        co_return message_response(409, which == "email" ? "Email has already been taken"
-                                                         : "Username has already been taken");
-    }
-    if (ec) {
-        co_return store_failure("create user", ec);
-    }
-    const std::string base = base_of(ctx);
-    json_writer w;
-    write_user(w, u, {base}, true, true);
-    co_return json_response(201, w.take());
+    auto u = std::make_shared<store::user>();
+    u->username = std::move(*username);
+    u->name = std::move(*name);
+    u->email = std::move(*email);
+    u->admin = admin.value_or(false);
+    u->created_at = now_ms();
+    auto which = std::make_shared<std::string>();
+    return then_render(
+        [u, which](store::write_txn& t) {
+            which->clear();
+            return store::create_user(t, *u, which.get());
+        },
+        [&ctx, u, which](const snapshot&, std::error_code ec) {
+            if (ec == store::errc::conflict) {
+                return message_response(409, *which == "email" ? "Email has already been taken"
+                                                               : "Username has already been taken");
+            }
+            if (ec) {
+                return store_failure("create user", ec);
+            }
+            const std::string base = base_of(ctx);
+            json_writer w;
+            write_user(w, *u, {base}, true, true);
+            return json_response(201, w.take());
+        });
 }
 
 } // namespace packyard::routing::handlers

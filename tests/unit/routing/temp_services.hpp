@@ -51,15 +51,15 @@ struct temp_services {
     std::unique_ptr<services> svc;
 };
 
-inline response no_handler(request_context&) {
+inline outcome no_handler(request_context&, const store::read_txn&) {
     return {};
 }
 
 /// The list endpoints the pagination tests pretend to call.
 inline const router& list_router() {
     static const route rows[] = {
-        read_route(method::get, "/api/v4/projects/:id/packages", no_handler),
-        read_route(method::get, "/api/v4/groups/:id/packages", no_handler),
+        plain_route(method::get, "/api/v4/projects/:id/packages", no_handler),
+        plain_route(method::get, "/api/v4/groups/:id/packages", no_handler),
     };
     static const router r(rows);
     return r;

@@ -1,0 +1,36 @@
+#pragma once
+
+// What a handler decides: an answer now, or a write to commit and an answer to render after it.
+// Handlers are plain functions over one read snapshot; the writer hop and the snapshot after it
+// belong to routing::app, so no handler can hold a snapshot while it waits (app.hpp).
+
+#include "routing/http_types.hpp"
+#include "store/txn.hpp"
+#include "store/writer.hpp"
+
+#include <functional>
+#include <system_error>
+#include <utility>
+#include <variant>
+
+namespace packyard::routing {
+
+/// A write and what to answer once it is durable.
+struct write_plan {
+    /// Runs on the writer thread in a write transaction. It owns everything it needs (the
+    /// handler's locals are gone by then) and touches only its transaction and its outputs.
+    store::writer::job job;
+    /// Renders the answer after the commit (ec: the job's or the commit's failure), from a
+    /// snapshot opened after the commit.
+    std::function<response(const store::read_txn& after, std::error_code ec)> render;
+};
+
+using outcome = std::variant<response, write_plan>;
+
+/// A write_plan from a job and its renderer.
+template <class Job, class Render>
+write_plan then_render(Job&& job, Render&& render) {
+    return write_plan{store::writer::job(std::forward<Job>(job)), std::forward<Render>(render)};
+}
+
+} // namespace packyard::routing

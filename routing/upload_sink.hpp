@@ -1,0 +1,63 @@
+#pragma once
+
+// Where a streamed request body goes: a temp file in the blob store, hashed as it is written,
+// with a multipart/form-data envelope unwrapped to its "file" part on the way (what @gitbeaker
+// sends). The server pumps the body's bytes in as they arrive and calls finish() off its I/O
+// thread; what the bytes mean, the limits and GitLab's words for each refusal live here.
+
+#include "routing/http_types.hpp"
+#include "routing/multipart.hpp"
+#include "store/blobs.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+namespace packyard::routing {
+
+struct services;
+
+class upload_sink {
+public:
+    /// The sink for a body of this Content-Type, or the answer to send instead: a multipart
+    /// body packyard cannot unwrap (400 "file is missing"), a declared length over the limit
+    /// (413), or a temp file that cannot be created (500).
+    static std::variant<upload_sink, response> open(const services& svc,
+                                                    std::string_view content_type,
+                                                    std::optional<std::uint64_t> content_length);
+
+    upload_sink(upload_sink&&) noexcept = default;
+    upload_sink& operator=(upload_sink&&) = delete;
+
+    /// The most body bytes the wire may carry: the upload limit, plus room for a multipart
+    /// envelope around it.
+    std::uint64_t wire_limit() const noexcept { return wire_limit_; }
+
+    /// Feeds body bytes; the answer to send instead when the body is refused.
+    std::optional<response> write(std::string_view chunk);
+    /// At the end of the body: fsyncs the file and finishes the digests (blocking: call it off
+    /// the I/O threads). The answer to send instead, or nothing when the upload is ready.
+    std::optional<response> finish();
+
+    /// The finished upload, for the handler (after finish()).
+    store::blob_upload& bytes() noexcept { return upload_; }
+    const store::blob_digest& digest() const noexcept { return *digest_; }
+    bool finished() const noexcept { return digest_.has_value(); }
+
+private:
+    upload_sink(store::blob_upload upload, std::optional<multipart_extractor> mp,
+                std::uint64_t limit, std::uint64_t wire_limit)
+        : upload_(std::move(upload))
+        , mp_(std::move(mp))
+        , limit_(limit)
+        , wire_limit_(wire_limit) {}
+
+    store::blob_upload upload_;
+    std::optional<multipart_extractor> mp_;
+    std::uint64_t limit_;
+    std::uint64_t wire_limit_;
+    std::optional<store::blob_digest> digest_;
+};
+
+} // namespace packyard::routing
