@@ -5,6 +5,7 @@
 // read snapshot lives here: handlers receive one as a parameter, for the length of their call.
 
 #include "routing/http_types.hpp"
+#include "routing/limits.hpp"
 #include "routing/params.hpp"
 #include "routing/router.hpp"
 #include "routing/upload_sink.hpp"
@@ -24,9 +25,9 @@
 namespace packyard::routing {
 
 struct settings {
-    std::string external_url;                   ///< empty: "http://" + the request's Host
-    std::uint64_t max_upload_size = 5ULL << 30; ///< bytes
-    std::uint64_t max_small_body = 1ULL << 20;  ///< JSON/form bodies
+    std::string external_url; ///< empty: "http://" + the request's Host
+    std::uint64_t max_upload_size = limits::max_upload_size; ///< bytes
+    std::uint64_t max_small_body = limits::small_body;       ///< JSON/form bodies
     store::access_level packages_read_min = store::access_level::guest;
 };
 

@@ -1,11 +1,12 @@
 #include "routing/multipart.hpp"
 
 #include "routing/http_types.hpp"
+#include "routing/limits.hpp"
 
 namespace packyard::routing {
 namespace {
 
-constexpr std::size_t max_part_headers = 16 * 1024;
+constexpr std::size_t max_part_headers = limits::part_headers;
 
 /// The name="..." of a part's Content-Disposition header.
 std::optional<std::string> disposition_name(std::string_view headers) {

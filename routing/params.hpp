@@ -3,6 +3,8 @@
 // Request parameters as Grape merges them: path parameters, then the body (JSON or form),
 // then the query string. Values keep their shape (scalar, array, null) for validation.
 
+#include "routing/limits.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -54,11 +56,11 @@ private:
     std::unordered_map<std::string, std::size_t, hash, std::equal_to<>> index_;
 };
 
-/// The most parameters one query string or one body may carry (keys plus array elements), as
-/// Rack's query parser limits them (params_limit, 4096); past it nothing is parsed further.
-constexpr std::size_t max_params = 4096;
-/// The deepest a JSON body may nest (Ruby's JSON max_nesting, which Grape's parser uses).
-constexpr std::size_t max_json_depth = 100;
+/// The most parameters one query string or one body may carry (keys plus array elements);
+/// past it nothing is parsed further.
+constexpr std::size_t max_params = limits::params;
+/// The deepest a JSON body may nest.
+constexpr std::size_t max_json_depth = limits::json_depth;
 
 /// How reading parameters ended; true when they were read.
 struct parse_outcome {

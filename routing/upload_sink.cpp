@@ -7,9 +7,6 @@
 namespace packyard::routing {
 namespace {
 
-// A multipart envelope adds a little to the file's own size.
-constexpr std::uint64_t envelope_allowance = 64 * 1024;
-
 response too_large() {
     return message_response(413, "413 Request Entity Too Large");
 }
@@ -25,7 +22,7 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
     }
     const std::uint64_t limit = svc.cfg.max_upload_size;
     const bool multipart = wrapping == upload_wrapping::form_data;
-    const std::uint64_t wire_limit = multipart ? limit + envelope_allowance : limit;
+    const std::uint64_t wire_limit = multipart ? limit + limits::multipart_envelope : limit;
     if (content_length && *content_length > wire_limit) {
         return too_large();
     }

@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "routing/limits.hpp"
+
 #include <boost/program_options.hpp>
 #include <sstream>
 #include <thread>
@@ -21,9 +23,18 @@ constexpr std::string_view top_usage =
     "  --help     show this help\n"
     "  --version  print the version\n";
 
+/// Option values that need checking before they become the config's durations.
+struct seconds_options {
+    long header = limits::header_timeout.count();
+    long idle = limits::idle_timeout.count();
+    long body = limits::body_timeout.count();
+    long upload = limits::upload_timeout.count();
+    long drain = limits::drain_timeout.count();
+};
+
 po::options_description serve_options(config& c, std::string& listen, std::string& log,
-                                      std::string& read_role, long& header_s, long& idle_s,
-                                      long& drain_s, bool& access_log) {
+                                      std::string& read_role, seconds_options& secs,
+                                      bool& access_log) {
     po::options_description d(
         "packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
     d.add_options()("help", "show this help")(
@@ -36,22 +47,28 @@ po::options_description serve_options(config& c, std::string& listen, std::strin
         "threads", po::value<unsigned>(&c.threads)->default_value(0),
         "I/O threads (0: one per hardware thread)")(
         "max-upload-size",
-        po::value<std::uint64_t>(&c.app.max_upload_size)->default_value(5ULL << 30),
+        po::value<std::uint64_t>(&c.app.max_upload_size)->default_value(limits::max_upload_size),
         "largest accepted upload in bytes")(
         "log-format", po::value<std::string>(&log)->default_value("text"),
         "text or json")("access-log", po::value<bool>(&access_log)->default_value(true),
                         "one log line per request (true/false)")(
-        "header-timeout", po::value<long>(&header_s)->default_value(30),
-        "seconds a client may take to send a request header")(
-        "idle-timeout", po::value<long>(&idle_s)->default_value(75),
+        "header-timeout", po::value<long>(&secs.header)->default_value(secs.header),
+        "seconds a client may take to send a request header (and each read of a body)")(
+        "idle-timeout", po::value<long>(&secs.idle)->default_value(secs.idle),
         "seconds an idle keep-alive connection stays open")(
-        "shutdown-timeout", po::value<long>(&drain_s)->default_value(10),
+        "body-timeout", po::value<long>(&secs.body)->default_value(secs.body),
+        "seconds a whole JSON or form body may take to arrive (408 past it)")(
+        "upload-timeout", po::value<long>(&secs.upload)->default_value(secs.upload),
+        "seconds a whole upload may take to arrive (408 past it)")(
+        "shutdown-timeout", po::value<long>(&secs.drain)->default_value(secs.drain),
         "seconds requests in progress may take to finish after SIGTERM; then they are cut off")(
-        "max-connections", po::value<std::size_t>(&c.max_connections)->default_value(10'000),
+        "max-connections",
+        po::value<std::size_t>(&c.max_connections)->default_value(limits::max_connections),
         "open connections at most (a new one past it gets 503); also bounded by the open-file "
         "limit, which is raised to its hard limit at start")(
         "max-buffered-bodies",
-        po::value<std::uint64_t>(&c.max_buffered_bodies)->default_value(64ULL << 20),
+        po::value<std::uint64_t>(&c.max_buffered_bodies)
+            ->default_value(limits::max_buffered_bodies),
         "bytes of JSON and form request bodies held in memory at once, all connections together "
         "(503 past it)")(
         "map-size", po::value<std::uint64_t>(&c.map_size)->default_value(1ULL << 40),
@@ -95,12 +112,9 @@ command parse_command_line(int argc, char** argv) {
     std::string listen;
     std::string log;
     std::string read_role;
-    long header_s = 30;
-    long idle_s = 75;
-    long drain_s = 10;
+    seconds_options secs;
     bool access_log = true;
-    auto desc =
-        serve_options(out.cfg, listen, log, read_role, header_s, idle_s, drain_s, access_log);
+    auto desc = serve_options(out.cfg, listen, log, read_role, secs, access_log);
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc - 1, argv + 1, desc), vm);
@@ -168,14 +182,17 @@ command parse_command_line(int argc, char** argv) {
         out.text = "--packages-read-min-role must be guest or reporter";
         return out;
     }
-    if (header_s <= 0 || idle_s <= 0 || drain_s <= 0) {
+    if (secs.header <= 0 || secs.idle <= 0 || secs.body <= 0 || secs.upload <= 0 ||
+        secs.drain <= 0) {
         out.what = command::kind::error;
         out.text = "timeouts must be positive";
         return out;
     }
-    out.cfg.header_timeout = std::chrono::seconds(header_s);
-    out.cfg.idle_timeout = std::chrono::seconds(idle_s);
-    out.cfg.drain_timeout = std::chrono::seconds(drain_s);
+    out.cfg.header_timeout = std::chrono::seconds(secs.header);
+    out.cfg.idle_timeout = std::chrono::seconds(secs.idle);
+    out.cfg.body_timeout = std::chrono::seconds(secs.body);
+    out.cfg.upload_timeout = std::chrono::seconds(secs.upload);
+    out.cfg.drain_timeout = std::chrono::seconds(secs.drain);
     if (out.cfg.max_connections == 0) {
         out.what = command::kind::error;
         out.text = "--max-connections must be at least 1";
@@ -185,7 +202,6 @@ command parse_command_line(int argc, char** argv) {
     if (out.cfg.threads == 0) {
         out.cfg.threads = std::max(1U, std::thread::hardware_concurrency());
     }
-    out.cfg.app.max_small_body = 1ULL << 20;
     out.what = command::kind::serve;
     return out;
 }

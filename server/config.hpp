@@ -1,6 +1,7 @@
 #pragma once
 
 #include "routing/context.hpp"
+#include "routing/limits.hpp"
 #include "store/log.hpp"
 
 #include <chrono>
@@ -19,18 +20,20 @@ struct config {
     routing::settings app;
     log::format log = log::format::text;
     bool access_log = true;
-    std::chrono::seconds header_timeout{30};
-    std::chrono::seconds idle_timeout{75};
-    std::chrono::seconds drain_timeout{10};
+    std::chrono::seconds header_timeout = limits::header_timeout;
+    std::chrono::seconds idle_timeout = limits::idle_timeout;
+    std::chrono::seconds body_timeout = limits::body_timeout;
+    std::chrono::seconds upload_timeout = limits::upload_timeout;
+    std::chrono::seconds drain_timeout = limits::drain_timeout;
     std::uint64_t map_size = 1ULL << 40;
     std::uint64_t map_resident_mib = 128; ///< 0: never release the map's mapped pages
     /// The whole request header block: request line, fields and their line ends (431 past it).
-    std::size_t header_limit = 16 * 1024;
+    std::size_t header_limit = limits::header_block;
     /// Open connections across all threads; past it a new one gets 503 and is closed.
-    std::size_t max_connections = 10'000;
+    std::size_t max_connections = limits::max_connections;
     /// Bytes of small request bodies held in memory at once across all connections (503 past
     /// it); each body is also bounded by app.max_small_body.
-    std::uint64_t max_buffered_bodies = 64ULL << 20;
+    std::uint64_t max_buffered_bodies = limits::max_buffered_bodies;
 };
 
 /// What the command line asked for.

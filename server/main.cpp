@@ -1,6 +1,7 @@
 // packyard: command line -> config -> store, routing, server -> run.
 
 #include "routing/app.hpp"
+#include "routing/limits.hpp"
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
@@ -30,7 +31,7 @@ using namespace packyard;
 /// in progress, and connections accepted only to be refused. Should files still run out, an
 /// upload answers 500 and a download 503, and accept() backs off: nothing crashes.
 void fit_connections_to_descriptors(server::config& cfg) {
-    constexpr std::size_t reserve = 1024;
+    constexpr std::size_t reserve = limits::reserved_descriptors;
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
         return;

@@ -6,6 +6,7 @@
 #include "store/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -103,16 +104,21 @@ void server::start_accepting(worker& w) {
                 }
                 boost::system::error_code ignored;
                 sock.set_option(tcp::no_delay(true), ignored);
-                net::co_spawn(w.ioc, run_session(std::move(sock), *this, w),
-                              [](std::exception_ptr e) {
-                                  if (e) {
+                // The completion handler holds the slot too: the signal must outlive the
+                // coroutine's cancellation slot, which co_spawn releases only as it completes.
+                auto slot = std::make_shared<session_slot>();
+                net::co_spawn(w.ioc, run_session(std::move(sock), *this, w, slot),
+                              net::bind_cancellation_slot(
+                                  slot->stop.slot(), [slot](const std::exception_ptr& e) {
+                                      if (!e) {
+                                          return;
+                                      }
                                       try {
                                           std::rethrow_exception(e);
                                       } catch (const std::exception& ex) {
                                           log::message(std::string("session failed: ") + ex.what());
                                       }
-                                  }
-                              });
+                                  }));
             }
         },
         net::detached);

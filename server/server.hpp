@@ -9,6 +9,7 @@
 #include "server/config.hpp"
 
 #include <atomic>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -26,8 +27,11 @@ namespace packyard::server {
 
 /// A live connection as shutdown sees it; touched only on its worker's thread.
 struct session_slot {
-    std::function<void()> cancel; ///< closes the socket
-    bool busy = false;            ///< a request is being handled
+    /// Bound to the session coroutine: emitting it (terminal) cancels the operation the session
+    /// waits on, and the session ends at its next step.
+    boost::asio::cancellation_signal stop;
+    bool busy = false; ///< a request is being handled
+    void cancel() { stop.emit(boost::asio::cancellation_type::terminal); }
 };
 
 /// One thread, its io_context, its acceptor and its connections.
@@ -104,8 +108,8 @@ private:
     boost::asio::thread_pool blocking_{2};
 };
 
-/// Serves one connection until it closes (session.cpp).
+/// Serves one connection until it closes (session.cpp); slot is bound to its cancellation.
 boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, server& srv,
-                                         worker& w);
+                                         worker& w, std::shared_ptr<session_slot> slot);
 
 } // namespace packyard::server

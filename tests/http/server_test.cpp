@@ -5,8 +5,10 @@
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <sys/stat.h>
 #include <thread>
+#include <vector>
 
 using namespace packyard::testing;
 using namespace std::chrono_literals;
@@ -133,6 +135,38 @@ BOOST_FIXTURE_TEST_CASE(access_log_redacts_tokens_in_the_query, server_fixture) 
     const auto log = server.log();
     BOOST_TEST(log.find("private_token=[FILTERED]") != std::string::npos);
     BOOST_TEST(log.find(root_token) == std::string::npos);
+}
+
+// Reading a body holds no store snapshot (routing::app opens one only after the body is in), so
+// clients trickling bodies cannot take LMDB's reader slots (126 here) from everyone else; and a
+// body has a deadline as a whole, not only per read.
+BOOST_AUTO_TEST_CASE(slow_bodies_hold_no_snapshot_and_end_at_their_deadline) {
+    server_fixture f({"--body-timeout", "2"});
+    const auto group = f.create_group("g", "public");
+    const auto project = f.create_project("p", group, "private");
+    BOOST_TEST(f.upload(project, "a", "1.0", "f", "bytes") == 201u);
+    const std::string header =
+        "POST /api/v4/groups HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: " + root_token +
+        "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    std::vector<std::unique_ptr<raw_connection>> slow;
+    for (int i = 0; i < 200; ++i) {
+        slow.push_back(std::make_unique<raw_connection>(f.server.port()));
+        BOOST_REQUIRE(slow.back()->send(header + "{\"a\":"));
+    }
+    std::this_thread::sleep_for(300ms);
+    const auto list = "/api/v4/projects/" + std::to_string(project) + "/packages";
+    for (int i = 0; i < 5; ++i) {
+        auto r = f.http.get(list, as_root());
+        BOOST_TEST(r.status == 200u);
+        BOOST_TEST(r.body.find("\"name\":\"a\"") != std::string::npos);
+    }
+    std::size_t timed_out = 0;
+    for (auto& c : slow) {
+        auto [out, closed] = c->read(5s);
+        timed_out += out.rfind("HTTP/1.1 408 Request Timeout\r\n", 0) == 0 && closed ? 1U : 0U;
+    }
+    BOOST_TEST(timed_out == 200u);
+    BOOST_TEST(f.http.get(list, as_root()).status == 200u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

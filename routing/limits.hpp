@@ -1,0 +1,65 @@
+#pragma once
+
+// Every bound and default on what a request may carry and how long it may take, in one place:
+// `packyard serve`'s option defaults (server/config.cpp), the session's buffers and deadlines
+// (server/), and the routing layer's parsers read them from here. Why each is what it is:
+// docs/decisions/0008-request-limits.md.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace packyard::limits {
+
+// ---- options' defaults (each can be changed on the command line)
+
+/// --header-limit: the whole request header block, request line included (431 past it).
+inline constexpr std::size_t header_block = 16 * 1024;
+/// --header-timeout: from a request's first byte to the end of its header.
+inline constexpr std::chrono::seconds header_timeout{30};
+/// --idle-timeout: a keep-alive connection waiting for its next request.
+inline constexpr std::chrono::seconds idle_timeout{75};
+/// --body-timeout: a whole JSON or form body (408 past it).
+inline constexpr std::chrono::seconds body_timeout{60};
+/// --upload-timeout: a whole streamed upload (408 past it); each read also has header_timeout.
+inline constexpr std::chrono::seconds upload_timeout{3600};
+/// --shutdown-timeout: what requests in progress get after SIGTERM before their sockets close.
+inline constexpr std::chrono::seconds drain_timeout{10};
+/// --max-upload-size: one uploaded file.
+inline constexpr std::uint64_t max_upload_size = 5ULL << 30;
+/// --max-connections: open connections, all threads together (503 past it).
+inline constexpr std::size_t max_connections = 10'000;
+/// --max-buffered-bodies: JSON and form bodies held in memory at once (503 past it).
+inline constexpr std::uint64_t max_buffered_bodies = 64ULL << 20;
+
+// ---- fixed bounds
+
+/// One JSON or form body (413 past it).
+inline constexpr std::uint64_t small_body = 1ULL << 20;
+/// Unconsumed input while a body is read: chunk-size lines, chunk extensions, trailers.
+inline constexpr std::size_t body_read_buffer = 64 * 1024;
+/// What a keep-alive connection keeps of its read buffer between requests.
+inline constexpr std::size_t idle_read_buffer = 16 * 1024;
+/// An unwanted body (a refused request, a body on a GET) up to this size is read and dropped
+/// so the connection stays usable; a larger one closes it.
+inline constexpr std::uint64_t discarded_body = 1ULL << 20;
+/// Bytes a body is read in, on its way to the handler or the upload sink.
+inline constexpr std::size_t body_chunk = 64 * 1024;
+/// After an error answer that left request bytes unread: how long and how much is read and
+/// dropped before the socket closes (a reset would destroy the answer).
+inline constexpr std::chrono::seconds linger_time{2};
+inline constexpr std::size_t linger_bytes = 8U << 20;
+/// A download whose client takes nothing for this long is cut off.
+inline constexpr std::chrono::seconds send_stall{60};
+/// Parameters in one query string or one body, keys plus array elements (Rack's params_limit).
+inline constexpr std::size_t params = 4096;
+/// JSON nesting (Ruby's JSON max_nesting, which Grape's parser uses).
+inline constexpr std::size_t json_depth = 100;
+/// A multipart part's header block.
+inline constexpr std::size_t part_headers = 16 * 1024;
+/// Room for a multipart envelope around an upload of --max-upload-size.
+inline constexpr std::uint64_t multipart_envelope = 64 * 1024;
+/// Descriptors kept free of connections: the store, files of uploads and downloads.
+inline constexpr std::size_t reserved_descriptors = 1024;
+
+} // namespace packyard::limits

@@ -1,0 +1,126 @@
+// Writing a response: the header packyard serializes itself (server/response_header.cpp), then
+// the body, or a file with sendfile(2) straight from the page cache to the socket.
+
+#include "routing/gitlab_errors.hpp"
+#include "routing/limits.hpp"
+#include "server/response_header.hpp"
+#include "server/transport.hpp"
+#include "store/unique_fd.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+namespace packyard::server {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+/// The answer when a blob recorded in the store cannot be opened: gone (a delete won the race,
+/// or the data folder was damaged) or the process is out of descriptors or memory.
+routing::response unopenable(int err) {
+    if (err == EMFILE || err == ENFILE || err == ENOMEM) {
+        auto r = routing::message_response(503, "503 Service Unavailable");
+        r.set_header("Retry-After", "1");
+        return r;
+    }
+    return routing::not_found();
+}
+
+net::awaitable<written> write_buffered(connection& c, const routing::response& r, bool head,
+                                       bool keep_alive, unsigned version) {
+    std::optional<std::uint64_t> length; // 204 and 304 carry none
+    if (r.status != 204 && r.status != 304) {
+        length = r.file ? r.file->size : r.body.size();
+    }
+    std::string header_bytes;
+    serialize_header(header_bytes, r, keep_alive, version, length);
+    const bool with_body = !head && length && !r.file;
+    const std::array<net::const_buffer, 2> buffers{
+        net::buffer(header_bytes), with_body ? net::buffer(r.body) : net::const_buffer{}};
+    c.stream.expires_after(limits::send_stall);
+    auto [ec, n] = co_await net::async_write(c.stream, buffers, use_tuple);
+    co_return written{ec, with_body ? r.body.size() : 0, r.status};
+}
+
+/// Waits until the socket takes more bytes; false after limits::send_stall without progress,
+/// or when the wait failed (the peer went away, the session was cancelled).
+net::awaitable<bool> wait_writable(tcp::socket& sock) {
+    using namespace net::experimental::awaitable_operators;
+    net::steady_timer stall(sock.get_executor(), limits::send_stall);
+    // Whichever finishes first cancels the other.
+    auto first = co_await (sock.async_wait(tcp::socket::wait_write, use_tuple) ||
+                           stall.async_wait(use_tuple));
+    co_return first.index() == 0 && !std::get<0>(std::get<0>(first));
+}
+
+/// A download: the header, then the bytes with sendfile(2) from the page cache straight to the
+/// socket (no copy through user space, as nginx does).
+net::awaitable<written> send_file(connection& c, const routing::response& r,
+                                  const store::unique_fd& fd, bool keep_alive, unsigned version) {
+    struct stat st {};
+    ::fstat(fd.get(), &st);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    std::string header_bytes;
+    serialize_header(header_bytes, r, keep_alive, version, size);
+    c.stream.expires_after(limits::send_stall);
+    auto [hec, hn] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
+    if (hec) {
+        co_return written{hec, 0, r.status};
+    }
+    c.stream.expires_never(); // wait_writable bounds each stall instead
+    auto& sock = c.stream.socket();
+    sock.native_non_blocking(true);
+    off_t offset = 0;
+    while (static_cast<std::uint64_t>(offset) < size) {
+        const auto left = size - static_cast<std::uint64_t>(offset);
+        const ssize_t n =
+            ::sendfile(sock.native_handle(), fd.get(), &offset,
+                       static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 22)));
+        if (n > 0) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!(co_await wait_writable(sock))) {
+                co_return written{beast::error::timeout, static_cast<std::uint64_t>(offset),
+                                  r.status};
+            }
+            continue;
+        }
+        // The file shrank (it cannot: blobs are immutable) or the peer went away.
+        co_return written{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
+                          static_cast<std::uint64_t>(offset), r.status};
+    }
+    co_return written{{}, size, r.status};
+}
+
+} // namespace
+
+net::awaitable<written> write_response(connection& c, routing::response&& r, bool head,
+                                       bool keep_alive, unsigned version) {
+    if (!r.file) {
+        co_return co_await write_buffered(c, r, head, keep_alive, version);
+    }
+    // Opened before its status goes out, so a blob that cannot be opened is answered (and
+    // logged) as what it is, not as a 200 cut short.
+    const store::unique_fd fd(::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        co_return co_await write_buffered(c, unopenable(errno), head, keep_alive, version);
+    }
+    if (head) {
+        co_return co_await write_buffered(c, r, head, keep_alive, version);
+    }
+    co_return co_await send_file(c, r, fd, keep_alive, version);
+}
+
+} // namespace packyard::server
