@@ -35,10 +35,12 @@ std::optional<response> parse_body(request_context& ctx) {
         return bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid request body"
                                                                          : parsed.reason());
     }
-    for (const auto& [k, v] : from_body.items()) {
-        if (ctx.match.params.end() == std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
-                                                   [&](const auto& p) { return p.first == k; })) {
-            ctx.params.set(k, v);
+    for (const auto& item : from_body.items()) {
+        const auto& name = item.first;
+        const bool in_path = std::any_of(ctx.match.params.begin(), ctx.match.params.end(),
+                                         [&name](const auto& p) { return p.first == name; });
+        if (!in_path) {
+            ctx.params.set(name, item.second);
         }
     }
     return std::nullopt;

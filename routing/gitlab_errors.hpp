@@ -1,6 +1,7 @@
 #pragma once
 
-// GitLab's two error shapes in one place (gitlab-packages-api.md §3): {"message": ...} from
+// GitLab's two error shapes in one place (GitLab's lib/api/helpers.rb and Grape's
+// error formatter): {"message": ...} from
 // GitLab's helpers, {"error": ...} from Grape (validation, routing).
 
 #include "routing/http_types.hpp"

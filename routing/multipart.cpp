@@ -80,7 +80,7 @@ upload_wrapping classify_upload(std::string_view content_type) {
                                             : upload_wrapping::unusable;
 }
 
-multipart_extractor::multipart_extractor(std::string boundary, std::string field)
+multipart_extractor::multipart_extractor(const std::string& boundary, std::string field)
     : delimiter_("\r\n--" + boundary)
     , field_(std::move(field))
     , buf_("\r\n") {} // the first delimiter has no CRLF before it: supply one

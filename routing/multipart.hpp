@@ -26,7 +26,7 @@ class multipart_extractor {
 public:
     using sink = std::function<std::error_code(std::string_view)>;
 
-    multipart_extractor(std::string boundary, std::string field);
+    multipart_extractor(const std::string& boundary, std::string field);
 
     /// Feeds body bytes. False when the body is malformed or the sink failed (see error()).
     bool feed(std::string_view data, const sink& out);

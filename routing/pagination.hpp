@@ -1,7 +1,7 @@
 #pragma once
 
 // GitLab's offset pagination (Kaminari): page/per_page rules and the X-* and Link headers,
-// shared by every list endpoint (gitlab-packages-api.md §4.1).
+// shared by every list endpoint (GitLab's lib/api/helpers/pagination.rb).
 
 #include "routing/context.hpp"
 #include "routing/json.hpp"

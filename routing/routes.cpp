@@ -18,7 +18,6 @@ constexpr auto small = body_kind::small;
 constexpr auto stream = body_kind::stream;
 
 // What routes need, by name (fields: signed_in, admin, on, may, package, missing).
-constexpr needs nothing{};
 constexpr needs signed_in{true};
 constexpr needs admin{true, true};
 constexpr needs project{false, false, subject::project};
@@ -86,7 +85,7 @@ const route table[] = {
     {m::delete_, "/api/v4/projects/:id/members/:user_id", h::remove_member, write, 0, none,
      member_of_project},
 
-    // Packages (the seed's endpoints, E1-E8)
+    // Packages (GitLab's lib/api/project_packages.rb, group_packages.rb, package_files.rb)
     {m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read, job, none, packages},
     {m::get, "/api/v4/groups/:id/packages", h::list_group_packages, read, 0, none, group},
     {m::get, "/api/v4/projects/:id/packages/:package_id", h::get_package, read, job, none, package},

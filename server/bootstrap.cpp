@@ -44,16 +44,10 @@ std::error_code bootstrap_root(store::environment& env, store::writer& w,
                                const std::filesystem::path& data_dir, std::string& log_line) {
     const char* env_token = std::getenv("PACKYARD_ROOT_TOKEN");
     const bool from_env = env_token != nullptr && *env_token != '\0';
-    bool has_root = false;
-    bool env_token_known = false;
-    {
-        auto t = store::read_txn::begin(env);
-        if (!t) {
-            return t.error();
-        }
-        has_root = store::find_user(*t, 1).has_value();
-        env_token_known = from_env && store::find_token_by_secret(*t, env_token).has_value();
-    }
+    const auto [has_root, env_token_known] = store::with_snapshot(env, [&](const auto& t) {
+        return std::pair{store::find_user(t, 1).has_value(),
+                         from_env && store::find_token_by_secret(t, env_token).has_value()};
+    });
     const std::int64_t now = store::now_ms();
     if (has_root) {
         if (!from_env || env_token_known) {

@@ -2,7 +2,7 @@
 
 #include <boost/beast/http/status.hpp>
 #include <charconv>
-#include <ostream> // before status.hpp, which needs the complete std::ostream (style.md §4.3)
+#include <ostream> // before status.hpp, which needs the complete std::ostream (GCC 12 with Boost 1.81)
 #include <string_view>
 
 namespace packyard::server {

@@ -135,23 +135,22 @@ void server::wake_cleanup() {
 net::awaitable<void> server::cleanup_loop() {
     auto& svc = app_.svc();
     while (!stopping()) {
-        std::uint64_t backlog = 0;
-        {
-            auto t = store::read_txn::begin(svc.env);
-            if (t) {
-                backlog = store::cleanup_backlog(*t);
-            }
-        }
-        if (backlog > 0 && svc.blobs != nullptr) {
+        if (svc.blobs != nullptr) {
+            // One writer job per step; an empty queue commits nothing (LMDB skips a clean txn).
+            std::size_t handled = 0;
             const auto ec = co_await svc.writer.async_run(
-                [&blobs = *svc.blobs](store::write_txn& t) -> std::error_code {
+                [&blobs = *svc.blobs, &handled](store::write_txn& t) -> std::error_code {
                     auto n = store::collect_garbage(t, blobs, 256);
-                    return n ? std::error_code{} : n.error();
+                    if (!n) {
+                        return n.error();
+                    }
+                    handled = *n;
+                    return {};
                 },
                 net::use_awaitable);
             if (ec) {
                 log::error("cleanup failed", ec);
-            } else {
+            } else if (handled > 0) {
                 continue;
             }
         }

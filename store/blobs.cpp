@@ -126,7 +126,7 @@ result<blob_digest> blob_upload::finish() {
     return d;
 }
 
-blob_store::blob_store(std::filesystem::path data_dir)
+blob_store::blob_store(const std::filesystem::path& data_dir)
     : blobs_(data_dir / "blobs")
     , tmp_(data_dir / "tmp") {
     std::error_code ec;

@@ -55,7 +55,7 @@ private:
 
 class blob_store {
 public:
-    explicit blob_store(std::filesystem::path data_dir);
+    explicit blob_store(const std::filesystem::path& data_dir);
 
     std::filesystem::path path_of(std::string_view sha256_hex) const;
     const std::filesystem::path& tmp_dir() const noexcept { return tmp_; }

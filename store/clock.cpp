@@ -1,8 +1,8 @@
 #include "store/clock.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstring>
 
 namespace packyard::store {
 namespace {
@@ -53,7 +53,8 @@ void format_iso8601(char* buf, std::int64_t ms) noexcept {
     const auto day = chr::floor<chr::days>(t);
     const chr::year_month_day ymd{day};
     const chr::hh_mm_ss<chr::milliseconds> time{t - day};
-    std::memcpy(buf, "0000-00-00T00:00:00.000Z", 24);
+    constexpr std::string_view shape = "0000-00-00T00:00:00.000Z"; // 24 characters, no NUL
+    std::copy(shape.begin(), shape.end(), buf);
     put_digits(buf, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
     put_digits(buf + 5, static_cast<unsigned>(ymd.month()), 2);
     put_digits(buf + 8, static_cast<unsigned>(ymd.day()), 2);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace packyard::store {
@@ -86,6 +87,17 @@ private:
     write_txn* parent_ = nullptr;
     std::vector<std::function<void()>> after_;
 };
+
+/// Runs fn over a fresh snapshot and returns what it returns; the snapshot ends with the call.
+/// For synchronous callers outside a request (start-up); requests get theirs from routing::app.
+template <class F>
+auto with_snapshot(environment& env, F&& fn) {
+    auto t = read_txn::begin(env);
+    if (!t) {
+        fail(t.error(), "begin read transaction");
+    }
+    return std::forward<F>(fn)(static_cast<const read_txn&>(*t));
+}
 
 /// Looks a key up; the view is valid until the transaction ends or the next write. Absent
 /// only for MDB_NOTFOUND (or a key longer than any stored one can be); any other failure

@@ -53,7 +53,7 @@ public:
     auto async_run(job j, CompletionToken&& token) {
         namespace net = boost::asio;
         return net::async_initiate<CompletionToken, void(std::error_code)>(
-            [this](auto handler, job fn) {
+            [this](auto handler, job&& fn) {
                 using handler_t = decltype(handler);
                 auto work = net::make_work_guard(net::get_associated_executor(handler));
                 auto h = std::make_shared<handler_t>(std::move(handler));

@@ -50,7 +50,7 @@ outcome add_member(request_context& ctx, const snapshot& t);
 outcome edit_member(request_context& ctx, const snapshot& t);
 outcome remove_member(request_context& ctx, const snapshot& t);
 
-// packages.cpp (the seed's E1-E5)
+// packages.cpp (GitLab's Packages API: lib/api/project_packages.rb, group_packages.rb)
 outcome list_project_packages(request_context& ctx, const snapshot& t);
 outcome list_group_packages(request_context& ctx, const snapshot& t);
 outcome get_package(request_context& ctx, const snapshot& t);

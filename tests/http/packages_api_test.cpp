@@ -1,4 +1,4 @@
-// The seed's endpoints: project and group package lists, one package, its files, deletes.
+// GitLab's Packages API: project and group package lists, one package, its files, deletes.
 
 #include "tests/support/packyard_server.hpp"
 
