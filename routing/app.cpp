@@ -66,9 +66,9 @@ std::string_view pattern_of(const request_context& ctx) {
 
 } // namespace
 
-app::app(services& s)
+app::app(services& s, std::span<const route> table)
     : svc_(s)
-    , router_(all_routes()) {}
+    , router_(table) {}
 
 app::started app::begin(request& req, std::optional<std::uint64_t> content_length) {
     started out;

@@ -23,12 +23,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 
 namespace packyard::routing {
 
 class app {
 public:
-    explicit app(services& s);
+    explicit app(services& s, std::span<const route> table = all_routes());
 
     struct started {
         /// Answer this now (unknown route, 405, bad credentials, a refused upload); the body

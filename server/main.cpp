@@ -8,6 +8,7 @@
 #include "store/blobs.hpp"
 #include "store/env.hpp"
 #include "store/error.hpp"
+#include "store/fault.hpp"
 #include "store/gc.hpp"
 #include "store/log.hpp"
 #include "store/upgrade.hpp"
@@ -58,6 +59,10 @@ void fit_connections_to_descriptors(server::config& cfg) {
 
 int serve(server::config cfg) {
     log::set_format(cfg.log);
+    if (!store::fault::arm_from_environment()) {
+        log::message("PACKYARD_FAULTS does not parse; expected name=N[,name=N]");
+        return 2;
+    }
     fit_connections_to_descriptors(cfg);
     // Downloads go out with sendfile(2), which has no MSG_NOSIGNAL: a client that drops the
     // connection mid-file would raise SIGPIPE and end the process. The failed call returns EPIPE

@@ -135,8 +135,10 @@ void server::wake_cleanup() {
 net::awaitable<void> server::cleanup_loop() {
     auto& svc = app_.svc();
     while (!stopping()) {
-        if (svc.blobs != nullptr) {
-            // One writer job per step; an empty queue commits nothing (LMDB skips a clean txn).
+        // Only a queue with work costs a writer job (a snapshot in a plain call, not held here).
+        if (svc.blobs != nullptr && store::with_snapshot(svc.env, [](const auto& t) {
+                                        return store::cleanup_backlog(t);
+                                    }) > 0) {
             std::size_t handled = 0;
             const auto ec = co_await svc.writer.async_run(
                 [&blobs = *svc.blobs, &handled](store::write_txn& t) -> std::error_code {

@@ -1,6 +1,7 @@
 #include "store/blobs.hpp"
 
 #include "store/crypto.hpp"
+#include "store/fault.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -99,6 +100,9 @@ std::error_code blob_upload::write(std::string_view chunk) {
     EVP_DigestUpdate(sha1_, chunk.data(), chunk.size());
     EVP_DigestUpdate(sha256_, chunk.data(), chunk.size());
     size_ += chunk.size();
+    if (fault::hit(fault::point::blob_write)) {
+        return std::make_error_code(std::errc::io_error);
+    }
     while (!chunk.empty()) {
         const ssize_t n = ::write(fd_, chunk.data(), chunk.size());
         if (n < 0) {
@@ -113,6 +117,9 @@ std::error_code blob_upload::write(std::string_view chunk) {
 }
 
 result<blob_digest> blob_upload::finish() {
+    if (fault::hit(fault::point::blob_fsync)) {
+        return std::make_error_code(std::errc::io_error);
+    }
     if (::fsync(fd_) != 0) {
         return errno_code();
     }
@@ -153,7 +160,8 @@ std::error_code blob_store::link(blob_upload& upload, std::string_view sha256_he
         upload.release();
         return {};
     }
-    if (::rename(upload.path().c_str(), target.c_str()) != 0) {
+    if (fault::hit(fault::point::blob_link) ||
+        ::rename(upload.path().c_str(), target.c_str()) != 0) {
         return errno_code();
     }
     upload.release();

@@ -161,6 +161,25 @@ environment::~environment() {
     mdb_env_close(env_);
 }
 
+std::size_t environment::active_readers() const {
+    // mdb_reader_list prints one line per slot: "pid thread txnid", txnid "-" when reset.
+    std::size_t active = 0;
+    mdb_reader_list(
+        env_,
+        [](const char* msg, void* ctx) -> int {
+            std::istringstream line(msg);
+            std::string pid;
+            std::string thread;
+            std::string txn;
+            if (line >> pid >> thread >> txn && pid != "pid" && pid.front() != '(' && txn != "-") {
+                ++*static_cast<std::size_t*>(ctx);
+            }
+            return 0;
+        },
+        &active);
+    return active;
+}
+
 std::error_code environment::sync() {
     const int rc = mdb_env_sync(env_, 1);
     return rc != 0 ? lmdb_error(rc) : std::error_code{};

@@ -46,6 +46,9 @@ public:
     const dbis& db() const noexcept { return dbis_; }
     std::uint64_t id() const noexcept { return id_; }
     std::uint64_t map_size() const noexcept { return map_size_; }
+    /// Read transactions of this environment holding a snapshot right now (reader slots whose
+    /// transaction is not reset), for tests and diagnostics.
+    std::size_t active_readers() const;
     /// Flushes everything committed to disk (after a bulk load).
     std::error_code sync();
     /// Drops this process's page-table mappings of the map (MADV_DONTNEED). Pages stay in the

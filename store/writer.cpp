@@ -1,5 +1,6 @@
 #include "store/writer.hpp"
 
+#include "store/fault.hpp"
 #include "store/log.hpp"
 
 namespace packyard::store {
@@ -100,6 +101,9 @@ void writer::run_batch(std::deque<item>& batch) {
         hook = pre_commit_;
     }
     std::error_code ec = hook ? hook() : std::error_code{};
+    if (!ec && fault::hit(fault::point::commit)) {
+        ec = std::make_error_code(std::errc::io_error);
+    }
     if (!ec) {
         ec = parent->commit(); // runs the batch's after-commit actions once it is durable
     } else {

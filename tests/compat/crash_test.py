@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Kills packyard with SIGKILL in the middle of concurrent uploads and deletes, restarts it on
-the same data folder, and checks: every acknowledged (201) upload is there with identical bytes,
-every acknowledged (204) delete is gone, whatever is visible is complete and correct, no temp
-file is left, and no blob is unreferenced. Three kill/restart cycles."""
+"""Kills packyard with SIGKILL in the middle of concurrent uploads, package deletes, project
+deletes and the cleanup that follows them, restarts it on the same data folder, and checks:
+every acknowledged (201) upload is there with identical bytes, every acknowledged delete (204
+for a package, 202 for a project) holds, whatever is visible in any project is complete and
+correct (every file downloads with its stored sha256), no temp file is left, and once the
+cleanup has run no blob is unreferenced. Three kill/restart cycles."""
 
 import hashlib
 import http.client
@@ -57,7 +59,29 @@ def main(binary):
         base = f"/api/v4/projects/{pid}/packages"
         acked_uploads = {}  # (name, version, file) -> sha256
         acked_deletes = set()
+        acked_project_deletes = set()
         for cycle in range(3):
+            # Projects to delete during the storm, with packages of their own and some bytes
+            # shared with the main project (those must survive their deletion).
+            doomed = []
+            for j in range(4):
+                status, body = request(srv.port, "POST", "/api/v4/projects",
+                                       json.dumps({"name": f"doomed{cycle}-{j}", "namespace_id": gid,
+                                                   "visibility": "public"}),
+                                       {"Content-Type": "application/json"})
+                assert status == 201, (status, body)
+                dpid = json.loads(body)["id"]
+                for i in range(5):
+                    data = os.urandom(4096) if i else f"shared {cycle}".encode()
+                    s, _ = request(srv.port, "PUT",
+                                   f"/api/v4/projects/{dpid}/packages/generic/d{i}/1.0/d.bin", data)
+                    assert s == 201
+                doomed.append(dpid)
+            s, _ = request(srv.port, "PUT", f"{base}/generic/shared{cycle}/1.0/s.bin",
+                           f"shared {cycle}".encode())
+            assert s == 201
+            acked_uploads[(f"shared{cycle}", "1.0", "s.bin")] = hashlib.sha256(
+                f"shared {cycle}".encode()).hexdigest()
             # Packages to delete during the storm.
             victims = []
             for i in range(12):
@@ -114,8 +138,24 @@ def main(binary):
                             acked_deletes.add(v)
                     time.sleep(0.05)
 
+            def project_deleter():
+                while not stop.is_set():
+                    with lock:
+                        if not doomed:
+                            return
+                        d = doomed.pop()
+                    try:
+                        s, _ = request(port, "DELETE", f"/api/v4/projects/{d}")
+                    except OSError:
+                        return
+                    if s == 202:
+                        with lock:
+                            acked_project_deletes.add(d)
+                    time.sleep(0.2)
+
             threads = [threading.Thread(target=uploader, args=(n,)) for n in range(6)]
-            threads += [threading.Thread(target=slow_uploader), threading.Thread(target=deleter)]
+            threads += [threading.Thread(target=slow_uploader), threading.Thread(target=deleter),
+                        threading.Thread(target=project_deleter)]
             for t in threads:
                 t.start()
             time.sleep(1.5)
@@ -136,28 +176,40 @@ def main(binary):
             for v in acked_deletes:
                 s, _ = request(srv.port, "GET", f"{base}/{v}")
                 c.check(s == 404, f"cycle {cycle}: acknowledged delete of {v} holds")
-            # Whatever is visible, acknowledged or not, is complete and correct.
-            for p in listed.values():
-                for f in all_pages(srv.port, f"{base}/{p['id']}/package_files"):
-                    s, body = request(srv.port, "GET",
-                                      f"{base}/{p['id']}/package_files/{f['id']}/download")
-                    c.check(s == 200 and len(body) == f["size"] and
-                            hashlib.sha256(body).hexdigest() == f["file_sha256"],
-                            f"cycle {cycle}: visible file {p['name']}/{f['file_name']} is whole")
+            for d in acked_project_deletes:
+                s, _ = request(srv.port, "GET", f"/api/v4/projects/{d}")
+                c.check(s == 404, f"cycle {cycle}: acknowledged delete of project {d} holds")
+            # Whatever is visible in any project, acknowledged or not, is complete and correct.
+            projects = [p["id"] for p in all_pages(srv.port, "/api/v4/projects")]
+            for project in projects:
+                pbase = f"/api/v4/projects/{project}/packages"
+                for p in all_pages(srv.port, pbase):
+                    for f in all_pages(srv.port, f"{pbase}/{p['id']}/package_files"):
+                        s, body = request(srv.port, "GET",
+                                          f"{pbase}/{p['id']}/package_files/{f['id']}/download")
+                        c.check(s == 200 and len(body) == f["size"] and
+                                hashlib.sha256(body).hexdigest() == f["file_sha256"],
+                                f"cycle {cycle}: visible file {p['name']}/{f['file_name']} "
+                                f"of project {project} is whole")
             # Once the cleanup has run, every blob on disk is referenced by a visible file.
             for _ in range(100):
-                if not all_pages(srv.port, base + "?status=pending_destruction"):
+                if not any(all_pages(srv.port, f"/api/v4/projects/{p}/packages?status=pending_destruction")
+                           for p in projects):
                     break
                 time.sleep(0.1)
+            time.sleep(0.3)  # the cleanup's last unlinks follow its commit
             shas = set()
-            for p in all_pages(srv.port, base):
-                for f in all_pages(srv.port, f"{base}/{p['id']}/package_files"):
-                    shas.add(f["file_sha256"])
+            for project in projects:
+                pbase = f"/api/v4/projects/{project}/packages"
+                for p in all_pages(srv.port, pbase):
+                    for f in all_pages(srv.port, f"{pbase}/{p['id']}/package_files"):
+                        shas.add(f["file_sha256"])
             blobs = set(os.listdir(os.path.join(srv.data, "d", "blobs")))
             c.check(blobs == shas, f"cycle {cycle}: blobs on disk == referenced blobs "
                                    f"({len(blobs)} vs {len(shas)})")
-        c.check(len(acked_uploads) > 0 and len(acked_deletes) > 0,
-                f"the storm acknowledged work ({len(acked_uploads)} uploads, {len(acked_deletes)} deletes)")
+        c.check(len(acked_uploads) > 0 and len(acked_deletes) > 0 and len(acked_project_deletes) > 0,
+                f"the storm acknowledged work ({len(acked_uploads)} uploads, {len(acked_deletes)} "
+                f"deletes, {len(acked_project_deletes)} project deletes)")
         code = srv.stop()
         c.check(code == 0, "SIGTERM exits 0 after the cycles")
     finally:

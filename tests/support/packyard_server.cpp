@@ -46,10 +46,12 @@ temp_folder::~temp_folder() {
 }
 
 server_process::server_process(std::filesystem::path data, std::string token,
-                               std::vector<std::string> extra_args)
+                               std::vector<std::string> extra_args,
+                               std::vector<std::pair<std::string, std::string>> env)
     : data_(std::move(data))
     , root_token_(std::move(token))
-    , extra_(std::move(extra_args)) {
+    , extra_(std::move(extra_args))
+    , env_(std::move(env)) {
     start();
 }
 
@@ -71,6 +73,9 @@ void server_process::start() {
         }
         ::close(out[0]);
         ::close(out[1]);
+        for (const auto& [name, value] : env_) {
+            ::setenv(name.c_str(), value.c_str(), 1);
+        }
         if (!root_token_.empty()) {
             ::setenv("PACKYARD_ROOT_TOKEN", root_token_.c_str(), 1);
         } else {
@@ -367,8 +372,9 @@ std::string raw_connection::read_until(std::string_view until, std::chrono::mill
 server_fixture::server_fixture()
     : server_fixture(std::vector<std::string>{}) {}
 
-server_fixture::server_fixture(std::vector<std::string> extra)
-    : server(dir.path() / "data", root_token, std::move(extra))
+server_fixture::server_fixture(std::vector<std::string> extra,
+                               std::vector<std::pair<std::string, std::string>> env)
+    : server(dir.path() / "data", root_token, std::move(extra), std::move(env))
     , http(server.port()) {}
 
 std::string base64(const std::string& s) {

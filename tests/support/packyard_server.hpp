@@ -33,7 +33,8 @@ public:
     /// Starts `packyard serve --listen 127.0.0.1:0 --data <data>` plus extra arguments, with
     /// PACKYARD_ROOT_TOKEN set to root_token (unless empty); waits for the listening line.
     server_process(std::filesystem::path data, std::string token,
-                   std::vector<std::string> extra_args = {});
+                   std::vector<std::string> extra_args = {},
+                   std::vector<std::pair<std::string, std::string>> env = {});
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
@@ -56,6 +57,7 @@ private:
     std::filesystem::path data_;
     std::string root_token_;
     std::vector<std::string> extra_;
+    std::vector<std::pair<std::string, std::string>> env_;
     int pid_ = -1;
     std::uint16_t port_ = 0;
     std::filesystem::path log_path_;
@@ -138,7 +140,8 @@ inline header_list with_token(const std::string& t) {
 /// A running server on a fresh data folder, and a client connected to it.
 struct server_fixture {
     server_fixture();
-    explicit server_fixture(std::vector<std::string> extra);
+    explicit server_fixture(std::vector<std::string> extra,
+                            std::vector<std::pair<std::string, std::string>> env = {});
     temp_folder dir;
     server_process server;
     http_client http;
