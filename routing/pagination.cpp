@@ -1,6 +1,8 @@
 #include "routing/pagination.hpp"
 
 #include <algorithm>
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
 #include <string>
 
 namespace packyard::routing {
@@ -22,20 +24,16 @@ page_params read_page_params(const param_map& p, validation& v) {
     return out;
 }
 
+// Rails' CGI.escape keeps the unreserved characters and writes a space as '+'.
+constexpr boost::urls::grammar::lut_chars
+    cgi_unreserved("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~");
+
 void append_form_escaped(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    for (const char c : s) {
-        const auto b = static_cast<unsigned char>(c);
-        if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') ||
-            b == '_' || b == '.' || b == '-' || b == '~') {
-            out.push_back(c);
-        } else if (b == ' ') {
-            out.push_back('+');
-        } else {
-            const char esc[3] = {'%', hex[b >> 4], hex[b & 15U]};
-            out.append(esc, 3);
-        }
-    }
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true;
+    const std::size_t at = out.size();
+    out.resize(at + boost::urls::encoded_size(s, cgi_unreserved, opts));
+    boost::urls::encode(out.data() + at, out.size() - at, s, cgi_unreserved, opts);
 }
 
 std::string form_escape(std::string_view s) {

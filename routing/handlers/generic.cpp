@@ -9,6 +9,8 @@
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
 
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 namespace packyard::routing::handlers {
@@ -24,22 +26,11 @@ struct generic_target {
         if (path.empty()) {
             return file_name;
         }
-        std::string out;
-        static constexpr char hex[] = "0123456789ABCDEF";
-        for (const char c : path + "/" + file_name) {
-            const auto b = static_cast<unsigned char>(c);
-            const bool keep = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
-                              (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.' ||
-                              b == '~' || b == '!' || b == '*' || b == '\'' || b == '(' || b == ')';
-            if (keep) {
-                out.push_back(c);
-            } else {
-                out.push_back('%');
-                out.push_back(hex[b >> 4]);
-                out.push_back(hex[b & 15U]);
-            }
-        }
-        return out;
+        // JavaScript's encodeURIComponent (Ruby's URI.encode_uri_component), as GitLab stores a
+        // file uploaded under a path.
+        static constexpr boost::urls::grammar::lut_chars uri_component(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()");
+        return boost::urls::encode(path + "/" + file_name, uri_component);
     }
 };
 
