@@ -24,8 +24,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-
 /// The answer when a blob recorded in the store cannot be opened: gone (a delete won the race,
 /// or the data folder was damaged) or the process is out of descriptors or memory.
 routing::response unopenable(int err) {

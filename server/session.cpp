@@ -23,8 +23,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-
 void fill_request(routing::request& req, const header_parser::value_type& h) {
     req.verb = routing::parse_method(h.method_string());
     req.target = h.target();

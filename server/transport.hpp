@@ -8,7 +8,9 @@
 #include "routing/upload_sink.hpp"
 #include "server/byte_budget.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -22,6 +24,10 @@
 namespace packyard::server {
 
 class server;
+
+/// The completion token of every socket operation here: errors come back as values, and a
+/// session unwinds through its own error paths instead of exceptions.
+inline constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 /// One connection's socket and the bytes read from it but not yet parsed.
 struct connection {

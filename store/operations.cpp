@@ -65,6 +65,22 @@ result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload&
     return file;
 }
 
+std::error_code destroy_package(write_txn& t, std::uint64_t package_id) {
+    auto cur = find_package(t, package_id);
+    if (!cur || !displayable(cur->status)) {
+        return make_error_code(errc::not_found);
+    }
+    return mark_package_for_destruction(t, *cur);
+}
+
+std::error_code destroy_file(write_txn& t, std::uint64_t file_id) {
+    auto cur = find_file(t, file_id);
+    if (!cur || cur->status != file_status::default_) {
+        return make_error_code(errc::not_found);
+    }
+    return mark_file_for_destruction(t, *cur);
+}
+
 std::error_code record_download(write_txn& t, std::uint64_t package_id, std::int64_t now) {
     return set_last_downloaded(t, package_id, now);
 }

@@ -38,6 +38,12 @@ struct upload_record {
 result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
                                    const upload_record& r);
 
+/// GitLab's destroy of a package (or of one file): marks it pending_destruction and queues its
+/// removal for the cleanup. errc::not_found when it is already gone or being destroyed (a
+/// delete that lost a race to another).
+std::error_code destroy_package(write_txn& t, std::uint64_t package_id);
+std::error_code destroy_file(write_txn& t, std::uint64_t file_id);
+
 /// The download time on the package row (GitLab updates it at most once a minute).
 std::error_code record_download(write_txn& t, std::uint64_t package_id, std::int64_t now);
 

@@ -266,30 +266,4 @@ outcome generic_download(request_context& ctx, const snapshot& t) {
     return send_file(ctx, *pkg, *newest);
 }
 
-outcome send_file(const request_context& ctx, const store::package& p,
-                  const store::package_file& f) {
-    response r;
-    r.content_type = "application/octet-stream";
-    r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
-    // The stored name may be percent-encoded (path uploads); the header shows it as stored.
-    r.set_header("Content-Transfer-Encoding", "binary");
-    r.set_header("Content-Disposition", "attachment; filename=\"" + f.file_name +
-                                            "\"; filename*=UTF-8''" + form_escape(f.file_name));
-    if (!f.sha256.empty()) {
-        r.set_header("X-Checksum-SHA256", f.sha256);
-    }
-    const std::int64_t now = now_ms();
-    if (p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) {
-        return r;
-    }
-    return then_render(
-        [id = p.id, now](store::write_txn& w) { return store::record_download(w, id, now); },
-        [r = std::move(r)](const snapshot&, std::error_code ec) {
-            if (ec && ec != store::errc::not_found) {
-                return store_failure("record download", ec);
-            }
-            return r;
-        });
-}
-
 } // namespace packyard::routing::handlers

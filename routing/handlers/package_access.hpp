@@ -7,9 +7,21 @@
 #include "store/clock.hpp"
 #include "store/package_records.hpp"
 
+#include <optional>
+#include <string_view>
+
 namespace packyard::routing::handlers {
 
 using store::parse_http_date;
+
+/// 412 when If-Unmodified-Since names a time before updated_at (compared at one-second
+/// precision: HTTP dates have no fraction).
+std::optional<response> modified_since(const request_context& ctx, std::int64_t updated_at);
+
+/// A delete of a package or a file: the job marks it for destruction; the answer is 204 and the
+/// cleanup is woken, or gone when the job found it already gone.
+write_plan destroy(const request_context& ctx, store::writer::job job, std::string_view what,
+                   response gone);
 
 /// Answers with the file's bytes and GitLab's download headers. Records last_downloaded_at
 /// first when it is more than a minute old (GitLab throttles the update the same way): then

@@ -4,6 +4,7 @@
 #include "routing/handlers/package_access.hpp"
 #include "routing/package_entities.hpp"
 #include "routing/pagination.hpp"
+#include "store/operations.hpp"
 #include "store/packages.hpp"
 #include "store/page_data.hpp"
 
@@ -82,30 +83,12 @@ outcome delete_package_file(request_context& ctx, const snapshot& t) {
         return std::move(*err);
     }
     const auto& f = std::get<store::package_file>(found);
-    if (const auto since = ctx.req.header("If-Unmodified-Since"); !since.empty()) {
-        if (auto when = parse_http_date(since); when && f.updated_at > *when + 999) {
-            return message_response(412, "412 Precondition Failed");
-        }
+    if (auto stale = modified_since(ctx, f.updated_at)) {
+        return std::move(*stale);
     }
-    auto gone = std::make_shared<bool>(false);
-    return then_render(
-        [id = f.id, gone](store::write_txn& w) -> std::error_code {
-            auto cur = store::find_file(w, id);
-            *gone = !cur || cur->status != store::file_status::default_;
-            return *gone ? std::error_code{} : store::mark_file_for_destruction(w, *cur);
-        },
-        [&ctx, gone](const snapshot&, std::error_code ec) {
-            if (ec) {
-                return store_failure("delete package file", ec);
-            }
-            if (*gone) {
-                return not_found();
-            }
-            if (ctx.svc.wake_cleanup) {
-                ctx.svc.wake_cleanup();
-            }
-            return no_content();
-        });
+    return destroy(
+        ctx, [id = f.id](store::write_txn& w) { return store::destroy_file(w, id); },
+        "delete package file", not_found());
 }
 
 outcome download_package_file(request_context& ctx, const snapshot& t) {

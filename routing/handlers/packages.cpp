@@ -8,6 +8,7 @@
 #include "routing/package_entities.hpp"
 #include "routing/pagination.hpp"
 #include "store/identity.hpp"
+#include "store/operations.hpp"
 #include "store/page_data.hpp"
 #include "store/pipelines.hpp"
 
@@ -381,30 +382,12 @@ outcome list_package_pipelines(request_context& ctx, const snapshot& t) {
 outcome delete_package(request_context& ctx, const snapshot&) {
     // Route needs: the project, read_packages, Maintainer, the package.
     const auto& p = *ctx.subject.package;
-    if (const auto since = ctx.req.header("If-Unmodified-Since"); !since.empty()) {
-        if (auto when = parse_http_date(since); when && p.updated_at > *when + 999) {
-            return message_response(412, "412 Precondition Failed");
-        }
+    if (auto stale = modified_since(ctx, p.updated_at)) {
+        return std::move(*stale);
     }
-    auto gone = std::make_shared<bool>(false);
-    return then_render(
-        [id = p.id, gone](store::write_txn& w) -> std::error_code {
-            auto cur = store::find_package(w, id);
-            *gone = !cur || !store::displayable(cur->status);
-            return *gone ? std::error_code{} : store::mark_package_for_destruction(w, *cur);
-        },
-        [&ctx, gone](const snapshot&, std::error_code ec) {
-            if (ec) {
-                return store_failure("delete package", ec);
-            }
-            if (*gone) {
-                return message_response(404, "404 Not found");
-            }
-            if (ctx.svc.wake_cleanup) {
-                ctx.svc.wake_cleanup();
-            }
-            return no_content();
-        });
+    return destroy(
+        ctx, [id = p.id](store::write_txn& w) { return store::destroy_package(w, id); },
+        "delete package", message_response(404, "404 Not found"));
 }
 
 } // namespace packyard::routing::handlers

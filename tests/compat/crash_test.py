@@ -123,39 +123,30 @@ def main(binary):
                 except OSError:
                     pass
 
-            def deleter():
+            def deleter(queue, path_of, acknowledged_status, acknowledged, pause):
                 while not stop.is_set():
                     with lock:
-                        if not victims:
+                        if not queue:
                             return
-                        v = victims.pop()
+                        item = queue.pop()
                     try:
-                        s, _ = request(port, "DELETE", f"{base}/{v}")
+                        s, _ = request(port, "DELETE", path_of(item))
                     except OSError:
                         return
-                    if s == 204:
+                    if s == acknowledged_status:
                         with lock:
-                            acked_deletes.add(v)
-                    time.sleep(0.05)
-
-            def project_deleter():
-                while not stop.is_set():
-                    with lock:
-                        if not doomed:
-                            return
-                        d = doomed.pop()
-                    try:
-                        s, _ = request(port, "DELETE", f"/api/v4/projects/{d}")
-                    except OSError:
-                        return
-                    if s == 202:
-                        with lock:
-                            acked_project_deletes.add(d)
-                    time.sleep(0.2)
+                            acknowledged.add(item)
+                    time.sleep(pause)
 
             threads = [threading.Thread(target=uploader, args=(n,)) for n in range(6)]
-            threads += [threading.Thread(target=slow_uploader), threading.Thread(target=deleter),
-                        threading.Thread(target=project_deleter)]
+            threads += [
+                threading.Thread(target=slow_uploader),
+                threading.Thread(target=deleter,
+                                 args=(victims, lambda v: f"{base}/{v}", 204, acked_deletes, 0.05)),
+                threading.Thread(target=deleter,
+                                 args=(doomed, lambda d: f"/api/v4/projects/{d}", 202,
+                                       acked_project_deletes, 0.2)),
+            ]
             for t in threads:
                 t.start()
             time.sleep(1.5)

@@ -1,0 +1,67 @@
+// What the package, package-file and generic handlers share: conditional deletes and sending a
+// stored file.
+
+#include "routing/handlers/package_access.hpp"
+
+#include "routing/handlers/common.hpp"
+#include "routing/handlers/handlers.hpp"
+#include "routing/pagination.hpp"
+#include "store/operations.hpp"
+
+namespace packyard::routing::handlers {
+
+std::optional<response> modified_since(const request_context& ctx, std::int64_t updated_at) {
+    const auto since = ctx.req.header("If-Unmodified-Since");
+    if (since.empty()) {
+        return std::nullopt;
+    }
+    if (auto when = parse_http_date(since); when && updated_at > *when + 999) {
+        return message_response(412, "412 Precondition Failed");
+    }
+    return std::nullopt;
+}
+
+write_plan destroy(const request_context& ctx, store::writer::job job, std::string_view what,
+                   response gone) {
+    return then_render(std::move(job),
+                       [&ctx, what, gone = std::move(gone)](const snapshot&, std::error_code ec) {
+                           if (ec == store::errc::not_found) {
+                               return gone;
+                           }
+                           if (ec) {
+                               return store_failure(what, ec);
+                           }
+                           if (ctx.svc.wake_cleanup) {
+                               ctx.svc.wake_cleanup();
+                           }
+                           return no_content();
+                       });
+}
+
+outcome send_file(const request_context& ctx, const store::package& p,
+                  const store::package_file& f) {
+    response r;
+    r.content_type = "application/octet-stream";
+    r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
+    // The stored name may be percent-encoded (path uploads); the header shows it as stored.
+    r.set_header("Content-Transfer-Encoding", "binary");
+    r.set_header("Content-Disposition", "attachment; filename=\"" + f.file_name +
+                                            "\"; filename*=UTF-8''" + form_escape(f.file_name));
+    if (!f.sha256.empty()) {
+        r.set_header("X-Checksum-SHA256", f.sha256);
+    }
+    const std::int64_t now = now_ms();
+    if (p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) {
+        return r;
+    }
+    return then_render(
+        [id = p.id, now](store::write_txn& w) { return store::record_download(w, id, now); },
+        [r = std::move(r)](const snapshot&, std::error_code ec) {
+            if (ec && ec != store::errc::not_found) {
+                return store_failure("record download", ec);
+            }
+            return r;
+        });
+}
+
+} // namespace packyard::routing::handlers
