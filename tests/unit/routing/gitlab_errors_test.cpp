@@ -20,14 +20,6 @@ void check(const response& r, unsigned status, const std::string& body) {
 
 BOOST_AUTO_TEST_SUITE(gitlab_errors)
 
-BOOST_AUTO_TEST_CASE(a_default_response_is_an_empty_200_json) {
-    const response r;
-    BOOST_TEST(r.status == 200u);
-    BOOST_TEST(r.content_type == "application/json");
-    BOOST_TEST(r.body.empty());
-    BOOST_TEST(r.headers.empty());
-}
-
 BOOST_AUTO_TEST_CASE(not_found_names_the_missing_thing) {
     check(not_found("Project"), 404, R"({"message":"404 Project Not Found"})");
     check(not_found("Group"), 404, R"({"message":"404 Group Not Found"})");

@@ -54,12 +54,6 @@ BOOST_AUTO_TEST_CASE(a_literal_path_matches_its_row_with_no_params) {
     BOOST_TEST(m.allow.empty());
 }
 
-BOOST_AUTO_TEST_CASE(the_table_is_kept_as_given) {
-    const router r(table);
-    BOOST_TEST(r.table().data() == &table[0]);
-    BOOST_TEST(r.table().size() == std::size(table));
-}
-
 BOOST_AUTO_TEST_CASE(a_param_captures_one_encoded_segment) {
     const router r(table);
     const auto m = r.match(method::get, "/a/group%2Fproject");
