@@ -41,14 +41,24 @@ def parse_duration_ms(text):
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def wrk(url, conns, duration, threads=2, script=None, headers=()):
+def cpu_seconds(pid):
+    # utime + stime of the server process: the CPU one request costs, free of wrk's own share
+    # of the two cores.
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, conns, duration, threads=2, script=None, headers=(), server=None):
     cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{duration}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
     if script:
         cmd += ["-s", script]
     cmd.append(url)
+    cpu0 = cpu_seconds(server.proc.pid) if server else None
     done = subprocess.run(cmd, capture_output=True, text=True)
+    cpu1 = cpu_seconds(server.proc.pid) if server else None
     if done.returncode != 0:
         # wrk exits 1 without a word on stdout when it cannot connect: say why, and whether a
         # server under test has died.
@@ -60,7 +70,10 @@ def wrk(url, conns, duration, threads=2, script=None, headers=()):
     p50 = parse_duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = (cpu1 - cpu0) / requests * 1e6 if server and requests else float("nan")
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(non2xx.group(1)) if non2xx else 0,
+            "cpu_us": cpu_us}
 
 
 def rss_mib(pid):
@@ -103,6 +116,8 @@ class Packyard:
 
     def stop(self):
         # A server that died under load must fail the run, not pass unnoticed.
+        if self not in Packyard.running:
+            return  # stopped already
         Packyard.running.remove(self)
         if self.proc.poll() is not None:
             fail(self.describe_exit() if not self.reported else "")
@@ -151,6 +166,34 @@ http {{
         self.proc.wait(timeout=20)
 
 
+def a_b(args, data, scenarios):
+    """The read scenarios against this binary and --baseline, one server at a time on the same
+    store, the order alternating per round: server CPU per request is the figure compared (r/s
+    on a 2-core machine shared with wrk moves with wrk's own share)."""
+    results = {"baseline": {}, "this": {}}
+    binaries = {"baseline": args.baseline, "this": args.binary}
+    for rnd in range(max(args.rounds, 3)):
+        for which in (("baseline", "this") if rnd % 2 == 0 else ("this", "baseline")):
+            server = Packyard(binaries[which], data)
+            try:
+                for name, path, _, conns in scenarios:
+                    wrk(server.base + path, conns, 1, server=server)  # warm the page cache
+                    run = wrk(server.base + path, conns, args.duration, server=server)
+                    results[which].setdefault(name, []).append(run["cpu_us"])
+            finally:
+                server.stop()
+    return [(name, statistics.median(results["baseline"][name]), statistics.median(results["this"][name]))
+            for name, _, _, _ in scenarios]
+
+
+def print_ab(rows):
+    print()
+    print("A/B against --baseline: server CPU per request, medians of alternating runs")
+    print(f"{'scenario':40} {'baseline us':>12} {'this us':>9} {'change':>8}")
+    for name, before, after in rows:
+        print(f"{name:40} {before:12.1f} {after:9.1f} {100 * (after - before) / before:+7.1f}%")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -166,6 +209,9 @@ def main():
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--download-mb", type=int, default=int(os.environ.get("BENCH_DOWNLOAD_MB", 100)))
     ap.add_argument("--smoke", action="store_true", help="one short round per scenario (CI)")
+    ap.add_argument("--baseline", default=None,
+                    help="an earlier packyard binary: the read scenarios are also run A/B against it "
+                         "(server CPU per request, alternating, same store)")
     args = ap.parse_args()
     if args.smoke:
         args.duration, args.rounds = 1, 1
@@ -226,11 +272,12 @@ def main():
             for name, path, npath, conns in plan:
                 runs_p, runs_n = [], []
                 for _ in range(args.rounds):
-                    runs_p.append(wrk(py.base + path, conns, args.duration))
+                    runs_p.append(wrk(py.base + path, conns, args.duration, server=py))
                     runs_n.append(wrk(ngx.base + npath, conns, args.duration))
                 med = lambda runs, k: statistics.median(r[k] for r in runs)
                 rows.append((name, med(runs_p, "rps"), med(runs_n, "rps"), med(runs_p, "p50"),
-                             med(runs_p, "p99"), sum(r["errors"] for r in runs_p), rss_mib(py.proc.pid)))
+                             med(runs_p, "p99"), sum(r["errors"] for r in runs_p), rss_mib(py.proc.pid),
+                             med(runs_p, "cpu_us")))
             # 4 KiB uploads, 64 clients, fsync on: a wrk script PUTs distinct file names.
             script = os.path.join(os.path.dirname(blob), "upload.lua")
             with open(script, "w") as f:
@@ -239,10 +286,12 @@ def main():
                         '  return wrk.format("PUT", "/api/v4/projects/3/packages/generic/up/1.0/f" .. '
                         'math.random(1, 1000000000) .. "-" .. n, {["PRIVATE-TOKEN"] = "' + TOKEN +
                         '"}, body)\nend\n')
-            runs = [wrk(py.base + "/", 64, args.duration, script=script) for _ in range(args.rounds)]
+            runs = [wrk(py.base + "/", 64, args.duration, script=script, server=py)
+                    for _ in range(args.rounds)]
             rows.append(("generic upload 4 KiB x64", statistics.median(r["rps"] for r in runs), None,
                          statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
-                         sum(r["errors"] for r in runs), rss_mib(py.proc.pid)))
+                         sum(r["errors"] for r in runs), rss_mib(py.proc.pid),
+                         statistics.median(r["cpu_us"] for r in runs)))
             # Scale: the same project list on a store 100x smaller with the same packages per
             # project (10k packages in projects/100 projects), alternating with the big store.
             small_n = max(args.packages // 100, 100)
@@ -266,18 +315,25 @@ def main():
                 py_small.stop()
         finally:
             ngx.stop()
+        ab_rows = None
+        if args.baseline:
+            py.stop()  # one server at a time on the store from here on
+            ab_rows = a_b(args, data, scenarios)
         print()
         label = shape if not args.data else f"{args.data} ({shape} if freshly seeded)"
         print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
-        print(f"{'scenario':40} {'packyard r/s':>13} {'nginx r/s':>11} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'RSS MiB':>8}")
-        for name, p, n, p50, p99, errs, rss in rows:
+        print(f"{'scenario':40} {'packyard r/s':>13} {'nginx r/s':>11} {'ratio':>6} {'p50 ms':>7} "
+              f"{'p99 ms':>7} {'errors':>6} {'RSS MiB':>8} {'CPU us/req':>10}")
+        for name, p, n, p50, p99, errs, rss, cpu in rows:
             ratio = f"{p / n:.2f}" if n else "-"
             nstr = f"{n:11.0f}" if n else f"{'-':>11}"
-            print(f"{name:40} {p:13.0f} {nstr} {ratio:>6} {p50:7.2f} {p99:7.2f} {errs:6d} {rss:8.1f}")
+            print(f"{name:40} {p:13.0f} {nstr} {ratio:>6} {p50:7.2f} {p99:7.2f} {errs:6d} {rss:8.1f} {cpu:10.1f}")
         big_rps, small_rps, small_n = scale
         print(f"scale: project list page 1 at {args.packages + args.big_project:,} packages "
               f"{big_rps:.0f} r/s, at {small_n:,} packages {small_rps:.0f} r/s, "
               f"ratio {big_rps / small_rps:.2f}")
+        if args.baseline:
+            print_ab(ab_rows)
         failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
         if failed:
             print("non-2xx responses in:", ", ".join(r[0] for r in failed))
