@@ -68,13 +68,13 @@ BOOST_AUTO_TEST_CASE(the_documented_table_is_the_schema) {
     const auto docs = documented();
     for (const auto& r : declared) {
         BOOST_TEST(docs.count(r) == 1u, "not in docs/store-schema.md: " << std::get<0>(r) << " | "
-                                                                      << std::get<1>(r) << " | "
-                                                                      << std::get<2>(r));
+                                                                        << std::get<1>(r) << " | "
+                                                                        << std::get<2>(r));
     }
     for (const auto& r : docs) {
         BOOST_TEST(declared.count(r) == 1u, "not in store/schema.hpp: " << std::get<0>(r) << " | "
-                                                                       << std::get<1>(r) << " | "
-                                                                       << std::get<2>(r));
+                                                                        << std::get<1>(r) << " | "
+                                                                        << std::get<2>(r));
     }
 }
 
