@@ -116,6 +116,19 @@ std::error_code blob_upload::write(std::string_view chunk) {
     return {};
 }
 
+std::error_code blob_upload::restart() {
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) {
+        return errno_code();
+    }
+    size_ = 0;
+    if (EVP_DigestInit_ex(md5_, EVP_md5(), nullptr) != 1 ||
+        EVP_DigestInit_ex(sha1_, EVP_sha1(), nullptr) != 1 ||
+        EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1) {
+        return std::make_error_code(std::errc::not_enough_memory);
+    }
+    return {};
+}
+
 result<blob_digest> blob_upload::finish() {
     if (fault::hit(fault::point::blob_fsync)) {
         return std::make_error_code(std::errc::io_error);

@@ -36,6 +36,8 @@ public:
     ~blob_upload();
 
     std::error_code write(std::string_view chunk);
+    /// Drops what was written so far (the file and the digests start again).
+    std::error_code restart();
     /// Flushes and fsyncs the file and finishes the digests (blocking: run it off I/O threads).
     result<blob_digest> finish();
     const std::filesystem::path& path() const noexcept { return path_; }

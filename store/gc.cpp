@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/npm.hpp"
 #include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
@@ -54,6 +55,12 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
     }
     if (auto r = del(t, t.db().packages, u64_key(p.id)); !r) {
         return r.error();
+    }
+    if (p.type == package_type::npm) {
+        if (auto ec = drop_npm_package(t, p)) {
+            return ec;
+        }
+        return npm_name_changed(t, p.project_id, p.name);
     }
     return {};
 }

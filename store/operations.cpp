@@ -2,6 +2,7 @@
 
 #include "store/gc.hpp"
 #include "store/identity.hpp"
+#include "store/npm.hpp"
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
 
@@ -30,6 +31,7 @@ result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload&
         pkg.version = r.version;
         pkg.type = r.type;
         pkg.status = r.status.value_or(package_status::default_);
+        pkg.status_message = r.status_message;
         pkg.creator_id = r.creator_id;
         pkg.created_at = r.now;
         pkg.updated_at = r.now;
@@ -63,6 +65,63 @@ result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload&
         return out(boost::system::in_place_error, ec);
     }
     return file;
+}
+
+result<package> record_npm_publish(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                   const npm_publish_record& r) {
+    using out = result<package>;
+    const auto& u = r.upload;
+    if (find_package_by_version(t, u.project_id, package_type::npm, u.name, u.version)) {
+        return out(boost::system::in_place_error, make_error_code(errc::conflict));
+    }
+    auto file = record_upload(t, blobs, bytes, u);
+    if (!file) {
+        return out(boost::system::in_place_error, file.error());
+    }
+    auto pkg = find_package(t, file->package_id);
+    if (!pkg) {
+        return out(boost::system::in_place_error, make_error_code(errc::not_found));
+    }
+    if (auto ec = put_npm_metadata(t, pkg->id, r.package_json)) {
+        return out(boost::system::in_place_error, ec);
+    }
+    if (r.tag && installable(pkg->status)) {
+        if (auto ec = set_tag(t, *pkg, *r.tag, u.now)) {
+            return out(boost::system::in_place_error, ec);
+        }
+    }
+    if (auto ec = npm_name_changed(t, pkg->project_id, pkg->name)) {
+        return out(boost::system::in_place_error, ec);
+    }
+    return *pkg;
+}
+
+result<std::size_t> deprecate_npm_packages(write_txn& t, const std::vector<npm_deprecation>& d,
+                                           std::int64_t now) {
+    using out = result<std::size_t>;
+    std::size_t changed = 0;
+    for (const auto& one : d) {
+        auto p = find_package(t, one.package_id);
+        if (!p || !installable(p->status) ||
+            npm_metadata_of(t, p->id).value_or("{}") != one.before) {
+            continue;
+        }
+        auto place = place_of(t, p->project_id);
+        if (!place) {
+            continue;
+        }
+        if (auto ec = put_npm_metadata(t, p->id, one.after)) {
+            return out(boost::system::in_place_error, ec);
+        }
+        package after = *p;
+        after.status = one.deprecated ? package_status::deprecated : package_status::default_;
+        after.updated_at = now;
+        if (auto ec = update_package(t, *p, after, *place)) {
+            return out(boost::system::in_place_error, ec);
+        }
+        ++changed;
+    }
+    return changed;
 }
 
 std::error_code destroy_package(write_txn& t, std::uint64_t package_id) {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace packyard::store {
 
@@ -24,6 +26,7 @@ struct upload_record {
     std::string version;
     std::string file_name;                ///< as stored and looked up
     std::optional<package_status> status; ///< none: default for a new package, kept otherwise
+    std::string status_message;           ///< a new package's, with status error
     std::uint64_t creator_id = 0;
     std::uint64_t pipeline_id = 0; ///< a job token's pipeline: recorded as build info
     std::int64_t now = 0;
@@ -37,6 +40,31 @@ struct upload_record {
 /// fsynced before the batch commits. Returns the file row (GitLab's select=package_file).
 result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
                                    const upload_record& r);
+
+/// An npm publish (GitLab's Packages::Npm::CreatePackageService, with the tarball already
+/// checked): the package, its one file, build infos, the stored package.json and the dist-tag,
+/// in one transaction. errc::conflict when the version exists in the project (a publish that
+/// raced another).
+struct npm_publish_record {
+    upload_record upload;     ///< name, version, file "<name>-<version>.tgz", status
+    std::string package_json; ///< GitLab's npm_metadata.package_json
+    std::optional<std::string> tag;
+};
+result<package> record_npm_publish(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                   const npm_publish_record& r);
+
+/// npm deprecate (GitLab's Packages::Npm::DeprecatePackageService): each package gets its new
+/// package.json (the message set, or removed) and status deprecated (or default again). A
+/// package whose package.json is no longer `before`, or that is no longer installable, changed
+/// since the caller read it and is left alone. Returns how many changed.
+struct npm_deprecation {
+    std::uint64_t package_id = 0;
+    std::string before;
+    std::string after;
+    bool deprecated = false;
+};
+result<std::size_t> deprecate_npm_packages(write_txn& t, const std::vector<npm_deprecation>& d,
+                                           std::int64_t now);
 
 /// GitLab's destroy of a package (or of one file): marks it pending_destruction and queues its
 /// removal for the cleanup. errc::not_found when it is already gone or being destroyed (a

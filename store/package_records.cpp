@@ -72,6 +72,9 @@ std::string encode(const package& v) {
         .i64(v.updated_at)
         .i64(v.last_downloaded_at)
         .u8(v.may_have_build_infos ? 1 : 0);
+    if (!v.status_message.empty()) {
+        w.str(v.status_message); // rare (packages in status error): absent otherwise
+    }
     return w.take();
 }
 
@@ -92,6 +95,8 @@ bool decode(std::string_view data, package& out) {
     out.last_downloaded_at = r.i64();
     // Rows written before the flag existed say nothing: assume build infos may exist.
     out.may_have_build_infos = r.at_end() || r.u8() != 0;
+    // Rows written before status_message existed end here.
+    out.status_message = r.at_end() ? std::string() : r.str();
     return r.ok();
 }
 

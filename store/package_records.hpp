@@ -80,6 +80,8 @@ struct package {
     /// Set when a build info is recorded, never cleared: false lets readers skip the
     /// build_infos lookup (most packages have none).
     bool may_have_build_infos = false;
+    /// Why the package is in status error (GitLab's status_message); empty otherwise.
+    std::string status_message;
 };
 
 struct package_file {

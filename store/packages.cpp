@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/npm.hpp"
 #include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
@@ -129,18 +130,21 @@ std::error_code update_package(write_txn& t, const package& before, const packag
             return ec;
         }
     }
+    package row = after;
     if (!existed) {
         if (auto ec = add_package_name(t, after.project_id, after.name)) {
             return ec;
         }
-        return put(t, db.packages, u64_key(after.id), encode(after));
-    }
-    // `after` may come from an older snapshot: never drop a build-info flag set since.
-    package row = after;
-    if (auto current = find_package(t, after.id)) {
+    } else if (auto current = find_package(t, after.id)) {
+        // `after` may come from an older snapshot: never drop a build-info flag set since.
         row.may_have_build_infos = row.may_have_build_infos || current->may_have_build_infos;
     }
-    return put(t, db.packages, u64_key(row.id), encode(row));
+    if (auto ec = put(t, db.packages, u64_key(row.id), encode(row))) {
+        return ec;
+    }
+    // What an npm packument shows changes with any package of its name.
+    return row.type == package_type::npm ? npm_name_changed(t, row.project_id, row.name)
+                                         : std::error_code{};
 }
 
 std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std::int64_t ms) {
@@ -209,7 +213,13 @@ std::error_code mark_file_for_destruction(write_txn& t, const package_file& f) {
     if (auto ec = put(t, t.db().package_files, u64_key(f.id), encode(after))) {
         return ec;
     }
-    return put(t, t.db().cleanup, keys::cleanup_key(keys::cleanup_kind::file, f.id), {});
+    if (auto ec = put(t, t.db().cleanup, keys::cleanup_key(keys::cleanup_kind::file, f.id), {})) {
+        return ec;
+    }
+    if (auto p = find_package(t, f.package_id); p && p->type == package_type::npm) {
+        return npm_name_changed(t, p->project_id, p->name); // the packument's file changed
+    }
+    return {};
 }
 
 std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex) {

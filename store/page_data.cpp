@@ -58,7 +58,11 @@ package_extras package_page_extras(const txn& t, std::span<const package> rows,
     // One cursor for the page: no cursor per row, and LMDB starts a seek from the cursor's
     // leaf when the key falls in it (neighbouring package ids).
     std::optional<cursor> builds;
+    out.tags.reserve(rows.size());
     for (const auto& p : rows) {
+        // Only npm packages carry tags (GitLab's packages_tags): others skip the lookup.
+        out.tags.push_back(p.type == package_type::npm ? tags_of(t, p.id)
+                                                       : std::vector<package_tag>{});
         build_summary s;
         if (p.may_have_build_infos) {
             if (!builds) {
@@ -83,7 +87,10 @@ package_extras package_page_extras(const txn& t, std::span<const package> rows,
 std::vector<version_entry> versions_of(const txn& t, const package& p, pipeline_refs& refs) {
     std::vector<version_entry> out;
     for (auto& other : other_versions(t, p)) {
-        version_entry e{std::move(other), std::nullopt};
+        version_entry e{std::move(other), std::nullopt, {}};
+        if (e.pkg.type == package_type::npm) {
+            e.tags = tags_of(t, e.pkg.id);
+        }
         const auto infos = build_infos(t, e.pkg.id, 0, 1);
         if (!infos.empty() && infos.front().pipeline_id != 0) {
             e.newest = find_pipeline(t, infos.front().pipeline_id);

@@ -5,6 +5,7 @@
 // to the store once per row (GitLab's preloads: preload_pipelines, pipelines' user and project
 // route).
 
+#include "store/npm.hpp"
 #include "store/package_records.hpp"
 #include "store/pipelines.hpp"
 #include "store/records.hpp"
@@ -36,8 +37,9 @@ struct pipeline_refs {
 /// A page of packages: each row's build summary and newest pipeline, and those pipelines'
 /// users and projects.
 struct package_extras {
-    std::vector<build_summary> builds; ///< one per row
-    std::vector<pipeline> pipelines;   ///< the rows' newest pipelines, distinct
+    std::vector<build_summary> builds;          ///< one per row
+    std::vector<std::vector<package_tag>> tags; ///< one per row (npm dist-tags; empty for others)
+    std::vector<pipeline> pipelines;            ///< the rows' newest pipelines, distinct
     pipeline_refs refs;
 
     /// The newest pipeline of row i, or nullptr (none, or deleted).
@@ -51,6 +53,7 @@ package_extras package_page_extras(const txn& t, std::span<const package> rows,
 struct version_entry {
     package pkg;
     std::optional<pipeline> newest;
+    std::vector<package_tag> tags;
 };
 /// GitLab's Package#versions: displayable, not this version, ordered by version; their
 /// pipelines' users and projects go into refs.

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 2;
+inline constexpr std::uint32_t schema_version = 3;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -44,6 +44,10 @@ struct dbis {
     MDB_dbi build_infos{};
     MDB_dbi build_infos_by_pipeline{};
     MDB_dbi file_build_infos{};
+    MDB_dbi npm_names{};
+    MDB_dbi npm_metadata{};
+    MDB_dbi package_tags{};
+    MDB_dbi tags_by_package{};
 };
 
 /// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
@@ -101,6 +105,13 @@ inline constexpr layout schema[] = {
     {"build_infos_by_pipeline", &dbis::build_infos_by_pipeline, true,
      "pipeline id · package id · build info id", "—"},
     {"file_build_infos", &dbis::file_build_infos, true, "file id · pipeline id", "—"},
+    {"npm_names", &dbis::npm_names, false, "name\\0 · project id",
+     "packument generation · last installable package id"},
+    {"npm_metadata", &dbis::npm_metadata, true, "package id", "stored package.json (JSON text)"},
+    {"package_tags", &dbis::package_tags, false, "project id · type · name\\0 · tag\\0",
+     "package id"},
+    {"tags_by_package", &dbis::tags_by_package, false, "package id · tag\\0",
+     "tag (id, package, project, name, created, updated)"},
 };
 
 /// Member source kinds (key byte in members/memberships).

@@ -62,6 +62,8 @@ std::error_code upgrade(environment& env) {
             return ec;
         }
     }
+    // 3: npm (npm_names, npm_metadata, package_tags, tags_by_package): new databases, empty
+    // in an older folder, so nothing to convert.
     value_writer w;
     w.u32(schema_version);
     if (auto ec = put(*t, t->db().meta, "schema_version", w.view())) {
