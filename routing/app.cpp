@@ -131,7 +131,8 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
             refused = rt.check(*ctx);
         }
         if (!refused && rt.body == body_kind::stream) {
-            auto sink = upload_sink::open(svc_, req.header("Content-Type"), content_length);
+            auto sink =
+                upload_sink::open(svc_, req.header("Content-Type"), content_length, rt.format);
             if (auto* err = std::get_if<response>(&sink)) {
                 refused = std::move(*err);
             } else {
@@ -155,7 +156,7 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
 outcome app::decide(request_context& ctx) noexcept {
     const route& rt = *ctx.match.matched;
     try {
-        if (rt.body == body_kind::small) {
+        if (rt.body == body_kind::small && (rt.flags & raw_body) == 0) {
             if (auto err = parse_body(ctx)) {
                 return std::move(*err);
             }

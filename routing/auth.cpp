@@ -126,12 +126,17 @@ std::string_view needed_scopes(scope_need need, method m) {
 
 } // namespace
 
-std::string base64url_encode(std::string_view in) {
+std::string base64_encode(std::string_view in) {
     std::string out((in.size() + 2) / 3 * 4 + 1, '\0');
     const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                   reinterpret_cast<const unsigned char*>(in.data()),
                                   static_cast<int>(in.size()));
     out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string base64url_encode(std::string_view in) {
+    std::string out = base64_encode(in);
     for (char& c : out) {
         c = c == '+' ? '-' : (c == '/' ? '_' : c);
     }

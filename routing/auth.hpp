@@ -11,6 +11,8 @@ namespace packyard::routing {
 /// the route. Returns the error to send (401 / 403 insufficient_scope), or nothing.
 std::optional<response> authenticate(request_context& ctx, const store::txn& t);
 
+/// Standard base64 with padding (OpenSSL's EVP_EncodeBlock).
+std::string base64_encode(std::string_view in);
 /// URL-safe base64 with padding (Ruby's Base64.urlsafe_encode64).
 std::string base64url_encode(std::string_view in);
 

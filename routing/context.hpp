@@ -6,6 +6,7 @@
 
 #include "routing/http_types.hpp"
 #include "routing/limits.hpp"
+#include "routing/npm/packument_cache.hpp"
 #include "routing/params.hpp"
 #include "routing/router.hpp"
 #include "routing/upload_sink.hpp"
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -40,6 +42,9 @@ struct services {
     store::blob_store* blobs = nullptr;
     /// Tells the background cleanup that a delete queued work (may be empty).
     std::function<void()> wake_cleanup;
+    /// Rendered npm packuments, current by generation (routing/npm/packument_cache.hpp).
+    std::shared_ptr<npm::packument_cache> packuments =
+        std::make_shared<npm::packument_cache>(limits::packument_cache);
 };
 
 enum class auth_kind : std::uint8_t { none, personal_token, job_token };

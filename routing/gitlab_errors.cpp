@@ -29,6 +29,13 @@ response error_response(unsigned status, std::string_view text) {
     return keyed(status, "error", text);
 }
 
+response structured_error(unsigned status, std::string_view message, std::string_view error) {
+    response r;
+    r.status = status;
+    r.body = "{\"message\":" + json_quote(message) + ",\"error\":" + json_quote(error) + "}";
+    return r;
+}
+
 response not_found(std::string_view what) {
     if (what.empty()) {
         return message_response(404, "404 Not Found");

@@ -14,6 +14,9 @@ namespace packyard::routing {
 response message_response(unsigned status, std::string_view text);
 /// {"error":"<text>"} with the given status.
 response error_response(unsigned status, std::string_view text);
+/// {"message":"<message>","error":"<error>"}: GitLab's render_structured_api_error! as the
+/// package-format endpoints use it (npm shows the "error" text to its user).
+response structured_error(unsigned status, std::string_view message, std::string_view error);
 
 inline response bad_params(std::string_view phrases) {
     return error_response(400, phrases);

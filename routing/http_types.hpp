@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,8 @@ struct response {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// A body shared with a cache (written as it is, never copied); replaces body when set.
+    std::shared_ptr<const std::string> shared;
     std::optional<file_body> file;
     /// Close the connection after this response (e.g. an unread upload body).
     bool close = false;

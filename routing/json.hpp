@@ -116,6 +116,11 @@ public:
         w_.raw(json, rapidjson::kObjectType);
         return *this;
     }
+    /// An array that is already JSON.
+    json_writer& raw_array(std::string_view json) {
+        w_.raw(json, rapidjson::kArrayType);
+        return *this;
+    }
     json_writer& opt_str(const std::optional<std::string>& v) {
         if (v) {
             str(*v);

@@ -57,6 +57,12 @@ inline constexpr std::size_t params = 4096;
 inline constexpr std::size_t json_depth = 100;
 /// A multipart part's header block.
 inline constexpr std::size_t part_headers = 16 * 1024;
+/// Everything of an npm PUT body but its tarball: the version's package.json with its README,
+/// or for `npm deprecate` the whole packument sent back. Held in memory until the handler runs,
+/// so it is also counted against --max-buffered-bodies (413 past this bound, 503 past that).
+inline constexpr std::size_t npm_metadata = 16ULL << 20;
+/// Rendered npm packuments kept in memory (least recently used go first).
+inline constexpr std::size_t packument_cache = 64ULL << 20;
 /// Room for a multipart envelope around an upload of --max-upload-size.
 inline constexpr std::uint64_t multipart_envelope = 64 * 1024;
 /// Descriptors kept free of connections: the store, files of uploads and downloads.

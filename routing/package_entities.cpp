@@ -81,6 +81,32 @@ void entity_renderer::write_pipeline(json_writer& w, const store::pipeline& p) {
     w.raw_object(pipeline_json(p));
 }
 
+void entity_renderer::append_tags(std::string& out, std::span<const store::package_tag> tags) {
+    // The raw packages_tags rows, columns in table order.
+    out.push_back('[');
+    bool first = true;
+    for (const auto& g : tags) {
+        if (!first) {
+            out.push_back(',');
+        }
+        first = false;
+        lit(out, "{\"id\":");
+        num(out, g.id);
+        lit(out, ",\"package_id\":");
+        num(out, g.package_id);
+        lit(out, ",\"name\":");
+        text(out, g.name);
+        lit(out, ",\"created_at\":");
+        when(out, g.created_at);
+        lit(out, ",\"updated_at\":");
+        when(out, g.updated_at);
+        lit(out, ",\"project_id\":");
+        num(out, g.project_id);
+        out.push_back('}');
+    }
+    out.push_back(']');
+}
+
 void entity_renderer::append_package(std::string& out, const package_view& v) {
     const auto& p = v.pkg;
     lit(out, "{\"id\":");
@@ -138,7 +164,8 @@ void entity_renderer::append_package(std::string& out, const package_view& v) {
         lit(out, ",\"project_path\":");
         text(out, v.project.full_path);
     }
-    lit(out, ",\"tags\":[]");
+    lit(out, ",\"tags\":");
+    append_tags(out, v.tags);
     if (v.builds.any) {
         lit(out, ",\"pipeline\":");
         if (v.newest != nullptr) {
@@ -157,7 +184,11 @@ void entity_renderer::append_package(std::string& out, const package_view& v) {
             vw.begin_object();
             vw.field_u("id", other.pkg.id).key("version").opt_str(other.pkg.version);
             vw.key("created_at").time(other.pkg.created_at);
-            vw.key("tags").begin_array().end_array();
+            vw.key("tags");
+            thread_local std::string tags;
+            tags.clear();
+            append_tags(tags, other.tags);
+            vw.raw_array(tags);
             if (other.newest) {
                 vw.key("pipeline");
                 write_pipeline(vw, *other.newest);

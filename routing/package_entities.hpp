@@ -10,6 +10,7 @@
 #include "store/records.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,8 @@ struct package_view {
     const store::pipeline* newest = nullptr; ///< the newest build's pipeline, if it still exists
     /// The single-package answer's other versions (with_versions), or nullptr.
     const std::vector<store::version_entry>* versions = nullptr;
+    /// The package's tags (npm dist-tags), as GitLab serialises packages_tags rows.
+    std::span<const store::package_tag> tags{};
 };
 
 /// Renders the objects of one response. Pipelines repeat across a page (a few pipelines build
@@ -46,6 +49,7 @@ public:
 
 private:
     const std::string& pipeline_json(const store::pipeline& p);
+    static void append_tags(std::string& out, std::span<const store::package_tag> tags);
 
     const store::pipeline_refs& refs_;
     std::string_view base_;

@@ -2,10 +2,27 @@
 
 #include "routing/access.hpp"
 #include "routing/gitlab_errors.hpp"
+#include "routing/npm/responses.hpp"
 #include "store/packages.hpp"
 
 namespace packyard::routing {
 namespace {
+
+/// A missing or hidden project or group as the route answers it: npm routes in npm's shape
+/// (401 first for an anonymous caller where GitLab has authenticate_non_public).
+response npm_missing(const request_context& ctx, const needs& n, response err,
+                     std::string_view resource) {
+    if (n.missing != when_missing::npm && n.missing != when_missing::npm_non_public) {
+        return err;
+    }
+    if (err.status == 403) {
+        return err; // a job token from a project outside the allowlist
+    }
+    if (n.missing == when_missing::npm_non_public && !ctx.who.signed_in()) {
+        return unauthorized();
+    }
+    return npm::not_found(resource);
+}
 
 std::optional<response> resolve_project(request_context& ctx, const store::txn& t, const needs& n) {
     auto found = find_readable_project(ctx, t);
@@ -18,6 +35,9 @@ std::optional<response> resolve_project(request_context& ctx, const store::txn& 
         case when_missing::generic_download:
             // routing::app adds the Basic realm to a 401 on a basic-auth route.
             return ctx.who.signed_in() ? not_found() : unauthorized();
+        case when_missing::npm:
+        case when_missing::npm_non_public:
+            return npm_missing(ctx, n, std::move(*err), "Project");
         }
     }
     const auto& p = ctx.subject.project.emplace(std::move(std::get<store::project>(found)));
@@ -51,7 +71,7 @@ std::optional<response> resolve_project(request_context& ctx, const store::txn& 
 std::optional<response> resolve_group(request_context& ctx, const store::txn& t, const needs& n) {
     auto found = find_readable_group(ctx, t);
     if (auto* err = std::get_if<response>(&found)) {
-        return std::move(*err);
+        return npm_missing(ctx, n, std::move(*err), "Group");
     }
     const auto& g = ctx.subject.group.emplace(std::move(std::get<store::namespace_row>(found)));
     if ((n.may & (developer | maintainer | owner)) == 0) {

@@ -31,12 +31,20 @@ enum class body_kind : std::uint8_t {
     stream, ///< streamed by the server into the request's upload sink (uploads)
 };
 
+/// What a streamed body is (body_kind::stream).
+enum class upload_format : std::uint8_t {
+    file,        ///< the file's bytes, or a multipart/form-data envelope around them
+    npm_publish, ///< npm's JSON document with the tarball in base64 (routing/npm/)
+};
+
 enum route_flags : unsigned {
     allow_job_token = 1U << 0,  ///< JOB-TOKEN / job_token / Bearer job token accepted
     allow_basic_auth = 1U << 1, ///< HTTP Basic (gitlab-ci-token:<job token>, user:<PAT>)
     no_auth = 1U << 2,          ///< credentials are not looked at (health checks)
     /// A snapshot that cannot be opened answers 503 {"status":"failed"} (the readiness probe).
     store_probe = 1U << 3,
+    /// A small body the handler reads itself (not parameters: npm's dist-tag version string).
+    raw_body = 1U << 4,
 };
 
 /// What :id names.
@@ -57,6 +65,12 @@ enum class when_missing : std::uint8_t {
     project_not_found, ///< 404 "404 Project Not Found" (a job token from elsewhere: 403)
     not_found,         ///< 404 "404 Not Found" (generic uploads; the job-token 403 stays)
     generic_download,  ///< signed in: 404 "404 Not Found"; anonymous: 401 with the Basic realm
+    /// npm's not_found!: 404 {"message":"404 Project Not Found","error":"Project not found"}
+    /// (or "Group"); the job-token 403 stays.
+    npm,
+    /// The same, with GitLab's authenticate_non_public: an anonymous caller gets 401, so that
+    /// npm retries with its token (packument, dist-tags GET).
+    npm_non_public,
 };
 
 /// What must hold before the handler runs, checked by routing::app in this order: signed in
@@ -80,6 +94,7 @@ struct route {
     body_kind body = body_kind::none;
     needs pre{};
     precheck check = nullptr; ///< stream routes: path checks before the body
+    upload_format format = upload_format::file;
 };
 
 /// A route with no body and no needs, for small tables (tests).

@@ -56,23 +56,37 @@ bool router::match_one(const compiled& c, const std::vector<std::string_view>& p
     if (c.has_rest ? parts.size() < c.segments.size() : parts.size() != c.segments.size()) {
         return false;
     }
-    std::size_t i = 0;
-    for (const auto& seg : c.segments) {
+    return match_from(c, 0, parts, 0, out);
+}
+
+bool router::match_from(const compiled& c, std::size_t s,
+                        const std::vector<std::string_view>& parts, std::size_t i,
+                        route_match& out) const {
+    for (; s < c.segments.size(); ++s, ++i) {
+        const auto& seg = c.segments[s];
         if (seg.k == segment::kind::rest) {
-            if (i >= parts.size()) {
-                return false;
-            }
-            // The rest of the path, slashes included, from this segment on.
-            const char* begin = parts[i].data();
-            const char* end = parts.back().data() + parts.back().size();
-            out.params.emplace_back(seg.text,
-                                    std::string_view(begin, static_cast<std::size_t>(end - begin)));
-            for (std::size_t j = i; j < parts.size(); ++j) {
-                if (parts[j].empty()) {
+            // One or more whole segments, slashes included; as few as the rest of the pattern
+            // allows (Mustermann's splat: "*package_name/-/*file_name" splits at the first "-").
+            const std::size_t after = c.segments.size() - s - 1;
+            const std::size_t kept = out.params.size();
+            for (std::size_t end = i + 1; end + after <= parts.size(); ++end) {
+                if (parts[end - 1].empty()) {
                     return false;
                 }
+                if (after != 0 && !match_from(c, s + 1, parts, end, out)) {
+                    out.params.resize(kept);
+                    continue;
+                }
+                if (after == 0 && end != parts.size()) {
+                    continue;
+                }
+                const char* begin = parts[i].data();
+                const char* stop = parts[end - 1].data() + parts[end - 1].size();
+                out.params.emplace(out.params.begin() + static_cast<std::ptrdiff_t>(kept), seg.text,
+                                   std::string_view(begin, static_cast<std::size_t>(stop - begin)));
+                return true;
             }
-            return true;
+            return false;
         }
         if (i >= parts.size()) {
             return false;
@@ -87,7 +101,6 @@ bool router::match_one(const compiled& c, const std::vector<std::string_view>& p
             }
             out.params.emplace_back(seg.text, parts[i]);
         }
-        ++i;
     }
     return i == parts.size();
 }

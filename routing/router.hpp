@@ -39,11 +39,14 @@ private:
     struct compiled {
         const route* r;
         std::vector<segment> segments;
-        bool has_rest = false; ///< ends with a :name* segment (matches one or more parts)
+        bool has_rest = false; ///< has a :name* segment (matches one or more parts)
     };
 
     bool match_one(const compiled& c, const std::vector<std::string_view>& parts,
                    route_match& out) const;
+    /// Matches segments from s on against parts from i on, appending parameters.
+    bool match_from(const compiled& c, std::size_t s, const std::vector<std::string_view>& parts,
+                    std::size_t i, route_match& out) const;
 
     std::span<const route> table_;
     std::vector<compiled> compiled_;

@@ -16,6 +16,7 @@ constexpr auto write = scope_need::write;
 constexpr auto none = body_kind::none;
 constexpr auto small = body_kind::small;
 constexpr auto stream = body_kind::stream;
+using upload_format = routing::upload_format;
 
 // What routes need, by name (fields: signed_in, admin, on, may, package, missing).
 constexpr needs signed_in{true};
@@ -35,6 +36,19 @@ constexpr needs generic_upload{true,   false, subject::project,
                                upload, false, when_missing::not_found};
 constexpr needs generic_download{false,         false, subject::project,
                                  read_packages, false, when_missing::generic_download};
+
+// npm (fields as above; npm's 404 bodies, and 401 first for the anonymous where GitLab has
+// authenticate_non_public).
+constexpr auto npm = when_missing::npm;
+constexpr auto npm_public = when_missing::npm_non_public;
+constexpr needs npm_read{false, false, subject::project, read_packages, false, npm_public};
+constexpr needs npm_download{false, false, subject::project, read_packages, false, npm};
+constexpr needs npm_write{true, false, subject::project, read_packages | upload, false, npm};
+constexpr needs npm_untag{true, false, subject::project, read_packages | maintainer, false, npm};
+constexpr needs npm_audit{true, false, subject::project, read_packages, false, npm};
+constexpr needs npm_group_read{false, false, subject::group, 0, false, npm_public};
+constexpr needs npm_group{false, false, subject::group, 0, false, npm};
+constexpr needs npm_group_signed_in{true, false, subject::group, 0, false, npm};
 
 constexpr unsigned job = allow_job_token;
 constexpr unsigned job_or_basic = allow_job_token | allow_basic_auth;
@@ -105,6 +119,54 @@ const route table[] = {
      job_or_basic, stream, generic_upload, h::generic_upload_check},
     {m::get, "/api/v4/projects/:id/packages/generic/:package_name/:rest*", h::generic_download,
      read, job_or_basic, none, generic_download},
+
+    // npm (lib/api/npm_project_packages.rb, npm_group_packages.rb, npm_instance_packages.rb).
+    // At group and instance level the project follows from the package name
+    // (routing/handlers/npm_scope.hpp). Tarballs are served at every level (gitlab#503703).
+    {m::get, "/api/v4/projects/:id/packages/npm/-/package/:package_name/dist-tags",
+     h::npm_dist_tags, read, job, none, npm_read},
+    {m::put, "/api/v4/projects/:id/packages/npm/-/package/:package_name/dist-tags/:tag",
+     h::npm_set_dist_tag, write, job | raw_body, small, npm_write},
+    {m::delete_, "/api/v4/projects/:id/packages/npm/-/package/:package_name/dist-tags/:tag",
+     h::npm_delete_dist_tag, write, job, none, npm_untag},
+    {m::post, "/api/v4/projects/:id/packages/npm/-/npm/v1/security/advisories/bulk", h::npm_audit,
+     read, job, none, npm_audit},
+    {m::post, "/api/v4/projects/:id/packages/npm/-/npm/v1/security/audits/quick", h::npm_audit,
+     read, job, none, npm_audit},
+    {m::get, "/api/v4/projects/:id/packages/npm/:package_name*/-/:file_name*", h::npm_tarball, read,
+     job, none, npm_download},
+    {m::put, "/api/v4/projects/:id/packages/npm/:package_name", h::npm_publish, write, job, stream,
+     npm_write, h::npm_publish_check, upload_format::npm_publish},
+    {m::get, "/api/v4/projects/:id/packages/npm/:package_name*", h::npm_packument, read, job, none,
+     npm_read},
+
+    {m::get, "/api/v4/groups/:id/-/packages/npm/-/package/:package_name/dist-tags",
+     h::npm_dist_tags, read, job, none, npm_group_read},
+    {m::put, "/api/v4/groups/:id/-/packages/npm/-/package/:package_name/dist-tags/:tag",
+     h::npm_set_dist_tag, write, job | raw_body, small, npm_group_signed_in},
+    {m::delete_, "/api/v4/groups/:id/-/packages/npm/-/package/:package_name/dist-tags/:tag",
+     h::npm_delete_dist_tag, write, job, none, npm_group_signed_in},
+    {m::post, "/api/v4/groups/:id/-/packages/npm/-/npm/v1/security/advisories/bulk", h::npm_audit,
+     read, job, none, npm_group_signed_in},
+    {m::post, "/api/v4/groups/:id/-/packages/npm/-/npm/v1/security/audits/quick", h::npm_audit,
+     read, job, none, npm_group_signed_in},
+    {m::get, "/api/v4/groups/:id/-/packages/npm/:package_name*/-/:file_name*", h::npm_tarball, read,
+     job, none, npm_group},
+    {m::get, "/api/v4/groups/:id/-/packages/npm/:package_name*", h::npm_packument, read, job, none,
+     npm_group_read},
+
+    {m::get, "/api/v4/packages/npm/-/package/:package_name/dist-tags", h::npm_dist_tags, read, job,
+     none},
+    {m::put, "/api/v4/packages/npm/-/package/:package_name/dist-tags/:tag", h::npm_set_dist_tag,
+     write, job | raw_body, small},
+    {m::delete_, "/api/v4/packages/npm/-/package/:package_name/dist-tags/:tag",
+     h::npm_delete_dist_tag, write, job, none, signed_in},
+    {m::post, "/api/v4/packages/npm/-/npm/v1/security/advisories/bulk", h::npm_audit, read, job,
+     none, signed_in},
+    {m::post, "/api/v4/packages/npm/-/npm/v1/security/audits/quick", h::npm_audit, read, job, none,
+     signed_in},
+    {m::get, "/api/v4/packages/npm/:package_name*/-/:file_name*", h::npm_tarball, read, job, none},
+    {m::get, "/api/v4/packages/npm/:package_name*", h::npm_packument, read, job, none},
 
     // Pipelines, as external CI reports them, and packyard's job-token extension
     {m::post, "/api/v4/projects/:id/statuses/:sha", h::create_commit_status, write, 0, small,

@@ -2,6 +2,7 @@
 
 #include "routing/context.hpp"
 #include "routing/gitlab_errors.hpp"
+#include "routing/npm/responses.hpp"
 #include "store/log.hpp"
 
 namespace packyard::routing {
@@ -15,7 +16,24 @@ response too_large() {
 
 std::variant<upload_sink, response> upload_sink::open(const services& svc,
                                                       std::string_view content_type,
-                                                      std::optional<std::uint64_t> content_length) {
+                                                      std::optional<std::uint64_t> content_length,
+                                                      upload_format format) {
+    if (format == upload_format::npm_publish) {
+        const std::uint64_t limit = svc.cfg.max_upload_size;
+        // The tarball in base64 (4 characters per 3 bytes) next to its metadata.
+        const std::uint64_t wire_limit = (limit + 2) / 3 * 4 + limits::npm_metadata;
+        if (content_length && *content_length > wire_limit) {
+            return npm::error(400, "File is too large.");
+        }
+        auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+        if (!upload) {
+            log::error("cannot create an upload file", upload.error());
+            return internal_error();
+        }
+        upload_sink sink(std::move(*upload), std::nullopt, limit, wire_limit);
+        sink.npm_ = std::make_unique<npm::publish_stream>(limit, limits::npm_metadata);
+        return sink;
+    }
     const auto wrapping = classify_upload(content_type);
     if (wrapping == upload_wrapping::unusable) {
         return bad_params("file is missing"); // as for a form without a file part
@@ -38,7 +56,33 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
     return upload_sink(std::move(*upload), std::move(mp), limit, wire_limit);
 }
 
+namespace {
+
+/// The answer to an npm body the stream refused.
+std::optional<response> npm_refusal(npm::publish_stream::verdict v) {
+    using verdict = npm::publish_stream::verdict;
+    switch (v) {
+    case verdict::ok:
+        return std::nullopt;
+    case verdict::invalid_json:
+        return npm::error(400, "Invalid json");
+    case verdict::file_too_large:
+        return npm::error(400, "File is too large.");
+    case verdict::metadata_too_large:
+        return too_large();
+    case verdict::write_failed:
+        break;
+    }
+    log::message("npm upload: the temp file could not be written");
+    return internal_error();
+}
+
+} // namespace
+
 std::optional<response> upload_sink::write(std::string_view chunk) {
+    if (npm_) {
+        return npm_refusal(npm_->write(chunk, upload_));
+    }
     std::error_code ec;
     if (mp_) {
         const multipart_extractor::sink to_file = [this](std::string_view s) {
@@ -67,12 +111,20 @@ std::optional<response> upload_sink::finish() {
     if (mp_ && !mp_->complete()) {
         return bad_params("file is missing");
     }
+    if (npm_) {
+        if (auto refused = npm_refusal(npm_->finish(upload_))) {
+            return refused;
+        }
+    }
     auto d = upload_.finish();
     if (!d) {
         log::error("upload fsync failed", d.error());
         return internal_error();
     }
     digest_ = *d;
+    if (npm_) {
+        npm_->check_tarball(upload_);
+    }
     return std::nullopt;
 }
 

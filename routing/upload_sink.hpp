@@ -7,9 +7,12 @@
 
 #include "routing/http_types.hpp"
 #include "routing/multipart.hpp"
+#include "routing/npm/publish_stream.hpp"
+#include "routing/route.hpp"
 #include "store/blobs.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -25,7 +28,8 @@ public:
     /// (413), or a temp file that cannot be created (500).
     static std::variant<upload_sink, response> open(const services& svc,
                                                     std::string_view content_type,
-                                                    std::optional<std::uint64_t> content_length);
+                                                    std::optional<std::uint64_t> content_length,
+                                                    upload_format format = upload_format::file);
 
     upload_sink(upload_sink&&) noexcept = default;
     upload_sink& operator=(upload_sink&&) = delete;
@@ -33,6 +37,9 @@ public:
     /// The most body bytes the wire may carry: the upload limit, plus room for a multipart
     /// envelope around it.
     std::uint64_t wire_limit() const noexcept { return wire_limit_; }
+    /// Body bytes held in memory besides the file (an npm body's metadata), for the server's
+    /// budget of buffered bodies.
+    std::size_t held() const noexcept { return npm_ ? npm_->held() : 0; }
 
     /// Feeds body bytes; the answer to send instead when the body is refused.
     std::optional<response> write(std::string_view chunk);
@@ -44,6 +51,8 @@ public:
     store::blob_upload& bytes() noexcept { return upload_; }
     const store::blob_digest& digest() const noexcept { return *digest_; }
     bool finished() const noexcept { return digest_.has_value(); }
+    /// An npm publish body's request and checks (upload_format::npm_publish only).
+    const npm::publish_stream* npm() const noexcept { return npm_.get(); }
 
 private:
     upload_sink(store::blob_upload upload, std::optional<multipart_extractor> mp,
@@ -55,6 +64,7 @@ private:
 
     store::blob_upload upload_;
     std::optional<multipart_extractor> mp_;
+    std::unique_ptr<npm::publish_stream> npm_;
     std::uint64_t limit_;
     std::uint64_t wire_limit_;
     std::optional<store::blob_digest> digest_;

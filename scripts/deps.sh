@@ -4,9 +4,14 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libboost1.81-dev libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev
-  rapidjson-dev liblmdb-dev libssl-dev
+  rapidjson-dev liblmdb-dev libssl-dev libarchive-dev
   clang-format python3 python3-gitlab curl
 )
+# --tests: also the package managers the tests drive (npm; node and npm may come from
+# elsewhere on the machine, so only a missing npm command installs Debian's).
+if [[ "${1:-}" == "--tests" ]] && ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

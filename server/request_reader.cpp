@@ -208,26 +208,33 @@ net::awaitable<std::optional<routing::response>> read_small_body(connection& c, 
     co_return std::nullopt;
 }
 
-net::awaitable<std::optional<routing::response>> receive_upload(connection& c, header_parser& p,
-                                                                server& srv,
-                                                                routing::upload_sink& sink,
-                                                                bool expects_continue) {
+net::awaitable<std::optional<routing::response>>
+receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
+               byte_budget::lease& held, bool expects_continue) {
     const config& cfg = srv.cfg();
     if (co_await send_continue(c, p.get().version(), expects_continue, cfg.header_timeout)) {
         co_return routing::message_response(400, "400 Bad request");
     }
     std::optional<routing::response> refused;
     bool over = false;
+    bool spent = false;
     auto ec = co_await read_body(
         c, p, sink.wire_limit(), cfg.header_timeout, clock::now() + cfg.upload_timeout,
         [&](std::string_view chunk) -> std::error_code {
             refused = sink.write(chunk);
-            return refused ? std::make_error_code(std::errc::operation_canceled)
-                           : std::error_code{};
+            if (!refused && sink.held() > held.bytes() &&
+                !held.grow(srv.body_budget(), sink.held() - held.bytes())) {
+                spent = true;
+            }
+            return refused || spent ? std::make_error_code(std::errc::operation_canceled)
+                                    : std::error_code{};
         },
         over);
     if (over) {
         co_return too_large();
+    }
+    if (spent) {
+        co_return busy();
     }
     if (refused) {
         co_return std::move(refused);

@@ -37,18 +37,19 @@ routing::response unopenable(int err) {
 
 net::awaitable<written> write_buffered(connection& c, const routing::response& r, bool head,
                                        bool keep_alive, unsigned version) {
+    const std::string& body = r.shared ? *r.shared : r.body;
     std::optional<std::uint64_t> length; // 204 and 304 carry none
     if (r.status != 204 && r.status != 304) {
-        length = r.file ? r.file->size : r.body.size();
+        length = r.file ? r.file->size : body.size();
     }
     std::string header_bytes;
     serialize_header(header_bytes, r, keep_alive, version, length);
     const bool with_body = !head && length && !r.file;
     const std::array<net::const_buffer, 2> buffers{
-        net::buffer(header_bytes), with_body ? net::buffer(r.body) : net::const_buffer{}};
+        net::buffer(header_bytes), with_body ? net::buffer(body) : net::const_buffer{}};
     c.stream.expires_after(limits::send_stall);
     auto [ec, n] = co_await net::async_write(c.stream, buffers, use_tuple);
-    co_return written{ec, with_body ? r.body.size() : 0, r.status};
+    co_return written{ec, with_body ? body.size() : 0, r.status};
 }
 
 /// Waits until the socket takes more bytes; false after limits::send_stall without progress,

@@ -158,8 +158,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
                     co_await read_small_body(c, parser, srv, req, body_memory, expects_continue);
                 break;
             case routing::body_kind::stream:
-                refused_body =
-                    co_await receive_upload(c, parser, srv, *ctx.upload, expects_continue);
+                refused_body = co_await receive_upload(c, parser, srv, *ctx.upload, body_memory,
+                                                       expects_continue);
                 break;
             }
             if (refused_body) {

@@ -67,6 +67,17 @@ std::optional<response> generic_upload_check(request_context& ctx);
 outcome generic_upload(request_context& ctx, const snapshot& t);
 outcome generic_download(request_context& ctx, const snapshot& t);
 
+// npm.cpp, npm_publish.cpp (lib/api/npm_project_packages.rb, npm_group_packages.rb,
+// npm_instance_packages.rb)
+outcome npm_packument(request_context& ctx, const snapshot& t);
+outcome npm_dist_tags(request_context& ctx, const snapshot& t);
+outcome npm_set_dist_tag(request_context& ctx, const snapshot& t);
+outcome npm_delete_dist_tag(request_context& ctx, const snapshot& t);
+outcome npm_audit(request_context& ctx, const snapshot& t);
+outcome npm_tarball(request_context& ctx, const snapshot& t);
+std::optional<response> npm_publish_check(request_context& ctx);
+outcome npm_publish(request_context& ctx, const snapshot& t);
+
 // pipelines.cpp
 outcome create_commit_status(request_context& ctx, const snapshot& t);
 outcome list_pipelines(request_context& ctx, const snapshot& t);

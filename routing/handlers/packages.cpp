@@ -171,7 +171,7 @@ response render_list(request_context& ctx, const store::txn& t, const store::lis
             continue;
         }
         render.write_package(w, package_view{pkg, *e.project, e.destroy, group, extras.builds[i],
-                                             extras.newest(i), nullptr});
+                                             extras.newest(i), nullptr, extras.tags[i]});
     }
     w.end_array();
     response r = json_response(200, w.take());
@@ -257,8 +257,8 @@ outcome get_package(request_context& ctx, const snapshot& t) {
     const auto versions = store::versions_of(t, p, extras.refs);
     entity_renderer render(extras.refs, base);
     json_writer w;
-    render.write_package(
-        w, package_view{p, proj, destroy, false, extras.builds[0], extras.newest(0), &versions});
+    render.write_package(w, package_view{p, proj, destroy, false, extras.builds[0],
+                                         extras.newest(0), &versions, extras.tags[0]});
     return json_response(200, w.take());
 }
 
