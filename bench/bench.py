@@ -3,6 +3,12 @@
 machine), alternating runs, medians, one table. Load comes from wrk on this machine."""
 
 import argparse
+import base64
+import concurrent.futures
+import gzip
+import hashlib
+import http.client
+import io
 import json
 import os
 import re
@@ -11,6 +17,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -166,6 +173,60 @@ http {{
         self.proc.wait(timeout=20)
 
 
+def npm_body(name, version):
+    """An `npm publish` body as npm 11 sends it: a real tarball in base64 next to the metadata."""
+    manifest = json.dumps({"name": name, "version": version, "main": "index.js",
+                           "dependencies": {"left-pad": "^1.3.0"}, "engines": {"node": ">=18"}})
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for path, text in (("package/package.json", manifest),
+                           ("package/index.js", f"module.exports = {json.dumps(version)};\n")):
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    tgz = gzip.compress(raw.getvalue(), mtime=0)
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()
+    doc = {"_id": name, "name": name, "description": "bench", "dist-tags": {"latest": version},
+           "versions": {version: {**json.loads(manifest), "readme": "# bench\n", "_id": f"{name}@{version}",
+                                  "dist": {"integrity": integrity,
+                                           "shasum": hashlib.sha1(tgz).hexdigest(),
+                                           "tarball": "http://x/y.tgz"}}},
+           "access": None,
+           "_attachments": {f"{name}-{version}.tgz": {"content_type": "application/octet-stream",
+                                                        "data": base64.b64encode(tgz).decode(),
+                                                        "length": len(tgz)}}}
+    return json.dumps(doc).encode()
+
+
+def npm_publish_all(base, project, name, versions, threads, existing_ok=False):
+    """Publishes each version with `threads` keep-alive clients; returns per-request seconds.
+    existing_ok: a version already there (a reused store) is not an error."""
+    port = int(base.rsplit(":", 1)[1])
+    path = f"/api/v4/projects/{project}/packages/npm/{name.replace('/', '%2f')}"
+    bodies = [npm_body(name, v) for v in versions]
+    chunks = [bodies[i::threads] for i in range(threads)]
+
+    def run(mine):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        took = []
+        for body in mine:
+            t0 = time.perf_counter()
+            conn.request("PUT", path, body, {"Authorization": f"Bearer {TOKEN}",
+                                             "Content-Type": "application/json",
+                                             "npm-command": "publish"})
+            r = conn.getresponse()
+            r.read()
+            if r.status != 200 and not (existing_ok and r.status == 403):
+                fail(f"npm publish answered {r.status}")
+            took.append(time.perf_counter() - t0)
+        conn.close()
+        return took
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        return [t for part in pool.map(run, chunks) for t in part]
+
+
 def a_b(args, data, scenarios):
     """The read scenarios against this binary and --baseline, one server at a time on the same
     store, the order alternating per round: server CPU per request is the figure compared (r/s
@@ -176,14 +237,14 @@ def a_b(args, data, scenarios):
         for which in (("baseline", "this") if rnd % 2 == 0 else ("this", "baseline")):
             server = Packyard(binaries[which], data)
             try:
-                for name, path, _, conns in scenarios:
-                    wrk(server.base + path, conns, 1, server=server)  # warm the page cache
-                    run = wrk(server.base + path, conns, args.duration, server=server)
+                for name, path, _, conns, headers in scenarios:
+                    wrk(server.base + path, conns, 1, server=server, headers=headers)  # warm up
+                    run = wrk(server.base + path, conns, args.duration, server=server, headers=headers)
                     results[which].setdefault(name, []).append(run["cpu_us"])
             finally:
                 server.stop()
     return [(name, statistics.median(results["baseline"][name]), statistics.median(results["this"][name]))
-            for name, _, _, _ in scenarios]
+            for name, _, _, _, _ in scenarios]
 
 
 def print_ab(rows):
@@ -208,6 +269,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--download-mb", type=int, default=int(os.environ.get("BENCH_DOWNLOAD_MB", 100)))
+    ap.add_argument("--npm-versions", type=int, default=int(os.environ.get("BENCH_NPM_VERSIONS", 1000)),
+                    help="versions of the npm package whose packument is read")
     ap.add_argument("--smoke", action="store_true", help="one short round per scenario (CI)")
     ap.add_argument("--baseline", default=None,
                     help="an earlier packyard binary: the read scenarios are also run A/B against it "
@@ -215,6 +278,7 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.duration, args.rounds = 1, 1
+        args.npm_versions = min(args.npm_versions, 50)
 
     shape = f"{args.groups}g-{args.projects}p-{args.packages}n-{args.big_project}b"
     data = args.data or os.path.join("bench", "data", shape)
@@ -236,17 +300,33 @@ def main():
         _, first, _ = http("GET", f"{py.base}{api}/projects/2/packages?per_page=1")
         pkg = json.loads(first)[0]["id"]
         scenarios = [
-            ("project list page 1", f"{api}/projects/2/packages", "application/json", args.conns),
+            ("project list page 1", f"{api}/projects/2/packages", "application/json", args.conns, ()),
             ("project list version desc, page 40", f"{api}/projects/2/packages?order_by=version&sort=desc&page=40&per_page=2",
-             "application/json", args.conns),
+             "application/json", args.conns, ()),
             ("package_name search (big project)", f"{api}/projects/1/packages?package_name=alpha%20core",
-             "application/json", args.conns),
-            ("group list (group-0)", f"{api}/groups/group-0/packages", "application/json", args.conns),
+             "application/json", args.conns, ()),
+            ("group list (group-0)", f"{api}/groups/group-0/packages", "application/json", args.conns, ()),
             ("group list by project_path", f"{api}/groups/group-0/packages?order_by=project_path",
-             "application/json", args.conns),
-            ("single package", f"{api}/projects/2/packages/{pkg}", "application/json", args.conns),
-            ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns),
-            ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns),
+             "application/json", args.conns, ()),
+            ("single package", f"{api}/projects/2/packages/{pkg}", "application/json", args.conns, ()),
+            ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns, ()),
+            ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns, ()),
+        ]
+        # npm: a package with many versions (the packument grows with them) published through
+        # the real route, its packument in both forms, and one of its tarballs.
+        npm_name = "@group-0/bench-ui"
+        npm_versions = [f"1.{i // 100}.{i % 100}" for i in range(args.npm_versions)]
+        # Projects 4 and 5: the rows above (projects 2 and 3) stay what they were.
+        npm_publish_all(py.base, 4, npm_name, npm_versions, 8, existing_ok=True)
+        auth = f"PRIVATE-TOKEN: {TOKEN}"
+        npm_path = f"{api}/projects/4/packages/npm/@group-0%2fbench-ui"
+        scenarios += [
+            (f"npm packument, {args.npm_versions:,} versions", npm_path, "application/json", args.conns,
+             (auth, "Accept: application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*")),
+            (f"npm packument full, {args.npm_versions:,} versions", npm_path, "application/json",
+             args.conns, (auth, "Accept: application/json")),
+            ("npm tarball", f"{api}/projects/4/packages/npm/@group-0/bench-ui/-/@group-0/bench-ui-1.0.0.tgz",
+             "application/octet-stream", args.conns, (auth,)),
         ]
         # The download scenario: one real file of download-mb MiB.
         blob = os.path.join(tempfile.mkdtemp(prefix="packyard-bench-"), "big.bin")
@@ -256,8 +336,9 @@ def main():
             http("PUT", f"{py.base}{api}/projects/2/packages/generic/big/1.0/big.bin", f.read(),
                  {"PRIVATE-TOKEN": TOKEN})
         files = {}
-        for i, (name, path, ctype, _) in enumerate(scenarios):
-            _, body, _ = http("GET", py.base + path)
+        for i, (name, path, ctype, _, headers) in enumerate(scenarios):
+            _, body, _ = http("GET", py.base + path,
+                              headers=dict(h.split(": ", 1) for h in headers))
             fpath = os.path.join(os.path.dirname(blob), f"s{i}.json")
             with open(fpath, "wb") as f:
                 f.write(body)
@@ -266,13 +347,14 @@ def main():
         ngx = Nginx(os.path.dirname(blob), files)
         rows = []
         try:
-            plan = [(name, path, f"/s{i}", conns) for i, (name, path, _, conns) in enumerate(scenarios)]
+            plan = [(name, path, f"/s{i}", conns, headers)
+                    for i, (name, path, _, conns, headers) in enumerate(scenarios)]
             plan.append((f"generic download {args.download_mb} MiB",
-                         f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4))
-            for name, path, npath, conns in plan:
+                         f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4, ()))
+            for name, path, npath, conns, headers in plan:
                 runs_p, runs_n = [], []
                 for _ in range(args.rounds):
-                    runs_p.append(wrk(py.base + path, conns, args.duration, server=py))
+                    runs_p.append(wrk(py.base + path, conns, args.duration, server=py, headers=headers))
                     runs_n.append(wrk(ngx.base + npath, conns, args.duration))
                 med = lambda runs, k: statistics.median(r[k] for r in runs)
                 rows.append((name, med(runs_p, "rps"), med(runs_n, "rps"), med(runs_p, "p50"),
@@ -292,6 +374,19 @@ def main():
                          statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
                          sum(r["errors"] for r in runs), rss_mib(py.proc.pid),
                          statistics.median(r["cpu_us"] for r in runs)))
+            # npm publish: small packages, 64 clients, fsync on (no nginx counterpart).
+            count = 200 if args.smoke else 3000
+            cpu0 = cpu_seconds(py.proc.pid)
+            t0 = time.perf_counter()
+            major = int(time.time())  # versions no earlier run of a reused store published
+            took = npm_publish_all(py.base, 5, "@group-0/bench-publish",
+                                   [f"{major}.{i // 1000}.{i % 1000}" for i in range(count)], 64)
+            wall = time.perf_counter() - t0
+            cpu1 = cpu_seconds(py.proc.pid)
+            took.sort()
+            rows.append(("npm publish x64 (small packages)", count / wall, None,
+                         took[len(took) // 2] * 1000, took[int(len(took) * 0.99)] * 1000, 0,
+                         rss_mib(py.proc.pid), (cpu1 - cpu0) / count * 1e6))
             # Scale: the same project list on a store 100x smaller with the same packages per
             # project (10k packages in projects/100 projects), alternating with the big store.
             small_n = max(args.packages // 100, 100)
@@ -318,7 +413,8 @@ def main():
         ab_rows = None
         if args.baseline:
             py.stop()  # one server at a time on the store from here on
-            ab_rows = a_b(args, data, scenarios)
+            # What the baseline serves too (npm is newer than any baseline worth comparing).
+            ab_rows = a_b(args, data, [sc for sc in scenarios if not sc[0].startswith("npm")])
         print()
         label = shape if not args.data else f"{args.data} ({shape} if freshly seeded)"
         print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
