@@ -7,7 +7,7 @@ import base64
 import concurrent.futures
 import gzip
 import hashlib
-import http.client
+import http.client as httpclient
 import io
 import json
 import os
@@ -208,7 +208,7 @@ def npm_publish_all(base, project, name, versions, threads, existing_ok=False):
     chunks = [bodies[i::threads] for i in range(threads)]
 
     def run(mine):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=120)
         took = []
         for body in mine:
             t0 = time.perf_counter()

@@ -36,6 +36,10 @@ inline constexpr std::uint64_t max_buffered_bodies = 64ULL << 20;
 
 /// One JSON or form body (413 past it).
 inline constexpr std::uint64_t small_body = 1ULL << 20;
+/// A stored file this small is read and sent with its header in one write (server/
+/// response_writer.cpp); larger ones go by sendfile(2). Small enough that the kernel's send
+/// buffer takes it at once, so a reader that stalls holds no more than this per connection.
+inline constexpr std::uint64_t inline_file = 16 * 1024;
 /// Unconsumed input while a body is read: chunk-size lines, chunk extensions, trailers.
 inline constexpr std::size_t body_read_buffer = 64 * 1024;
 /// What a keep-alive connection keeps of its read buffer between requests.

@@ -1,5 +1,6 @@
 // Writing a response: the header packyard serializes itself (server/response_header.cpp), then
-// the body, or a file with sendfile(2) straight from the page cache to the socket.
+// the body, or a file: a small one read into the header's buffer and written with it, a larger
+// one with sendfile(2) straight from the page cache to the socket.
 
 #include "routing/gitlab_errors.hpp"
 #include "routing/limits.hpp"
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace packyard::server {
 namespace net = boost::asio;
@@ -73,6 +75,29 @@ net::awaitable<written> send_file(connection& c, const routing::response& r,
     std::string header_bytes;
     serialize_header(header_bytes, r, keep_alive, version, size);
     c.stream.expires_after(limits::send_stall);
+    if (size <= limits::inline_file) {
+        // A small file (an npm tarball, a pom) goes out with its header in one write: one
+        // segment and one wake-up of the reader instead of two, as nginx's tcp_nopush gives.
+        const auto head_size = header_bytes.size();
+        header_bytes.resize(head_size + size);
+        std::uint64_t got = 0;
+        while (got < size) {
+            const ssize_t n =
+                ::pread(fd.get(), header_bytes.data() + head_size + got,
+                        static_cast<std::size_t>(size - got), static_cast<off_t>(got));
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                // Nothing was sent yet: the connection closes rather than carry a short body.
+                co_return written{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
+                                  0, r.status};
+            }
+            got += static_cast<std::uint64_t>(n);
+        }
+        auto [ec, n] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
+        co_return written{ec, ec ? 0 : size, r.status};
+    }
     auto [hec, hn] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
     if (hec) {
         co_return written{hec, 0, r.status};

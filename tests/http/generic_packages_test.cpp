@@ -44,6 +44,25 @@ BOOST_FIXTURE_TEST_CASE(upload_then_download_returns_the_bytes_and_headers, gene
     BOOST_TEST(doc[0]["last_downloaded_at"].IsString());
 }
 
+BOOST_FIXTURE_TEST_CASE(downloads_around_the_inline_size_are_exact, generic_fixture) {
+    // Files up to 16 KiB leave with their header in one write, larger ones by sendfile(2):
+    // each size around the switch comes back byte for byte, with its length.
+    for (const std::size_t size : {0UL, 1UL, 16383UL, 16384UL, 16385UL, 70000UL}) {
+        std::string data(size, '\0');
+        for (std::size_t i = 0; i < size; ++i) {
+            data[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+        }
+        const auto path = url(pub, "sizes/1.0/f" + std::to_string(size));
+        BOOST_TEST_REQUIRE(http.put(path, data, as_root()).status == 201u);
+        auto dl = http.get(path);
+        BOOST_TEST(dl.status == 200u);
+        BOOST_TEST(dl.header("content-length") == std::to_string(size));
+        BOOST_TEST(dl.body == data, "size " << size);
+        auto again = http.get(path); // the same keep-alive connection stays in step
+        BOOST_TEST(again.body == data, "size " << size);
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(path_segments_and_select_package_file, generic_fixture) {
     auto up = http.put(url(pub, "tool/1.0/linux/amd64/tool?select=package_file"), "bin", as_root());
     BOOST_TEST(up.status == 200u);
