@@ -3,6 +3,7 @@
 // The request and response as routing sees them: plain data, no sockets, no Beast. The server
 // fills a request from the parsed header (views into its buffers) and writes the response.
 
+#include "routing/shared_body.hpp"
 #include "store/text.hpp"
 
 #include <cstdint>
@@ -49,7 +50,7 @@ struct response {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     /// A body shared with a cache (written as it is, never copied); replaces body when set.
-    std::shared_ptr<const std::string> shared;
+    std::shared_ptr<const shared_body> shared;
     std::optional<file_body> file;
     /// Close the connection after this response (e.g. an unread upload body).
     bool close = false;

@@ -15,6 +15,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fcntl.h>
+#include <memory>
+#include <optional>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,10 +41,11 @@ routing::response unopenable(int err) {
 
 net::awaitable<written> write_buffered(connection& c, const routing::response& r, bool head,
                                        bool keep_alive, unsigned version) {
-    const std::string& body = r.shared ? *r.shared : r.body;
+    // A shared body in a memory file reaches here for HEAD only (write_response).
+    const std::string_view body = r.shared ? r.shared->bytes() : std::string_view(r.body);
     std::optional<std::uint64_t> length; // 204 and 304 carry none
     if (r.status != 204 && r.status != 304) {
-        length = r.file ? r.file->size : body.size();
+        length = r.file ? r.file->size : r.shared ? r.shared->size() : body.size();
     }
     std::string header_bytes;
     serialize_header(header_bytes, r, keep_alive, version, length);
@@ -65,39 +68,45 @@ net::awaitable<bool> wait_writable(tcp::socket& sock) {
     co_return first.index() == 0 && !std::get<0>(std::get<0>(first));
 }
 
-/// A download: the header, then the bytes with sendfile(2) from the page cache straight to the
-/// socket (no copy through user space, as nginx does).
-net::awaitable<written> send_file(connection& c, const routing::response& r,
-                                  const store::unique_fd& fd, bool keep_alive, unsigned version) {
-    struct stat st {};
-    ::fstat(fd.get(), &st);
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+/// The whole of a small file, read at explicit offsets; none when a read fails or the file
+/// is not `size` bytes long.
+std::optional<std::string> read_small(int fd, std::uint64_t size) {
+    std::string out(size, '\0');
+    std::uint64_t got = 0;
+    while (got < size) {
+        const ssize_t n = ::pread(fd, out.data() + got, static_cast<std::size_t>(size - got),
+                                  static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return std::nullopt;
+        }
+        got += static_cast<std::uint64_t>(n);
+    }
+    return out;
+}
+
+/// A small file goes out with its header in one write: one segment and one wake-up of the
+/// reader instead of two, as nginx's tcp_nopush gives.
+net::awaitable<written> send_small(connection& c, const routing::response& r,
+                                   const std::string& bytes, bool keep_alive, unsigned version) {
+    std::string out;
+    serialize_header(out, r, keep_alive, version, bytes.size());
+    out += bytes;
+    c.stream.expires_after(limits::send_stall);
+    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(out), use_tuple);
+    co_return written{ec, ec ? 0 : bytes.size(), r.status};
+}
+
+/// A file of `size` bytes (a download, or a cached body in a memory file): the header, then the
+/// bytes with sendfile(2) from the page cache straight to the socket (no copy through user
+/// space, as nginx does). Reads at explicit offsets, so one descriptor serves many at once.
+net::awaitable<written> send_file(connection& c, const routing::response& r, int fd,
+                                  std::uint64_t size, bool keep_alive, unsigned version) {
     std::string header_bytes;
     serialize_header(header_bytes, r, keep_alive, version, size);
     c.stream.expires_after(limits::send_stall);
-    if (size <= limits::inline_file) {
-        // A small file (an npm tarball, a pom) goes out with its header in one write: one
-        // segment and one wake-up of the reader instead of two, as nginx's tcp_nopush gives.
-        const auto head_size = header_bytes.size();
-        header_bytes.resize(head_size + size);
-        std::uint64_t got = 0;
-        while (got < size) {
-            const ssize_t n =
-                ::pread(fd.get(), header_bytes.data() + head_size + got,
-                        static_cast<std::size_t>(size - got), static_cast<off_t>(got));
-            if (n <= 0) {
-                if (n < 0 && errno == EINTR) {
-                    continue;
-                }
-                // Nothing was sent yet: the connection closes rather than carry a short body.
-                co_return written{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
-                                  0, r.status};
-            }
-            got += static_cast<std::uint64_t>(n);
-        }
-        auto [ec, n] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
-        co_return written{ec, ec ? 0 : size, r.status};
-    }
     auto [hec, hn] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
     if (hec) {
         co_return written{hec, 0, r.status};
@@ -109,7 +118,7 @@ net::awaitable<written> send_file(connection& c, const routing::response& r,
     while (static_cast<std::uint64_t>(offset) < size) {
         const auto left = size - static_cast<std::uint64_t>(offset);
         const ssize_t n =
-            ::sendfile(sock.native_handle(), fd.get(), &offset,
+            ::sendfile(sock.native_handle(), fd, &offset,
                        static_cast<std::size_t>(std::min<std::uint64_t>(left, 1U << 22)));
         if (n > 0) {
             continue;
@@ -131,20 +140,43 @@ net::awaitable<written> send_file(connection& c, const routing::response& r,
 } // namespace
 
 net::awaitable<written> write_response(connection& c, routing::response&& r, bool head,
-                                       bool keep_alive, unsigned version) {
+                                       bool keep_alive, unsigned version, small_files& files) {
     if (!r.file) {
+        if (r.shared && r.shared->file() >= 0 && !head) {
+            co_return co_await send_file(c, r, r.shared->file(), r.shared->size(), keep_alive,
+                                         version);
+        }
         co_return co_await write_buffered(c, r, head, keep_alive, version);
+    }
+    const std::string path = r.file->path.string();
+    if (r.file->size <= limits::inline_file && !head) {
+        if (auto kept = files.find(path)) {
+            co_return co_await send_small(c, r, *kept, keep_alive, version);
+        }
     }
     // Opened before its status goes out, so a blob that cannot be opened is answered (and
     // logged) as what it is, not as a 200 cut short.
-    const store::unique_fd fd(::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC));
+    const store::unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         co_return co_await write_buffered(c, unopenable(errno), head, keep_alive, version);
     }
     if (head) {
         co_return co_await write_buffered(c, r, head, keep_alive, version);
     }
-    co_return co_await send_file(c, r, fd, keep_alive, version);
+    struct stat st {};
+    ::fstat(fd.get(), &st);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (size <= limits::inline_file) {
+        auto bytes = read_small(fd.get(), size);
+        if (!bytes) {
+            // Nothing was sent yet: the connection closes rather than carry a short body.
+            co_return written{beast::error_code(EIO, beast::generic_category()), 0, r.status};
+        }
+        auto kept = std::make_shared<const std::string>(std::move(*bytes));
+        files.insert(path, kept);
+        co_return co_await send_small(c, r, *kept, keep_alive, version);
+    }
+    co_return co_await send_file(c, r, fd.get(), size, keep_alive, version);
 }
 
 } // namespace packyard::server

@@ -5,8 +5,10 @@
 // path takes a lock (docs/decisions/0001-threading.md).
 
 #include "routing/app.hpp"
+#include "routing/limits.hpp"
 #include "server/byte_budget.hpp"
 #include "server/config.hpp"
+#include "server/small_files.hpp"
 
 #include <atomic>
 #include <boost/asio/cancellation_signal.hpp>
@@ -69,6 +71,8 @@ public:
     bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
     /// Small request bodies held in memory, all connections together (--max-buffered-bodies).
     byte_budget& body_budget() noexcept { return body_budget_; }
+    /// Small stored files kept in memory for downloads (server/small_files.hpp).
+    small_files& small_file_cache() noexcept { return small_files_; }
     /// Registers a connection with its worker; the returned guard unregisters it and, when it is
     /// the last one of a stopping worker, ends that worker's drain wait.
     class session_registration {
@@ -101,6 +105,7 @@ private:
     std::vector<std::unique_ptr<worker>> workers_;
     std::atomic<std::size_t> connections_{0};
     byte_budget body_budget_;
+    small_files small_files_{limits::small_file_cache};
     std::string busy_response_;
     std::atomic<bool> stopping_{false};
     std::optional<boost::asio::signal_set> signals_;

@@ -115,8 +115,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         }
         if (refused) {
             // The body's length is unknown or untrusted: answer and close.
-            auto [wec, bytes, status] =
-                co_await write_response(c, status_response(*refused), false, false, 11);
+            auto [wec, bytes, status] = co_await write_response(c, status_response(*refused), false,
+                                                                false, 11, srv.small_file_cache());
             log_line(hec ? "-" : parser.get().method_string(), hec ? "-" : parser.get().target(),
                      status, bytes, started);
             if (!wec) {
@@ -174,8 +174,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         }
         const bool keep_alive =
             header.keep_alive() && !close_after && !res.close && !srv.stopping();
-        auto [wec, bytes, status] =
-            co_await write_response(c, std::move(res), head, keep_alive, header.version());
+        auto [wec, bytes, status] = co_await write_response(
+            c, std::move(res), head, keep_alive, header.version(), srv.small_file_cache());
         log_line(header.method_string(), header.target(), status, bytes, started);
         slot->busy = false;
         if (!wec && close_after) {

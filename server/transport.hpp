@@ -7,6 +7,7 @@
 #include "routing/http_types.hpp"
 #include "routing/upload_sink.hpp"
 #include "server/byte_budget.hpp"
+#include "server/small_files.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -75,9 +76,11 @@ struct written {
     std::uint64_t bytes = 0;
     unsigned status = 0;
 };
-/// Writes the response: header and body, header alone (HEAD, 204, 304), or a file with
-/// sendfile(2), opened before its status goes out.
+/// Writes the response: header and body, header alone (HEAD, 204, 304), or a file (a small
+/// one from `files` or read whole, a larger one with sendfile(2)), opened before its status
+/// goes out.
 boost::asio::awaitable<written> write_response(connection& c, routing::response&& r, bool head,
-                                               bool keep_alive, unsigned version);
+                                               bool keep_alive, unsigned version,
+                                               small_files& files);
 
 } // namespace packyard::server

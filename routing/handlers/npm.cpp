@@ -86,7 +86,7 @@ outcome npm_packument(request_context& ctx, const snapshot& t) {
         npm::packument_cache::key(tg.project.id, package_name, full, tg.tarball_prefix);
     r.shared = cache.find(key, state->generation);
     if (!r.shared) {
-        auto body = std::make_shared<const std::string>(npm::render_packument(
+        auto body = std::make_shared<const shared_body>(npm::render_packument(
             package_name, store::npm_versions_of(t, tg.project.id, package_name), tg.tarball_prefix,
             form));
         cache.insert(key, state->generation, body);

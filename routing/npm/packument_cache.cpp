@@ -12,7 +12,7 @@ std::string packument_cache::key(std::uint64_t project_id, std::string_view name
     return k;
 }
 
-std::shared_ptr<const std::string> packument_cache::find(std::string_view key,
+std::shared_ptr<const shared_body> packument_cache::find(std::string_view key,
                                                          std::uint64_t generation) {
     std::lock_guard lock(mu_);
     auto it = entries_.find(std::string(key));
@@ -24,7 +24,7 @@ std::shared_ptr<const std::string> packument_cache::find(std::string_view key,
 }
 
 void packument_cache::insert(std::string key, std::uint64_t generation,
-                             std::shared_ptr<const std::string> body) {
+                             std::shared_ptr<const shared_body> body) {
     const std::size_t size = body->size() + key.size();
     if (size > max_bytes_) {
         return;

@@ -8,6 +8,8 @@
 // from the reader's own snapshot. Stale entries are never served, whatever the interleaving of
 // publishes, deletes and readers (docs/decisions/0011-npm-registry.md).
 
+#include "routing/shared_body.hpp"
+
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -24,9 +26,9 @@ public:
         : max_bytes_(max_bytes) {}
 
     /// The body rendered at exactly this generation, or null.
-    std::shared_ptr<const std::string> find(std::string_view key, std::uint64_t generation);
+    std::shared_ptr<const shared_body> find(std::string_view key, std::uint64_t generation);
     /// Keeps a body (entries least recently used go past max_bytes).
-    void insert(std::string key, std::uint64_t generation, std::shared_ptr<const std::string> body);
+    void insert(std::string key, std::uint64_t generation, std::shared_ptr<const shared_body> body);
 
     static std::string key(std::uint64_t project_id, std::string_view name, bool full,
                            std::string_view tarball_prefix);
@@ -36,7 +38,7 @@ public:
 private:
     struct entry {
         std::uint64_t generation = 0;
-        std::shared_ptr<const std::string> body;
+        std::shared_ptr<const shared_body> body;
         std::list<std::string>::iterator lru;
     };
     mutable std::mutex mu_;

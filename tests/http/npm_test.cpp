@@ -6,6 +6,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <filesystem>
@@ -426,6 +428,62 @@ BOOST_FIXTURE_TEST_CASE(a_deleted_package_leaves_the_packument_and_can_come_back
     BOOST_TEST(str_field(after.json()["dist-tags"], "latest") == "1.0.0");
     BOOST_TEST(publish(demo("1.1.0"), bearer(dev)).status == 200u);
     BOOST_TEST(http.get(url, bearer(dev)).json()["versions"].HasMember("1.1.0"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_large_packument_is_sent_whole_from_its_memory_file, npm_fixture) {
+    // Six versions with 14,000-character descriptions: the full packument passes 64 KiB, so the
+    // cache keeps it in a memory file and the server sends it with sendfile(2).
+    const std::string description(14000, 'd');
+    for (int i = 0; i < 6; ++i) {
+        auto b = demo("1.0." + std::to_string(i));
+        b.extra_version_fields =
+            R"(,"description":")" + description + "-" + std::to_string(i) + R"(")";
+        BOOST_REQUIRE(publish(b, bearer(dev)).status == 200u);
+    }
+    const auto url = prefix(proj) + "@acme%2fdemo";
+    const header_list full{{"PRIVATE-TOKEN", dev}, {"Accept", "application/json"}};
+    const auto first = http.get(url, full);  // rendered
+    const auto second = http.get(url, full); // from the cache
+    BOOST_TEST(first.status == 200u);
+    BOOST_TEST(first.body.size() > 65536u);
+    BOOST_TEST(first.header("content-length") == std::to_string(first.body.size()));
+    BOOST_TEST(second.body == first.body);
+    const auto doc = second.json();
+    for (int i = 0; i < 6; ++i) {
+        const auto v = "1.0." + std::to_string(i);
+        BOOST_TEST_REQUIRE(doc["versions"].HasMember(v.c_str()));
+        BOOST_TEST(str_field(doc["versions"][v.c_str()], "description") ==
+                   description + "-" + std::to_string(i));
+    }
+    const auto head = http.request("HEAD", url, "", full);
+    BOOST_TEST(head.status == 200u);
+    BOOST_TEST(head.header("content-length") == std::to_string(first.body.size()));
+    BOOST_TEST(head.body.empty());
+    // Two answers on one connection: the second starts where the first ended.
+    namespace net = boost::asio;
+    net::io_context ioc;
+    net::ip::tcp::socket s(ioc);
+    s.connect({net::ip::make_address("127.0.0.1"), server.port()});
+    const std::string one = "GET " + url +
+                            " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) +
+                            "\r\nPRIVATE-TOKEN: " + dev + "\r\nAccept: application/json\r\n\r\n";
+    net::write(s, net::buffer(one + one));
+    std::string got;
+    const std::size_t want = 2 * first.body.size();
+    char buf[65536];
+    boost::system::error_code ec;
+    while (!ec && got.size() < want + 2 * 1024) {
+        const auto n = s.read_some(net::buffer(buf), ec);
+        got.append(buf, n);
+        if (got.size() >= want && got.rfind(first.body) != std::string::npos &&
+            got.find(first.body) != got.rfind(first.body)) {
+            break;
+        }
+    }
+    const auto at = got.find(first.body);
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    BOOST_TEST(got.compare(at + first.body.size(), 15, "HTTP/1.1 200 OK") == 0);
+    BOOST_TEST(got.rfind(first.body) != at);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
