@@ -8,6 +8,7 @@
 #include "store/package_names.hpp"
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
+#include "store/pypi.hpp"
 
 namespace packyard::store {
 namespace {
@@ -56,6 +57,9 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
     if (auto r = del(t, t.db().packages, u64_key(p.id)); !r) {
         return r.error();
     }
+    if (p.type == package_type::pypi) {
+        return drop_pypi_package(t, p);
+    }
     if (p.type == package_type::npm) {
         if (auto ec = drop_npm_package(t, p)) {
             return ec;
@@ -71,6 +75,10 @@ std::error_code delete_file_row(write_txn& t, blob_store& blobs, const package_f
         return r.error();
     }
     if (auto ec = delete_file_build_infos(t, f.id)) {
+        return ec;
+    }
+    // Only PyPI files have entries there; deleting what is absent costs one lookup.
+    if (auto ec = drop_pypi_file(t, f)) {
         return ec;
     }
     if (auto r = del(t, db.package_files, u64_key(f.id)); !r) {

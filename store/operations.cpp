@@ -96,6 +96,37 @@ result<package> record_npm_publish(write_txn& t, blob_store& blobs, blob_upload&
     return *pkg;
 }
 
+result<package_file> record_pypi_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                        const pypi_upload_record& r) {
+    using out = result<package_file>;
+    const auto& u = r.upload;
+    if (auto existing = find_package_by_version(t, u.project_id, u.type, u.name, u.version)) {
+        for (const auto& f : files_of(t, existing->id)) {
+            if (f.file_name == u.file_name && f.status != file_status::pending_destruction) {
+                return out(boost::system::in_place_error, make_error_code(errc::conflict));
+            }
+        }
+    }
+    auto file = record_upload(t, blobs, bytes, u);
+    if (!file) {
+        return out(boost::system::in_place_error, file.error());
+    }
+    auto pkg = find_package(t, file->package_id);
+    if (!pkg) {
+        return out(boost::system::in_place_error, make_error_code(errc::not_found));
+    }
+    if (auto ec = index_pypi_package(t, *pkg)) {
+        return out(boost::system::in_place_error, ec);
+    }
+    if (auto ec = put_pypi_metadata(t, pkg->id, r.metadata)) {
+        return out(boost::system::in_place_error, ec);
+    }
+    if (auto ec = index_pypi_file(t, *file, r.core_metadata)) {
+        return out(boost::system::in_place_error, ec);
+    }
+    return file;
+}
+
 result<std::size_t> deprecate_npm_packages(write_txn& t, const std::vector<npm_deprecation>& d,
                                            std::int64_t now) {
     using out = result<std::size_t>;

@@ -8,6 +8,7 @@
 #include "store/blobs.hpp"
 #include "store/error.hpp"
 #include "store/package_records.hpp"
+#include "store/pypi.hpp"
 #include "store/txn.hpp"
 
 #include <cstdint>
@@ -63,6 +64,18 @@ struct npm_deprecation {
     std::string after;
     bool deprecated = false;
 };
+/// A PyPI upload (GitLab's Packages::Pypi::CreatePackageService): the package of that exact
+/// name and version found or created, its metadata replaced, one more file (with its core
+/// metadata), build infos, the indexes, in one transaction. errc::conflict when the package
+/// already has a file of that name (GitLab: "File name has already been taken").
+struct pypi_upload_record {
+    upload_record upload; ///< type pypi; file_name as the multipart part named it
+    pypi_metadata metadata;
+    std::optional<std::string> core_metadata;
+};
+result<package_file> record_pypi_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                        const pypi_upload_record& r);
+
 result<std::size_t> deprecate_npm_packages(write_txn& t, const std::vector<npm_deprecation>& d,
                                            std::int64_t now);
 

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 3;
+inline constexpr std::uint32_t schema_version = 4;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -48,6 +48,10 @@ struct dbis {
     MDB_dbi npm_metadata{};
     MDB_dbi package_tags{};
     MDB_dbi tags_by_package{};
+    MDB_dbi pypi_metadata{};
+    MDB_dbi pypi_names{};
+    MDB_dbi pypi_files{};
+    MDB_dbi pypi_core_metadata{};
 };
 
 /// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
@@ -112,6 +116,13 @@ inline constexpr layout schema[] = {
      "package id"},
     {"tags_by_package", &dbis::tags_by_package, false, "package id · tag\\0",
      "tag (id, package, project, name, created, updated)"},
+    {"pypi_metadata", &dbis::pypi_metadata, true, "package id",
+     "metadata (required_python, metadata_version, author_email, description, "
+     "description_content_type, summary, keywords)"},
+    {"pypi_names", &dbis::pypi_names, false, "project id · normalized name\\0 · package id", "—"},
+    {"pypi_files", &dbis::pypi_files, false, "project id · SHA-256 hex\\0 · file id", "—"},
+    {"pypi_core_metadata", &dbis::pypi_core_metadata, true, "file id",
+     "a wheel's .dist-info/METADATA"},
 };
 
 /// Member source kinds (key byte in members/memberships).
