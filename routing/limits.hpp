@@ -40,6 +40,9 @@ inline constexpr std::uint64_t small_body = 1ULL << 20;
 /// response_writer.cpp); larger ones go by sendfile(2). Small enough that the kernel's send
 /// buffer takes it at once, so a reader that stalls holds no more than this per connection.
 inline constexpr std::uint64_t inline_file = 16 * 1024;
+/// One kept part of a PyPI upload form (name, version, digests, description…): more than the
+/// longest value GitLab stores (description, 4,000 characters of up to 4 bytes).
+inline constexpr std::size_t pypi_field = 16 * 1024;
 /// Memory for small stored files kept for downloads (server/small_files.hpp).
 inline constexpr std::size_t small_file_cache = 16 * 1024 * 1024;
 /// Unconsumed input while a body is read: chunk-size lines, chunk extensions, trailers.

@@ -3,6 +3,8 @@
 #include "routing/http_types.hpp"
 #include "routing/limits.hpp"
 
+#include <algorithm>
+
 namespace packyard::routing {
 namespace {
 
@@ -34,6 +36,38 @@ std::optional<std::string> disposition_name(std::string_view headers) {
         pos += 5;
     }
     return std::nullopt;
+}
+
+/// The filename="..." of a part's Content-Disposition header (quoted, with \" unescaped as
+/// browsers and requests write it).
+std::optional<std::string> disposition_file_name(std::string_view headers) {
+    const std::string low = store::lower(headers);
+    const auto line_start = low.find("content-disposition:");
+    if (line_start == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto line_end = low.find("\r\n", line_start);
+    const auto line = headers.substr(line_start, line_end - line_start);
+    const std::string line_low = store::lower(line);
+    const auto pos = line_low.find("filename=");
+    if (pos == std::string::npos) {
+        return std::nullopt;
+    }
+    auto value = line.substr(pos + 9);
+    if (value.empty() || value.front() != '"') {
+        return std::string(value.substr(0, value.find(';')));
+    }
+    std::string out;
+    for (std::size_t i = 1; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) {
+            out += value[++i];
+        } else if (value[i] == '"') {
+            return out;
+        } else {
+            out += value[i];
+        }
+    }
+    return std::nullopt; // unterminated
 }
 
 } // namespace
@@ -85,6 +119,14 @@ multipart_extractor::multipart_extractor(const std::string& boundary, std::strin
     , field_(std::move(field))
     , buf_("\r\n") {} // the first delimiter has no CRLF before it: supply one
 
+multipart_extractor::multipart_extractor(const std::string& boundary, std::string field,
+                                         std::set<std::string, std::less<>> keep,
+                                         std::size_t field_cap)
+    : multipart_extractor(boundary, std::move(field)) {
+    keep_ = std::move(keep);
+    field_cap_ = field_cap;
+}
+
 bool multipart_extractor::feed(std::string_view data, const sink& out) {
     if (state_ == state::failed) {
         return false;
@@ -110,6 +152,14 @@ bool multipart_extractor::step(const sink& out, bool& progressed) {
     case state::in_part: {
         const auto pos = buf_.find(delimiter_);
         const bool emit = state_ == state::in_part && in_wanted_;
+        const bool keeping = state_ == state::in_part && in_field_.has_value();
+        auto keep_bytes = [this](std::string_view s) {
+            const std::size_t room = field_cap_ > value_.size() ? field_cap_ - value_.size() : 0;
+            if (s.size() > room) {
+                cut_.insert(*in_field_);
+            }
+            value_.append(s.substr(0, std::min(room, s.size())));
+        };
         if (pos == std::string::npos) {
             // Keep a tail that may be the start of a delimiter split across chunks.
             const std::size_t keep = delimiter_.size() - 1;
@@ -119,6 +169,8 @@ bool multipart_extractor::step(const sink& out, bool& progressed) {
                     if ((error_ = out(std::string_view(buf_).substr(0, n)))) {
                         return false;
                     }
+                } else if (keeping) {
+                    keep_bytes(std::string_view(buf_).substr(0, n));
                 }
                 buf_.erase(0, n);
             }
@@ -128,6 +180,13 @@ bool multipart_extractor::step(const sink& out, bool& progressed) {
             if ((error_ = out(std::string_view(buf_).substr(0, pos)))) {
                 return false;
             }
+        } else if (keeping) {
+            keep_bytes(std::string_view(buf_).substr(0, pos));
+            auto& slot = fields_[*in_field_];
+            held_ = held_ - slot.size() + value_.size();
+            slot = std::move(value_);
+            value_.clear();
+            in_field_.reset();
         }
         if (state_ == state::in_part && in_wanted_) {
             found_ = true;
@@ -156,8 +215,15 @@ bool multipart_extractor::step(const sink& out, bool& progressed) {
         if (end == std::string::npos) {
             return buf_.size() <= max_part_headers;
         }
-        const auto name = disposition_name(std::string_view(buf_).substr(0, end + 2));
+        const auto part_headers = std::string_view(buf_).substr(0, end + 2);
+        const auto name = disposition_name(part_headers);
         in_wanted_ = !found_ && name && *name == field_;
+        if (in_wanted_) {
+            file_name_ = disposition_file_name(part_headers);
+        } else if (name && keep_.contains(*name)) {
+            in_field_ = *name;
+            cut_.erase(*name); // a repeated name: the last one counts
+        }
         // The content follows the blank line; an empty part is followed at once by the
         // delimiter's own CRLF.
         buf_.erase(0, end + 4);

@@ -71,6 +71,10 @@ std::optional<response> resolve_project(request_context& ctx, const store::txn& 
 std::optional<response> resolve_group(request_context& ctx, const store::txn& t, const needs& n) {
     auto found = find_readable_group(ctx, t);
     if (auto* err = std::get_if<response>(&found)) {
+        if (n.missing == when_missing::generic_download && err->status != 403) {
+            // routing::app adds the Basic realm to a 401 on a basic-auth route.
+            return ctx.who.signed_in() ? not_found() : unauthorized();
+        }
         return npm_missing(ctx, n, std::move(*err), "Group");
     }
     const auto& g = ctx.subject.group.emplace(std::move(std::get<store::namespace_row>(found)));

@@ -35,6 +35,7 @@ enum class body_kind : std::uint8_t {
 enum class upload_format : std::uint8_t {
     file,        ///< the file's bytes, or a multipart/form-data envelope around them
     npm_publish, ///< npm's JSON document with the tarball in base64 (routing/npm/)
+    pypi,        ///< twine's form: the "content" part to the file, the metadata parts kept
 };
 
 enum route_flags : unsigned {
@@ -45,6 +46,8 @@ enum route_flags : unsigned {
     store_probe = 1U << 3,
     /// A small body the handler reads itself (not parameters: npm's dist-tag version string).
     raw_body = 1U << 4,
+    /// The path may end in '/' (pip asks for ".../simple/<name>/"; Grape accepts both).
+    trailing_slash = 1U << 5,
 };
 
 /// What :id names.

@@ -107,10 +107,19 @@ bool router::match_from(const compiled& c, std::size_t s,
 
 route_match router::match(method m, std::string_view encoded_path) const {
     const auto parts = split_path(encoded_path);
+    // The same path without its trailing slash, for the rows that accept one.
+    std::vector<std::string_view> trimmed;
+    if (parts.size() > 1 && parts.back().empty()) {
+        trimmed.assign(parts.begin(), parts.end() - 1);
+    }
     const method want = m == method::head ? method::get : m;
     route_match out;
     for (const auto& c : compiled_) {
-        if (c.r->verb == want && match_one(c, parts, out)) {
+        if (c.r->verb != want) {
+            continue;
+        }
+        const bool slash_ok = (c.r->flags & trailing_slash) != 0 && !trimmed.empty();
+        if (match_one(c, parts, out) || (slash_ok && match_one(c, trimmed, out))) {
             out.matched = c.r;
             return out;
         }

@@ -50,8 +50,16 @@ constexpr needs npm_group_read{false, false, subject::group, 0, false, npm_publi
 constexpr needs npm_group{false, false, subject::group, 0, false, npm};
 constexpr needs npm_group_signed_in{true, false, subject::group, 0, false, npm};
 
+// PyPI (lib/api/pypi_packages.rb): a hidden project or group is 401 with the Basic realm for
+// the anonymous (pip and twine then send credentials), 404 for others.
+constexpr auto basic_realm = when_missing::generic_download;
+constexpr needs pypi_read{false, false, subject::project, read_packages, false, basic_realm};
+constexpr needs pypi_upload{true, false, subject::project, upload, false, basic_realm};
+constexpr needs pypi_group{false, false, subject::group, 0, false, basic_realm};
+
 constexpr unsigned job = allow_job_token;
 constexpr unsigned job_or_basic = allow_job_token | allow_basic_auth;
+constexpr unsigned pypi_read_flags = job_or_basic | trailing_slash;
 
 const route table[] = {
     // Health (GitLab's /-/ endpoints); no credentials involved.
@@ -139,6 +147,22 @@ const route table[] = {
      npm_write, h::npm_publish_check, upload_format::npm_publish},
     {m::get, "/api/v4/projects/:id/packages/npm/:package_name*", h::npm_packument, read, job, none,
      npm_read},
+
+    // PyPI (lib/api/pypi_packages.rb); no instance level, uploads at project level only.
+    {m::post, "/api/v4/projects/:id/packages/pypi", h::pypi_upload, write, job_or_basic, stream,
+     pypi_upload, nullptr, upload_format::pypi},
+    {m::get, "/api/v4/projects/:id/packages/pypi/simple", h::pypi_simple_index, read,
+     pypi_read_flags, none, pypi_read},
+    {m::get, "/api/v4/projects/:id/packages/pypi/simple/:package_name*", h::pypi_simple_package,
+     read, pypi_read_flags, none, pypi_read},
+    {m::get, "/api/v4/projects/:id/packages/pypi/files/:sha256/:file_identifier*", h::pypi_download,
+     read, job_or_basic, none, pypi_read},
+    {m::get, "/api/v4/groups/:id/-/packages/pypi/simple", h::pypi_simple_index, read,
+     pypi_read_flags, none, pypi_group},
+    {m::get, "/api/v4/groups/:id/-/packages/pypi/simple/:package_name*", h::pypi_simple_package,
+     read, pypi_read_flags, none, pypi_group},
+    {m::get, "/api/v4/groups/:id/-/packages/pypi/files/:sha256/:file_identifier*", h::pypi_download,
+     read, job_or_basic, none, pypi_group},
 
     {m::get, "/api/v4/groups/:id/-/packages/npm/-/package/:package_name/dist-tags",
      h::npm_dist_tags, read, job, none, npm_group_read},

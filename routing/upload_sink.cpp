@@ -3,13 +3,21 @@
 #include "routing/context.hpp"
 #include "routing/gitlab_errors.hpp"
 #include "routing/npm/responses.hpp"
+#include "routing/pypi/wheel_metadata.hpp"
 #include "store/log.hpp"
+
+#include <set>
 
 namespace packyard::routing {
 namespace {
 
 response too_large() {
     return message_response(413, "413 Request Entity Too Large");
+}
+
+/// lib/api/pypi_packages.rb: bad_request!('File is too large').
+response pypi_too_large() {
+    return message_response(400, "400 Bad request - File is too large");
 }
 
 } // namespace
@@ -35,6 +43,34 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
         return sink;
     }
     const auto wrapping = classify_upload(content_type);
+    if (format == upload_format::pypi) {
+        // twine's form (lib/api/pypi_packages.rb's params): the file part "content" streams to
+        // the upload, the parts GitLab declares are kept (each cut at limits::pypi_field, more
+        // than the longest value GitLab stores: description's 4,000 characters of UTF-8).
+        if (wrapping != upload_wrapping::form_data) {
+            return bad_params("content is missing");
+        }
+        const std::uint64_t limit = svc.cfg.max_upload_size;
+        const std::uint64_t wire_limit = limit + limits::multipart_envelope;
+        if (content_length && *content_length > wire_limit) {
+            return pypi_too_large();
+        }
+        auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+        if (!upload) {
+            log::error("cannot create an upload file", upload.error());
+            return internal_error();
+        }
+        std::optional<multipart_extractor> mp;
+        mp.emplace(*multipart_boundary(content_type), "content",
+                   std::set<std::string, std::less<>>{
+                       "name", "version", "requires_python", "md5_digest", "sha256_digest",
+                       "metadata_version", "author_email", "description",
+                       "description_content_type", "summary", "keywords"},
+                   limits::pypi_field);
+        upload_sink sink(std::move(*upload), std::move(mp), limit, wire_limit);
+        sink.pypi_ = true;
+        return sink;
+    }
     if (wrapping == upload_wrapping::unusable) {
         return bad_params("file is missing"); // as for a form without a file part
     }
@@ -95,10 +131,10 @@ std::optional<response> upload_sink::write(std::string_view chunk) {
         ec = upload_.write(chunk);
     }
     if (upload_.size() > limit_) {
-        return too_large();
+        return pypi_ ? pypi_too_large() : too_large();
     }
     if (ec == std::errc::bad_message) {
-        return bad_params("file is missing");
+        return bad_params(pypi_ ? "content is missing" : "file is missing");
     }
     if (ec) {
         log::error("upload write failed", ec);
@@ -109,7 +145,7 @@ std::optional<response> upload_sink::write(std::string_view chunk) {
 
 std::optional<response> upload_sink::finish() {
     if (mp_ && !mp_->complete()) {
-        return bad_params("file is missing");
+        return bad_params(pypi_ ? "content is missing" : "file is missing");
     }
     if (npm_) {
         if (auto refused = npm_refusal(npm_->finish(upload_))) {
@@ -124,6 +160,9 @@ std::optional<response> upload_sink::finish() {
     digest_ = *d;
     if (npm_) {
         npm_->check_tarball(upload_);
+    }
+    if (pypi_ && mp_->file_name() && mp_->file_name()->ends_with(".whl")) {
+        core_metadata_ = pypi::wheel_metadata(upload_.path()); // off the I/O thread, as finish()
     }
     return std::nullopt;
 }

@@ -39,7 +39,7 @@ public:
     std::uint64_t wire_limit() const noexcept { return wire_limit_; }
     /// Body bytes held in memory besides the file (an npm body's metadata), for the server's
     /// budget of buffered bodies.
-    std::size_t held() const noexcept { return npm_ ? npm_->held() : 0; }
+    std::size_t held() const noexcept { return npm_ ? npm_->held() : (mp_ ? mp_->held() : 0); }
 
     /// Feeds body bytes; the answer to send instead when the body is refused.
     std::optional<response> write(std::string_view chunk);
@@ -53,6 +53,10 @@ public:
     bool finished() const noexcept { return digest_.has_value(); }
     /// An npm publish body's request and checks (upload_format::npm_publish only).
     const npm::publish_stream* npm() const noexcept { return npm_.get(); }
+    /// The form's other parts and the file part's name (upload_format::pypi only).
+    const multipart_extractor* form() const noexcept { return pypi_ ? &*mp_ : nullptr; }
+    /// A PyPI wheel's core metadata, read after the body (upload_format::pypi only).
+    const std::optional<std::string>& core_metadata() const noexcept { return core_metadata_; }
 
 private:
     upload_sink(store::blob_upload upload, std::optional<multipart_extractor> mp,
@@ -68,6 +72,8 @@ private:
     std::uint64_t limit_;
     std::uint64_t wire_limit_;
     std::optional<store::blob_digest> digest_;
+    bool pypi_ = false;
+    std::optional<std::string> core_metadata_;
 };
 
 } // namespace packyard::routing

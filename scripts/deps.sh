@@ -7,10 +7,12 @@ packages=(
   rapidjson-dev liblmdb-dev libssl-dev libarchive-dev
   clang-format python3 python3-gitlab curl
 )
-# --tests: also the package managers the tests drive (npm; node and npm may come from
-# elsewhere on the machine, so only a missing npm command installs Debian's).
-if [[ "${1:-}" == "--tests" ]] && ! command -v npm >/dev/null; then
-  packages+=(nodejs npm)
+# --tests: also the package managers the tests drive: npm (node and npm may come from
+# elsewhere on the machine, so only a missing npm command installs Debian's), and twine, pip
+# and an offline sdist/wheel build for PyPI.
+if [[ "${1:-}" == "--tests" ]]; then
+  command -v npm >/dev/null || packages+=(nodejs npm)
+  packages+=(twine python3-pip python3-build python3-setuptools python3-wheel)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,8 +1,10 @@
 #include "store/pypi.hpp"
 
 #include "store/codec.hpp"
+#include "store/crypto.hpp"
 #include "store/packages.hpp"
 #include "store/records.hpp"
+#include "store/text.hpp"
 
 namespace packyard::store {
 namespace {
@@ -138,12 +140,22 @@ std::optional<pypi_file> find_pypi_file(const txn& t, std::uint64_t project_id,
     return std::nullopt;
 }
 
-std::optional<std::string> pypi_core_metadata_of(const txn& t, std::uint64_t file_id) {
+// pypi_core_metadata values: the SHA-256 (32 bytes) of the text, then the text.
+
+std::optional<core_metadata> pypi_core_metadata_of(const txn& t, std::uint64_t file_id) {
     auto v = get(t, t.db().pypi_core_metadata, u64_key(file_id));
-    if (!v) {
+    if (!v || v->size() < 32) {
         return std::nullopt;
     }
-    return std::string(*v);
+    return core_metadata{to_hex(v->substr(0, 32)), std::string(v->substr(32))};
+}
+
+std::optional<std::string> pypi_core_metadata_sha256(const txn& t, std::uint64_t file_id) {
+    auto v = get(t, t.db().pypi_core_metadata, u64_key(file_id));
+    if (!v || v->size() < 32) {
+        return std::nullopt;
+    }
+    return to_hex(v->substr(0, 32));
 }
 
 std::error_code index_pypi_package(write_txn& t, const package& p) {
@@ -156,7 +168,10 @@ std::error_code index_pypi_file(write_txn& t, const package_file& f,
         return ec;
     }
     if (core_metadata) {
-        return put(t, t.db().pypi_core_metadata, u64_key(f.id), *core_metadata);
+        const auto d = sha256(*core_metadata);
+        std::string value(reinterpret_cast<const char*>(d.data()), d.size());
+        value += *core_metadata;
+        return put(t, t.db().pypi_core_metadata, u64_key(f.id), value);
     }
     return {};
 }

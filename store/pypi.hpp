@@ -51,8 +51,15 @@ struct pypi_file {
 std::optional<pypi_file> find_pypi_file(const txn& t, std::uint64_t project_id,
                                         std::string_view sha256, std::string_view file_name);
 
-/// A file's core metadata (a wheel's .dist-info/METADATA), if it was kept.
-std::optional<std::string> pypi_core_metadata_of(const txn& t, std::uint64_t file_id);
+/// A file's core metadata (a wheel's .dist-info/METADATA) and its SHA-256 in hex (what a simple
+/// page advertises), if it was kept.
+struct core_metadata {
+    std::string sha256;
+    std::string text;
+};
+std::optional<core_metadata> pypi_core_metadata_of(const txn& t, std::uint64_t file_id);
+/// Only the SHA-256 (a simple page needs no more).
+std::optional<std::string> pypi_core_metadata_sha256(const txn& t, std::uint64_t file_id);
 
 /// Adds a package to the normalized-name index (again is harmless).
 std::error_code index_pypi_package(write_txn& t, const package& p);

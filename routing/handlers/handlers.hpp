@@ -78,6 +78,12 @@ outcome npm_tarball(request_context& ctx, const snapshot& t);
 std::optional<response> npm_publish_check(request_context& ctx);
 outcome npm_publish(request_context& ctx, const snapshot& t);
 
+// pypi.cpp (lib/api/pypi_packages.rb)
+outcome pypi_upload(request_context& ctx, const snapshot& t);
+outcome pypi_simple_index(request_context& ctx, const snapshot& t);
+outcome pypi_simple_package(request_context& ctx, const snapshot& t);
+outcome pypi_download(request_context& ctx, const snapshot& t);
+
 // pipelines.cpp
 outcome create_commit_status(request_context& ctx, const snapshot& t);
 outcome list_pipelines(request_context& ctx, const snapshot& t);

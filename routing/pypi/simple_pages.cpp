@@ -113,13 +113,13 @@ std::string render_package_json(std::string_view normalized_name,
             put(w, f.requires_python);
         }
         if (f.core_metadata_sha256) {
-            for (const auto key : {"core-metadata", "dist-info-metadata"}) {
-                put_key(w, key);
-                w.StartObject();
-                put_key(w, "sha256");
-                put(w, *f.core_metadata_sha256);
-                w.EndObject();
-            }
+            // PEP 714's key only: pip 23.0 (Debian 12's) fails on the older dist-info-metadata
+            // key holding a hash object, and reads neither key from JSON correctly.
+            put_key(w, "core-metadata");
+            w.StartObject();
+            put_key(w, "sha256");
+            put(w, *f.core_metadata_sha256);
+            w.EndObject();
         }
         w.EndObject();
     }

@@ -48,3 +48,44 @@ BOOST_AUTO_TEST_CASE(boundary_parsing_and_missing_part) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(multipart_fields)
+
+BOOST_AUTO_TEST_CASE(kept_parts_filename_and_caps_whatever_the_chunking) {
+    // As twine sends it: fields, a repeated one, one over the cap, then the file.
+    const std::string twine =
+        "--xx\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nfirst\r\n"
+        "--xx\r\nContent-Disposition: form-data; name=\"classifiers\"\r\n\r\nignored\r\n"
+        "--xx\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nMy_Pkg\r\n"
+        "--xx\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n1.0\r\n"
+        "--xx\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n" +
+        std::string(40, 'd') +
+        "\r\n--xx\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n\r\n"
+        "--xx\r\nContent-Disposition: form-data; name=\"content\"; "
+        "filename=\"my \\\"pkg\\\"-1.0.tar.gz\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        "BYTES\r\n--xx--\r\n";
+    for (std::size_t chunk : {1UL, 2UL, 5UL, 13UL, 4096UL}) {
+        multipart_extractor ex("xx", "content", {"name", "version", "description", "empty"}, 16);
+        std::string file;
+        const multipart_extractor::sink sink = [&](std::string_view s) {
+            file.append(s);
+            return std::error_code{};
+        };
+        for (std::size_t i = 0; i < twine.size(); i += chunk) {
+            BOOST_REQUIRE(ex.feed(std::string_view(twine).substr(i, chunk), sink));
+        }
+        BOOST_TEST(ex.complete());
+        BOOST_TEST(file == "BYTES");
+        BOOST_TEST(ex.file_name().value_or("?") == "my \"pkg\"-1.0.tar.gz");
+        BOOST_TEST(ex.fields().at("name") == "My_Pkg");
+        BOOST_TEST(ex.fields().at("version") == "1.0");
+        BOOST_TEST(ex.fields().at("description") == std::string(16, 'd'));
+        BOOST_TEST(ex.field_cut("description"));
+        BOOST_TEST(!ex.field_cut("name"));
+        BOOST_TEST(ex.fields().at("empty").empty());
+        BOOST_TEST(!ex.fields().contains("classifiers"));
+        BOOST_TEST(ex.held() == 6u + 3u + 16u); // name, version, description: the kept values
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

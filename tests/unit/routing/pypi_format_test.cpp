@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_json_forms_are_pep_691_in_gitlabs_key_order) {
         R"({"filename":"a-1.0.tar.gz","url":"http://h/f#sha256=11","hashes":{"sha256":"11"}},)"
         R"({"filename":"a-1.0-py3-none-any.whl","url":"http://h/g#sha256=22",)"
         R"("hashes":{"sha256":"22"},"requires-python":">=3.8",)"
-        R"("core-metadata":{"sha256":"33"},"dist-info-metadata":{"sha256":"33"}}]})");
+        R"("core-metadata":{"sha256":"33"}}]})");
 }
 
 BOOST_AUTO_TEST_CASE(json_is_asked_for_by_pips_accept_header) {

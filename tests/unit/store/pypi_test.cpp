@@ -92,8 +92,12 @@ BOOST_FIXTURE_TEST_CASE(files_share_a_package_and_both_indexes_find_them, pypi_f
     BOOST_TEST(found->pkg.name == "My_Pkg.Name");
     BOOST_TEST(!find_pypi_file(*t, project_id, wheel->sha256, sdist->file_name));
     BOOST_TEST(!find_pypi_file(*t, project_id + 1, wheel->sha256, wheel->file_name));
-    BOOST_TEST(pypi_core_metadata_of(*t, wheel->id).value_or("") ==
-               "Metadata-Version: 2.1\nName: My_Pkg.Name\n");
+    const auto core = pypi_core_metadata_of(*t, wheel->id);
+    BOOST_REQUIRE(core);
+    BOOST_TEST(core->text == "Metadata-Version: 2.1\nName: My_Pkg.Name\n");
+    // sha256 of that text, as `printf 'Metadata-Version: 2.1\nName: My_Pkg.Name\n' | sha256sum`
+    BOOST_TEST(core->sha256 == "419a11c97223cd747e6678caeae55be4019f1cdd48208d6d9711371db29e64ae");
+    BOOST_TEST(pypi_core_metadata_sha256(*t, wheel->id).value_or("") == core->sha256);
     BOOST_TEST(!pypi_core_metadata_of(*t, sdist->id));
 }
 
