@@ -138,7 +138,7 @@ class Nginx:
         self.dir = tempfile.mkdtemp(prefix="packyard-nginx-")
         self.port = free_port()
         locations = "\n".join(
-            f"    location = /{name} {{ alias {path}; default_type {ctype}; }}"
+            f"    location = /{name} {{ alias {path}; default_type \"{ctype}\"; }}"
             for name, (path, ctype) in files.items())
         conf = f"""worker_processes 2;
 pid {self.dir}/nginx.pid;
@@ -227,6 +227,46 @@ def npm_publish_all(base, project, name, versions, threads, existing_ok=False):
         return [t for part in pool.map(run, chunks) for t in part]
 
 
+def pypi_upload_all(base, project, name, count, threads):
+    """Uploads `count` distributions of `name` as twine does (five per version: an sdist and
+    four wheels), with `threads` keep-alive clients. A file already there (a reused store)
+    answers 400, which is not an error here."""
+    port = int(base.rsplit(":", 1)[1])
+    path = f"/api/v4/projects/{project}/packages/pypi"
+    stem = name.replace("-", "_")
+    tags = ["tar.gz", "py3-none-any.whl", "cp311-cp311-manylinux_2_17_x86_64.whl",
+            "cp312-cp312-manylinux_2_17_x86_64.whl", "cp311-cp311-win_amd64.whl"]
+    bodies = []
+    for i in range(count):
+        version = f"1.{i // 5 // 100}.{i // 5 % 100}"
+        tag = tags[i % 5]
+        file_name = f"{name}-{version}.{tag}" if tag == "tar.gz" else f"{stem}-{version}-{tag}"
+        content = os.urandom(2048)
+        fields = {":action": "file_upload", "protocol_version": "1", "name": name,
+                  "version": version, "requires_python": ">=3.8",
+                  "sha256_digest": hashlib.sha256(content).hexdigest(), "summary": "bench"}
+        body = b"".join(f'--BB\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                        for k, v in fields.items())
+        body += (f'--BB\r\nContent-Disposition: form-data; name="content"; filename="{file_name}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + b"\r\n--BB--\r\n"
+        bodies.append(body)
+    chunks = [bodies[i::threads] for i in range(threads)]
+
+    def run(mine):
+        conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=120)
+        for body in mine:
+            conn.request("POST", path, body, {"PRIVATE-TOKEN": TOKEN,
+                                              "Content-Type": "multipart/form-data; boundary=BB"})
+            r = conn.getresponse()
+            r.read()
+            if r.status not in (201, 400):
+                fail(f"pypi upload answered {r.status}")
+        conn.close()
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        list(pool.map(run, chunks))
+
+
 def a_b(args, data, scenarios):
     """The read scenarios against this binary and --baseline, one server at a time on the same
     store, the order alternating per round: server CPU per request is the figure compared (r/s
@@ -269,6 +309,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--download-mb", type=int, default=int(os.environ.get("BENCH_DOWNLOAD_MB", 100)))
+    ap.add_argument("--pypi-files", type=int, default=int(os.environ.get("BENCH_PYPI_FILES", 500)),
+                    help="distributions of the PyPI package whose simple page is read")
     ap.add_argument("--npm-versions", type=int, default=int(os.environ.get("BENCH_NPM_VERSIONS", 1000)),
                     help="versions of the npm package whose packument is read")
     ap.add_argument("--smoke", action="store_true", help="one short round per scenario (CI)")
@@ -279,6 +321,7 @@ def main():
     if args.smoke:
         args.duration, args.rounds = 1, 1
         args.npm_versions = min(args.npm_versions, 50)
+        args.pypi_files = min(args.pypi_files, 50)
 
     shape = f"{args.groups}g-{args.projects}p-{args.packages}n-{args.big_project}b"
     data = args.data or os.path.join("bench", "data", shape)
@@ -327,6 +370,17 @@ def main():
              args.conns, (auth, "Accept: application/json")),
             ("npm tarball", f"{api}/projects/4/packages/npm/@group-0/bench-ui/-/@group-0/bench-ui-1.0.0.tgz",
              "application/octet-stream", args.conns, (auth,)),
+        ]
+        # PyPI: the simple page of a package with many files (what pip reads first), and one of
+        # its files.
+        pypi_upload_all(py.base, 4, "bench-lib", args.pypi_files, 8)
+        pypi_page = f"{api}/projects/4/packages/pypi/simple/bench-lib/"
+        _, page, _ = http("GET", py.base + pypi_page, headers={"PRIVATE-TOKEN": TOKEN})
+        first_file = re.search(rb'<a href="http://[^/]+([^"#]+)#', page).group(1).decode()
+        scenarios += [
+            (f"pypi simple page, {args.pypi_files:,} files", pypi_page, "text/html; charset=utf-8",
+             args.conns, (auth,)),
+            ("pypi file download", first_file, "application/octet-stream", args.conns, (auth,)),
         ]
         # The download scenario: one real file of download-mb MiB.
         blob = os.path.join(tempfile.mkdtemp(prefix="packyard-bench-"), "big.bin")
@@ -413,8 +467,8 @@ def main():
         ab_rows = None
         if args.baseline:
             py.stop()  # one server at a time on the store from here on
-            # What the baseline serves too (npm is newer than any baseline worth comparing).
-            ab_rows = a_b(args, data, [sc for sc in scenarios if not sc[0].startswith("npm")])
+            # What the baseline serves too (npm and PyPI are newer than any baseline worth comparing).
+            ab_rows = a_b(args, data, [sc for sc in scenarios if not sc[0].startswith(("npm", "pypi"))])
         print()
         label = shape if not args.data else f"{args.data} ({shape} if freshly seeded)"
         print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")

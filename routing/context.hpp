@@ -6,8 +6,8 @@
 
 #include "routing/http_types.hpp"
 #include "routing/limits.hpp"
-#include "routing/npm/packument_cache.hpp"
 #include "routing/params.hpp"
+#include "routing/rendered_cache.hpp"
 #include "routing/router.hpp"
 #include "routing/upload_sink.hpp"
 #include "store/blobs.hpp"
@@ -42,9 +42,10 @@ struct services {
     store::blob_store* blobs = nullptr;
     /// Tells the background cleanup that a delete queued work (may be empty).
     std::function<void()> wake_cleanup;
-    /// Rendered npm packuments, current by generation (routing/npm/packument_cache.hpp).
-    std::shared_ptr<npm::packument_cache> packuments =
-        std::make_shared<npm::packument_cache>(limits::packument_cache);
+    /// Rendered npm packuments and PyPI simple pages, current by generation
+    /// (routing/rendered_cache.hpp).
+    std::shared_ptr<rendered_cache> packuments =
+        std::make_shared<rendered_cache>(limits::packument_cache);
 };
 
 enum class auth_kind : std::uint8_t { none, personal_token, job_token };

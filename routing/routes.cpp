@@ -150,7 +150,7 @@ const route table[] = {
 
     // PyPI (lib/api/pypi_packages.rb); no instance level, uploads at project level only.
     {m::post, "/api/v4/projects/:id/packages/pypi", h::pypi_upload, write, job_or_basic, stream,
-     pypi_upload, nullptr, upload_format::pypi},
+     pypi_upload, h::pypi_upload_check, upload_format::pypi},
     {m::get, "/api/v4/projects/:id/packages/pypi/simple", h::pypi_simple_index, read,
      pypi_read_flags, none, pypi_read},
     {m::get, "/api/v4/projects/:id/packages/pypi/simple/:package_name*", h::pypi_simple_package,

@@ -124,6 +124,9 @@ result<package_file> record_pypi_upload(write_txn& t, blob_store& blobs, blob_up
     if (auto ec = index_pypi_file(t, *file, r.core_metadata)) {
         return out(boost::system::in_place_error, ec);
     }
+    if (auto ec = pypi_changed(t, pkg->project_id, pkg->name)) {
+        return out(boost::system::in_place_error, ec);
+    }
     return file;
 }
 

@@ -7,6 +7,7 @@
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
 #include "store/pipelines.hpp"
+#include "store/pypi.hpp"
 
 #include <algorithm>
 
@@ -142,9 +143,12 @@ std::error_code update_package(write_txn& t, const package& before, const packag
     if (auto ec = put(t, db.packages, u64_key(row.id), encode(row))) {
         return ec;
     }
-    // What an npm packument shows changes with any package of its name.
-    return row.type == package_type::npm ? npm_name_changed(t, row.project_id, row.name)
-                                         : std::error_code{};
+    // What an npm packument or a PyPI simple page shows changes with any package of its name.
+    if (row.type == package_type::npm) {
+        return npm_name_changed(t, row.project_id, row.name);
+    }
+    return row.type == package_type::pypi ? pypi_changed(t, row.project_id, row.name)
+                                          : std::error_code{};
 }
 
 std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std::int64_t ms) {
@@ -218,6 +222,8 @@ std::error_code mark_file_for_destruction(write_txn& t, const package_file& f) {
     }
     if (auto p = find_package(t, f.package_id); p && p->type == package_type::npm) {
         return npm_name_changed(t, p->project_id, p->name); // the packument's file changed
+    } else if (p && p->type == package_type::pypi) {
+        return pypi_changed(t, p->project_id, p->name); // a simple page's file changed
     }
     return {};
 }

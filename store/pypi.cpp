@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/crypto.hpp"
+#include "store/identity.hpp"
 #include "store/packages.hpp"
 #include "store/records.hpp"
 #include "store/text.hpp"
@@ -158,6 +159,27 @@ std::optional<std::string> pypi_core_metadata_sha256(const txn& t, std::uint64_t
     return to_hex(v->substr(0, 32));
 }
 
+// ---- pypi_pages: project id · normalized name\0 (empty: the index) -> u64 generation
+
+std::uint64_t pypi_generation(const txn& t, std::uint64_t project_id, std::string_view normalized) {
+    auto v = get(t, t.db().pypi_pages, names_prefix(project_id, normalized));
+    return v && v->size() == 8 ? key_u64(*v, 0) : 0;
+}
+
+std::error_code pypi_changed(write_txn& t, std::uint64_t project_id, std::string_view name) {
+    for (const auto& page : {pypi_normalized_name(name), std::string()}) {
+        auto generation = next_id(t, "pypi_generation");
+        if (!generation) {
+            return generation.error();
+        }
+        if (auto ec =
+                put(t, t.db().pypi_pages, names_prefix(project_id, page), u64_key(*generation))) {
+            return ec;
+        }
+    }
+    return {};
+}
+
 std::error_code index_pypi_package(write_txn& t, const package& p) {
     return put(t, t.db().pypi_names, names_key(p), {});
 }
@@ -183,7 +205,7 @@ std::error_code drop_pypi_package(write_txn& t, const package& p) {
     if (auto r = del(t, t.db().pypi_metadata, u64_key(p.id)); !r) {
         return r.error();
     }
-    return {};
+    return pypi_changed(t, p.project_id, p.name);
 }
 
 std::error_code drop_pypi_file(write_txn& t, const package_file& f) {

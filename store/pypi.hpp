@@ -61,6 +61,14 @@ std::optional<core_metadata> pypi_core_metadata_of(const txn& t, std::uint64_t f
 /// Only the SHA-256 (a simple page needs no more).
 std::optional<std::string> pypi_core_metadata_sha256(const txn& t, std::uint64_t file_id);
 
+/// The generation of what a project's simple page for this normalized name shows, or of its
+/// index for an empty name: every write that changes either takes a new value of a store-wide
+/// sequence (pypi_changed), so rendered pages are cached by it (routing/rendered_cache.hpp).
+/// 0 before the first PyPI write of the project.
+std::uint64_t pypi_generation(const txn& t, std::uint64_t project_id, std::string_view normalized);
+/// A write changed what the pages of this package's name (and the project's index) show.
+std::error_code pypi_changed(write_txn& t, std::uint64_t project_id, std::string_view name);
+
 /// Adds a package to the normalized-name index (again is harmless).
 std::error_code index_pypi_package(write_txn& t, const package& p);
 /// Adds a file to the SHA-256 index, with its core metadata when there is some.

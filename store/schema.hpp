@@ -52,6 +52,7 @@ struct dbis {
     MDB_dbi pypi_names{};
     MDB_dbi pypi_files{};
     MDB_dbi pypi_core_metadata{};
+    MDB_dbi pypi_pages{};
 };
 
 /// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
@@ -123,6 +124,8 @@ inline constexpr layout schema[] = {
     {"pypi_files", &dbis::pypi_files, false, "project id · SHA-256 hex\\0 · file id", "—"},
     {"pypi_core_metadata", &dbis::pypi_core_metadata, true, "file id",
      "a wheel's .dist-info/METADATA"},
+    {"pypi_pages", &dbis::pypi_pages, false, "project id · normalized name\\0 (empty: the index)",
+     "u64 page generation"},
 };
 
 /// Member source kinds (key byte in members/memberships).

@@ -64,7 +64,8 @@ std::error_code upgrade(environment& env) {
     }
     // 3: npm (npm_names, npm_metadata, package_tags, tags_by_package): new databases, empty
     // in an older folder, so nothing to convert.
-    // 4: PyPI (pypi_metadata, pypi_names, pypi_files, pypi_core_metadata): new databases, empty
+    // 4: PyPI (pypi_metadata, pypi_names, pypi_files, pypi_core_metadata, pypi_pages): new
+    // databases, empty
     // in an older folder, so nothing to convert either.
     value_writer w;
     w.u32(schema_version);

@@ -79,6 +79,7 @@ std::optional<response> npm_publish_check(request_context& ctx);
 outcome npm_publish(request_context& ctx, const snapshot& t);
 
 // pypi.cpp (lib/api/pypi_packages.rb)
+std::optional<response> pypi_upload_check(request_context& ctx);
 outcome pypi_upload(request_context& ctx, const snapshot& t);
 outcome pypi_simple_index(request_context& ctx, const snapshot& t);
 outcome pypi_simple_package(request_context& ctx, const snapshot& t);

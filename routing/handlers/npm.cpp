@@ -82,8 +82,7 @@ outcome npm_packument(request_context& ctx, const snapshot& t) {
         return r;
     }
     auto& cache = *ctx.svc.packuments;
-    const auto key =
-        npm::packument_cache::key(tg.project.id, package_name, full, tg.tarball_prefix);
+    const auto key = npm::packument_key(tg.project.id, package_name, full, tg.tarball_prefix);
     r.shared = cache.find(key, state->generation);
     if (!r.shared) {
         auto body = std::make_shared<const shared_body>(npm::render_packument(

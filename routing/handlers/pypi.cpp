@@ -81,8 +81,10 @@ std::string file_url(const pypi_scope& s, const store::package_file& f) {
 
 } // namespace
 
-outcome pypi_simple_index(request_context& ctx, const snapshot& t) {
-    const auto s = scope_of(ctx, t, true);
+namespace {
+
+/// The index page's bytes.
+std::string render_index(const store::txn& t, const pypi_scope& s, bool json) {
     struct row {
         std::uint64_t id;
         std::string name;
@@ -99,13 +101,13 @@ outcome pypi_simple_index(request_context& ctx, const snapshot& t) {
     }
     // GitLab's each_batch: one anchor per package (name and version), by id.
     std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.id < b.id; });
-    if (pypi::wants_json(ctx.req.header("Accept"))) {
+    if (json) {
         std::vector<std::string> names;
         names.reserve(rows.size());
         for (const auto& r : rows) {
             names.push_back(pypi::normalize(r.name));
         }
-        return simple_response(pypi::render_index_json(std::move(names)), true);
+        return pypi::render_index_json(std::move(names));
     }
     std::vector<pypi::simple_link> links;
     links.reserve(rows.size());
@@ -113,7 +115,94 @@ outcome pypi_simple_index(request_context& ctx, const snapshot& t) {
         links.push_back({s.base + "/simple/" + pypi::normalize(r.name), std::move(r.name),
                          std::move(r.requires_python), std::nullopt});
     }
-    return simple_response(pypi::render_simple_html(s.title, links), false);
+    return pypi::render_simple_html(s.title, links);
+}
+
+/// A package page's bytes, or none when no package of that name is shown.
+std::optional<std::string> render_package(const store::txn& t, const pypi_scope& s,
+                                          std::string_view wanted, bool json) {
+    std::vector<store::package> packages;
+    for (const auto& p : s.projects) {
+        for (const auto id : store::pypi_packages_named(t, p.id, wanted)) {
+            if (auto pkg = shown(t, id)) {
+                packages.push_back(std::move(*pkg));
+            }
+        }
+    }
+    if (packages.empty()) {
+        return std::nullopt;
+    }
+    std::sort(packages.begin(), packages.end(),
+              [](const store::package& a, const store::package& b) { return a.id < b.id; });
+    std::vector<pypi::simple_link> links;
+    std::vector<pypi::json_file> files;
+    for (const auto& pkg : packages) {
+        const auto meta = store::pypi_metadata_of(t, pkg.id);
+        const std::string requires_python = meta ? meta->required_python : std::string();
+        for (const auto& f : store::files_of(t, pkg.id)) {
+            if (f.status != store::file_status::default_) {
+                continue;
+            }
+            std::string url = file_url(s, f) + "#sha256=" + f.sha256;
+            auto core = store::pypi_core_metadata_sha256(t, f.id);
+            if (json) {
+                files.push_back(
+                    {f.file_name, std::move(url), f.sha256, requires_python, std::move(core)});
+            } else {
+                links.push_back({std::move(url), f.file_name, requires_python, std::move(core)});
+            }
+        }
+    }
+    if (json) {
+        return pypi::render_package_json(pypi::normalize(packages.front().name), files);
+    }
+    return pypi::render_simple_html(packages.front().name, links);
+}
+
+/// The cache key of a page: everything its bytes depend on, including the generation of the
+/// page in every project it covers (a group page's projects are those this caller may read, so
+/// callers who see different projects never share an entry).
+std::string page_key(const store::txn& t, const pypi_scope& s, std::string_view wanted, bool json) {
+    std::string key = json ? "pypi|j|" : "pypi|h|";
+    key += s.base;
+    key += '|';
+    key += wanted;
+    for (const auto& p : s.projects) {
+        key += '|';
+        key += std::to_string(p.id);
+        key += ':';
+        key += std::to_string(store::pypi_generation(t, p.id, wanted));
+    }
+    return key;
+}
+
+/// A page from the cache, or rendered from this snapshot and kept.
+template <typename Render>
+std::optional<response> cached_page(request_context& ctx, const store::txn& t, const pypi_scope& s,
+                                    std::string_view wanted, bool json, Render render) {
+    auto& cache = *ctx.svc.packuments;
+    std::string key = page_key(t, s, wanted, json);
+    auto body = cache.find(key, 0);
+    if (!body) {
+        std::optional<std::string> bytes = render();
+        if (!bytes) {
+            return std::nullopt;
+        }
+        body = std::make_shared<const shared_body>(std::move(*bytes));
+        cache.insert(std::move(key), 0, body);
+    }
+    response r = simple_response({}, json);
+    r.shared = std::move(body);
+    return r;
+}
+
+} // namespace
+
+outcome pypi_simple_index(request_context& ctx, const snapshot& t) {
+    const auto s = scope_of(ctx, t, true);
+    const bool json = pypi::wants_json(ctx.req.header("Accept"));
+    return *cached_page(ctx, t, s, "", json,
+                        [&] { return std::optional<std::string>(render_index(t, s, json)); });
 }
 
 outcome pypi_simple_package(request_context& ctx, const snapshot& t) {
@@ -127,46 +216,14 @@ outcome pypi_simple_package(request_context& ctx, const snapshot& t) {
     // GitLab only lower-cases the request; pip sends the normalized name.
     const std::string wanted = store::lower(requested);
     const auto s = scope_of(ctx, t, true);
-    std::vector<store::package> packages;
-    for (const auto& p : s.projects) {
-        for (const auto id : store::pypi_packages_named(t, p.id, wanted)) {
-            if (auto pkg = shown(t, id)) {
-                packages.push_back(std::move(*pkg));
-            }
-        }
-    }
-    if (packages.empty()) {
+    const bool json = pypi::wants_json(ctx.req.header("Accept"));
+    auto page =
+        cached_page(ctx, t, s, wanted, json, [&] { return render_package(t, s, wanted, json); });
+    if (!page) {
         // No forwarding to pypi.org (dependency confusion, gitlab#384253): not found.
         return package_not_found();
     }
-    std::sort(packages.begin(), packages.end(),
-              [](const store::package& a, const store::package& b) { return a.id < b.id; });
-    const bool json = pypi::wants_json(ctx.req.header("Accept"));
-    std::vector<pypi::simple_link> links;
-    std::vector<pypi::json_file> files;
-    for (const auto& pkg : packages) {
-        const auto meta = store::pypi_metadata_of(t, pkg.id);
-        const std::string requires_python = meta ? meta->required_python : std::string();
-        for (const auto& f : store::files_of(t, pkg.id)) {
-            if (f.status != store::file_status::default_) {
-                continue;
-            }
-            const std::string url = file_url(s, f);
-            auto core = store::pypi_core_metadata_sha256(t, f.id);
-            if (json) {
-                files.push_back({f.file_name, url + "#sha256=" + f.sha256, f.sha256,
-                                 requires_python, std::move(core)});
-            } else {
-                links.push_back(
-                    {url + "#sha256=" + f.sha256, f.file_name, requires_python, std::move(core)});
-            }
-        }
-    }
-    if (json) {
-        return simple_response(
-            pypi::render_package_json(pypi::normalize(packages.front().name), files), true);
-    }
-    return simple_response(pypi::render_simple_html(packages.front().name, links), false);
+    return std::move(*page);
 }
 
 outcome pypi_download(request_context& ctx, const snapshot& t) {
@@ -200,6 +257,14 @@ outcome pypi_download(request_context& ctx, const snapshot& t) {
         return ctx.subject.project ? package_not_found() : message_response(404, "404 Not found");
     }
     return send_file(ctx, found->pkg, found->file);
+}
+
+std::optional<response> pypi_upload_check(request_context& ctx) {
+    // After the route's needs (signed in, the project, upload rights: GitLab's project! and
+    // authorize_upload!), nothing is left to check from the header: twine sends every parameter
+    // in the body, and the sink refuses a body that is not a form.
+    (void)ctx;
+    return std::nullopt;
 }
 
 outcome pypi_upload(request_context& ctx, const snapshot& t) {

@@ -10,6 +10,16 @@
 #include <rapidjson/writer.h>
 
 namespace packyard::routing::npm {
+
+std::string packument_key(std::uint64_t project_id, std::string_view name, bool full,
+                          std::string_view tarball_prefix) {
+    std::string k = "npm|" + std::to_string(project_id);
+    k += full ? "|f|" : "|a|";
+    k += tarball_prefix;
+    k += '|';
+    k += name;
+    return k;
+}
 namespace {
 
 using value = rapidjson::Value;

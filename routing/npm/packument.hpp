@@ -14,6 +14,11 @@
 
 namespace packyard::routing::npm {
 
+/// The rendered-page cache's key of a packument: what its bytes depend on (project, name, form,
+/// tarball prefix).
+std::string packument_key(std::uint64_t project_id, std::string_view name, bool full,
+                          std::string_view tarball_prefix);
+
 enum class packument_form : std::uint8_t { abbreviated, full };
 
 /// tarball_prefix: the URL up to and including ".../packages/npm/" that tarball links start

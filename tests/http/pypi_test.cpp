@@ -200,6 +200,14 @@ BOOST_FIXTURE_TEST_CASE(upload_then_simple_pages_in_gitlabs_bytes, pypi_fixture)
     BOOST_TEST(dl.body == sdist);
     BOOST_TEST(dl.header("content-type") == "application/octet-stream");
     BOOST_TEST(dl.header("content-disposition").find("My_Pkg-1.0.tar.gz") != std::string::npos);
+    // The pages were cached: another file shows at once, on both pages and in both forms.
+    BOOST_REQUIRE(
+        upload(demo("My_Pkg", "1.0", "My_Pkg-1.0-py3-none-any.whl", "w"), basic(dev)).status ==
+        201u);
+    BOOST_TEST(http.get(project_api() + "/simple/my-pkg/", basic(dev))
+                   .body.find(">My_Pkg-1.0-py3-none-any.whl</a>") != std::string::npos);
+    BOOST_TEST(http.get(project_api() + "/simple/my-pkg/", json)
+                   .body.find("My_Pkg-1.0-py3-none-any.whl") != std::string::npos);
     auto wrong = http.get(project_api() + "/files/" + std::string(64, 'a') + "/My_Pkg-1.0.tar.gz",
                           basic(dev));
     BOOST_TEST(wrong.status == 404u);

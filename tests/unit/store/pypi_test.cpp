@@ -117,13 +117,27 @@ BOOST_FIXTURE_TEST_CASE(a_file_name_already_taken_is_a_conflict_and_changes_noth
 }
 
 BOOST_FIXTURE_TEST_CASE(the_cleanup_removes_every_entry, pypi_fixture) {
+    auto generations = [&] {
+        auto t = read_txn::begin(*env);
+        return std::make_pair(pypi_generation(*t, project_id, "pkg"),
+                              pypi_generation(*t, project_id, ""));
+    };
+    const auto g0 = generations();
     auto wheel = upload("pkg", "1.0", "pkg-1.0-py3-none-any.whl", "", std::string("M"));
     BOOST_REQUIRE(wheel);
+    const auto g1 = generations();
+    BOOST_TEST(g1.first > g0.first); // the package page and the index moved on
+    BOOST_TEST(g1.second > g0.second);
+    BOOST_REQUIRE(upload("other", "1.0", "other-1.0.tar.gz", ""));
+    BOOST_TEST(generations().first == g1.first); // another name's page did not
+    BOOST_TEST(generations().second > g1.second);
     {
         auto t = write_txn::begin(*env);
         BOOST_REQUIRE(!destroy_package(*t, wheel->package_id));
         BOOST_REQUIRE(!t->commit());
     }
+    const auto g2 = generations();
+    BOOST_TEST(g2.first > g1.first); // deleting is a change of the page too
     {
         auto t = read_txn::begin(*env);
         // Pending destruction: still indexed, but no longer found.
@@ -136,7 +150,7 @@ BOOST_FIXTURE_TEST_CASE(the_cleanup_removes_every_entry, pypi_fixture) {
     }
     auto t = read_txn::begin(*env);
     BOOST_TEST(!find_package(*t, wheel->package_id));
-    BOOST_TEST(pypi_packages_of(*t, project_id).empty());
+    BOOST_TEST(pypi_packages_of(*t, project_id).size() == 1u); // "other" stays
     BOOST_TEST(!pypi_metadata_of(*t, wheel->package_id));
     BOOST_TEST(!pypi_core_metadata_of(*t, wheel->id));
     cursor c(*t, t->db().pypi_files);

@@ -1,19 +1,9 @@
-#include "routing/npm/packument_cache.hpp"
+#include "routing/rendered_cache.hpp"
 
-namespace packyard::routing::npm {
+namespace packyard::routing {
 
-std::string packument_cache::key(std::uint64_t project_id, std::string_view name, bool full,
-                                 std::string_view tarball_prefix) {
-    std::string k = std::to_string(project_id);
-    k += full ? "|f|" : "|a|";
-    k += tarball_prefix;
-    k += '|';
-    k += name;
-    return k;
-}
-
-std::shared_ptr<const shared_body> packument_cache::find(std::string_view key,
-                                                         std::uint64_t generation) {
+std::shared_ptr<const shared_body> rendered_cache::find(std::string_view key,
+                                                        std::uint64_t generation) {
     std::lock_guard lock(mu_);
     auto it = entries_.find(std::string(key));
     if (it == entries_.end() || it->second.generation != generation) {
@@ -23,8 +13,8 @@ std::shared_ptr<const shared_body> packument_cache::find(std::string_view key,
     return it->second.body;
 }
 
-void packument_cache::insert(std::string key, std::uint64_t generation,
-                             std::shared_ptr<const shared_body> body) {
+void rendered_cache::insert(std::string key, std::uint64_t generation,
+                            std::shared_ptr<const shared_body> body) {
     const std::size_t size = body->size() + key.size();
     if (size > max_bytes_) {
         return;
@@ -50,9 +40,9 @@ void packument_cache::insert(std::string key, std::uint64_t generation,
     bytes_ += size;
 }
 
-std::size_t packument_cache::bytes() const {
+std::size_t rendered_cache::bytes() const {
     std::lock_guard lock(mu_);
     return bytes_;
 }
 
-} // namespace packyard::routing::npm
+} // namespace packyard::routing

@@ -1,16 +1,19 @@
-// The rendered-packument cache: an entry serves only the generation it was rendered at, an
-// older rendering never replaces a newer one, and bytes stay under the budget (least recently
-// used out first). Large bodies live in sealed memory files that read back byte for byte.
+// The rendered-page cache (packuments, simple pages): an entry serves only the generation it was
+// rendered at, an older rendering never replaces a newer one, and bytes stay under the budget
+// (least recently used out first). Large bodies live in sealed memory files that read back byte for
+// byte.
 
-#include "routing/npm/packument_cache.hpp"
+#include "routing/npm/packument.hpp"
+#include "routing/rendered_cache.hpp"
 #include "routing/shared_body.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
+using packyard::routing::rendered_cache;
 using packyard::routing::shared_body;
-using packyard::routing::npm::packument_cache;
+using packyard::routing::npm::packument_key;
 
 namespace {
 std::shared_ptr<const shared_body> body(std::string s) {
@@ -18,10 +21,10 @@ std::shared_ptr<const shared_body> body(std::string s) {
 }
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(packument_cache_suite)
+BOOST_AUTO_TEST_SUITE(rendered_cache_suite)
 
 BOOST_AUTO_TEST_CASE(an_entry_serves_only_its_own_generation) {
-    packument_cache c(1 << 20);
+    rendered_cache c(1 << 20);
     c.insert("k", 5, body("five"));
     BOOST_TEST(c.find("k", 4) == nullptr);
     BOOST_TEST(c.find("k", 6) == nullptr);
@@ -37,7 +40,7 @@ BOOST_AUTO_TEST_CASE(an_entry_serves_only_its_own_generation) {
 }
 
 BOOST_AUTO_TEST_CASE(the_least_recently_used_leave_first_and_the_budget_holds) {
-    packument_cache c(100);
+    rendered_cache c(100);
     c.insert("a", 1, body(std::string(30, 'a')));
     c.insert("b", 1, body(std::string(30, 'b')));
     c.insert("c", 1, body(std::string(30, 'c')));
@@ -54,11 +57,11 @@ BOOST_AUTO_TEST_CASE(the_least_recently_used_leave_first_and_the_budget_holds) {
 }
 
 BOOST_AUTO_TEST_CASE(keys_differ_by_project_form_prefix_and_name) {
-    const auto k = packument_cache::key(1, "@a/b", false, "http://h/api/v4/projects/1");
-    BOOST_TEST(k != packument_cache::key(2, "@a/b", false, "http://h/api/v4/projects/1"));
-    BOOST_TEST(k != packument_cache::key(1, "@a/b", true, "http://h/api/v4/projects/1"));
-    BOOST_TEST(k != packument_cache::key(1, "@a/b", false, "http://g/api/v4/projects/1"));
-    BOOST_TEST(k != packument_cache::key(1, "@a/c", false, "http://h/api/v4/projects/1"));
+    const auto k = packument_key(1, "@a/b", false, "http://h/api/v4/projects/1");
+    BOOST_TEST(k != packument_key(2, "@a/b", false, "http://h/api/v4/projects/1"));
+    BOOST_TEST(k != packument_key(1, "@a/b", true, "http://h/api/v4/projects/1"));
+    BOOST_TEST(k != packument_key(1, "@a/b", false, "http://g/api/v4/projects/1"));
+    BOOST_TEST(k != packument_key(1, "@a/c", false, "http://h/api/v4/projects/1"));
 }
 
 BOOST_AUTO_TEST_CASE(large_bodies_live_in_sealed_memory_files) {

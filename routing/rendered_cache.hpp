@@ -1,12 +1,12 @@
 #pragma once
 
-// Rendered packuments, shared by every I/O thread. An entry is keyed by what its bytes depend
-// on (project, name, form, tarball prefix) and stamped with the generation of (project, name)
-// it was rendered at (store/npm.hpp). Every write that changes what the packument shows takes a
-// new generation in the same transaction, so a reader that finds the generation its snapshot
-// shows serves bytes rendered from the same data; any other generation is a miss, rendered anew
-// from the reader's own snapshot. Stale entries are never served, whatever the interleaving of
-// publishes, deletes and readers (docs/decisions/0011-npm-registry.md).
+// Rendered pages (npm packuments, PyPI simple pages), shared by every I/O thread. An entry is
+// keyed by what its bytes depend on and stamped with the generation of the data it was rendered
+// from (store/npm.hpp, store/pypi.hpp). Every write that changes what a page shows takes a new
+// generation in the same transaction, so a reader that finds the generation its snapshot shows
+// serves bytes rendered from the same data; any other generation is a miss, rendered anew from
+// the reader's own snapshot. Stale entries are never served, whatever the interleaving of
+// writes and readers (docs/decisions/0011-npm-registry.md).
 
 #include "routing/shared_body.hpp"
 
@@ -18,20 +18,17 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace packyard::routing::npm {
+namespace packyard::routing {
 
-class packument_cache {
+class rendered_cache {
 public:
-    explicit packument_cache(std::size_t max_bytes) noexcept
+    explicit rendered_cache(std::size_t max_bytes) noexcept
         : max_bytes_(max_bytes) {}
 
     /// The body rendered at exactly this generation, or null.
     std::shared_ptr<const shared_body> find(std::string_view key, std::uint64_t generation);
     /// Keeps a body (entries least recently used go past max_bytes).
     void insert(std::string key, std::uint64_t generation, std::shared_ptr<const shared_body> body);
-
-    static std::string key(std::uint64_t project_id, std::string_view name, bool full,
-                           std::string_view tarball_prefix);
 
     std::size_t bytes() const;
 
@@ -48,4 +45,4 @@ private:
     std::size_t max_bytes_;
 };
 
-} // namespace packyard::routing::npm
+} // namespace packyard::routing
