@@ -15,6 +15,16 @@ response too_large() {
     return message_response(413, "413 Request Entity Too Large");
 }
 
+/// The temp file an upload streams into; none (logged) when it cannot be created.
+std::optional<store::blob_upload> temp_upload(const services& svc) {
+    auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+    if (!upload) {
+        log::error("cannot create an upload file", upload.error());
+        return std::nullopt;
+    }
+    return std::move(*upload);
+}
+
 /// lib/api/pypi_packages.rb: bad_request!('File is too large').
 response pypi_too_large() {
     return message_response(400, "400 Bad request - File is too large");
@@ -33,9 +43,8 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
         if (content_length && *content_length > wire_limit) {
             return npm::error(400, "File is too large.");
         }
-        auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+        auto upload = temp_upload(svc);
         if (!upload) {
-            log::error("cannot create an upload file", upload.error());
             return internal_error();
         }
         upload_sink sink(std::move(*upload), std::nullopt, limit, wire_limit);
@@ -55,9 +64,8 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
         if (content_length && *content_length > wire_limit) {
             return pypi_too_large();
         }
-        auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+        auto upload = temp_upload(svc);
         if (!upload) {
-            log::error("cannot create an upload file", upload.error());
             return internal_error();
         }
         std::optional<multipart_extractor> mp;
@@ -80,9 +88,8 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
     if (content_length && *content_length > wire_limit) {
         return too_large();
     }
-    auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+    auto upload = temp_upload(svc);
     if (!upload) {
-        log::error("cannot create an upload file", upload.error());
         return internal_error();
     }
     std::optional<multipart_extractor> mp;

@@ -24,10 +24,9 @@ publish_stream::publish_stream(std::uint64_t max_tarball, std::size_t metadata_l
 publish_stream::~publish_stream() = default;
 publish_stream::publish_stream(publish_stream&&) noexcept = default;
 
-publish_stream::verdict publish_stream::decode_into(std::string_view base64,
-                                                    store::blob_upload& file, base64_stream& b64) {
-    verdict v = verdict::ok;
-    const base64_stream::sink out = [&](std::string_view bytes) {
+base64_stream::sink publish_stream::to_tarball(store::blob_upload& file, verdict& v) {
+    // Decoded bytes go to the upload and the SHA-512; the first refusal is left in v.
+    return [this, &file, &v](std::string_view bytes) {
         if (file.size() + bytes.size() > max_tarball_) {
             v = verdict::file_too_large;
             return false;
@@ -39,6 +38,12 @@ publish_stream::verdict publish_stream::decode_into(std::string_view base64,
         }
         return true;
     };
+}
+
+publish_stream::verdict publish_stream::decode_into(std::string_view base64,
+                                                    store::blob_upload& file, base64_stream& b64) {
+    verdict v = verdict::ok;
+    const base64_stream::sink out = to_tarball(file, v);
     if (!b64.feed(base64, out) && v == verdict::ok) {
         v = verdict::invalid_json;
     }
@@ -78,18 +83,7 @@ publish_stream::verdict publish_stream::finish(store::blob_upload& file) {
         return failed_ = verdict::invalid_json;
     }
     verdict v = verdict::ok;
-    const base64_stream::sink out = [&](std::string_view bytes) {
-        if (file.size() + bytes.size() > max_tarball_) {
-            v = verdict::file_too_large;
-            return false;
-        }
-        EVP_DigestUpdate(sha512_.get(), bytes.data(), bytes.size());
-        if (file.write(bytes)) {
-            v = verdict::write_failed;
-            return false;
-        }
-        return true;
-    };
+    const base64_stream::sink out = to_tarball(file, v);
     if (!b64_.finish(out)) {
         return failed_ = v != verdict::ok ? v : verdict::invalid_json;
     }

@@ -53,6 +53,7 @@ public:
     const std::string& manifest_error() const noexcept { return manifest_error_; }
 
 private:
+    base64_stream::sink to_tarball(store::blob_upload& file, verdict& v);
     verdict decode_into(std::string_view base64, store::blob_upload& file, base64_stream& b64);
 
     struct free_md {
