@@ -123,6 +123,22 @@ std::optional<response> npm_refusal(npm::publish_stream::verdict v) {
 } // namespace
 
 std::optional<response> upload_sink::write(std::string_view chunk) {
+    auto refused = write_chunk(chunk);
+    if (refused) {
+        upload_.discard();
+    }
+    return refused;
+}
+
+std::optional<response> upload_sink::finish() {
+    auto refused = finish_upload();
+    if (refused) {
+        upload_.discard();
+    }
+    return refused;
+}
+
+std::optional<response> upload_sink::write_chunk(std::string_view chunk) {
     if (npm_) {
         return npm_refusal(npm_->write(chunk, upload_));
     }
@@ -150,7 +166,7 @@ std::optional<response> upload_sink::write(std::string_view chunk) {
     return std::nullopt;
 }
 
-std::optional<response> upload_sink::finish() {
+std::optional<response> upload_sink::finish_upload() {
     if (mp_ && !mp_->complete()) {
         return bad_params(pypi_ ? "content is missing" : "file is missing");
     }

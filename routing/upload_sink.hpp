@@ -41,10 +41,12 @@ public:
     /// budget of buffered bodies.
     std::size_t held() const noexcept { return npm_ ? npm_->held() : (mp_ ? mp_->held() : 0); }
 
-    /// Feeds body bytes; the answer to send instead when the body is refused.
+    /// Feeds body bytes; the answer to send instead when the body is refused (its temp file is
+    /// then already gone).
     std::optional<response> write(std::string_view chunk);
     /// At the end of the body: fsyncs the file and finishes the digests (blocking: call it off
-    /// the I/O threads). The answer to send instead, or nothing when the upload is ready.
+    /// the I/O threads). The answer to send instead (the temp file gone), or nothing when the
+    /// upload is ready.
     std::optional<response> finish();
 
     /// The finished upload, for the handler (after finish()).
@@ -59,6 +61,9 @@ public:
     const std::optional<std::string>& core_metadata() const noexcept { return core_metadata_; }
 
 private:
+    std::optional<response> write_chunk(std::string_view chunk);
+    std::optional<response> finish_upload();
+
     upload_sink(store::blob_upload upload, std::optional<multipart_extractor> mp,
                 std::uint64_t limit, std::uint64_t wire_limit)
         : upload_(std::move(upload))

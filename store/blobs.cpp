@@ -83,13 +83,19 @@ blob_upload::blob_upload(blob_upload&& o) noexcept
     o.md5_ = o.sha1_ = o.sha256_ = nullptr;
 }
 
-blob_upload::~blob_upload() {
+void blob_upload::discard() noexcept {
     if (fd_ >= 0) {
         ::close(fd_);
+        fd_ = -1;
     }
     if (!path_.empty()) {
         ::unlink(path_.c_str());
+        path_.clear();
     }
+}
+
+blob_upload::~blob_upload() {
+    discard();
     EVP_MD_CTX_free(md5_);
     EVP_MD_CTX_free(sha1_);
     EVP_MD_CTX_free(sha256_);

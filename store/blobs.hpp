@@ -42,6 +42,8 @@ public:
     result<blob_digest> finish();
     const std::filesystem::path& path() const noexcept { return path_; }
     std::uint64_t size() const noexcept { return size_; }
+    /// Removes the temp file now (a refused upload's file is gone before its answer is sent).
+    void discard() noexcept;
     /// The temp file now belongs to the blob store (it was renamed away).
     void release() noexcept { path_.clear(); }
 
