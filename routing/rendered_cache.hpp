@@ -8,41 +8,33 @@
 // the reader's own snapshot. Stale entries are never served, whatever the interleaving of
 // writes and readers (docs/decisions/0011-npm-registry.md).
 
+#include "routing/generation_cache.hpp"
 #include "routing/shared_body.hpp"
 
-#include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <string_view>
-#include <unordered_map>
 
 namespace packyard::routing {
 
 class rendered_cache {
 public:
     explicit rendered_cache(std::size_t max_bytes) noexcept
-        : max_bytes_(max_bytes) {}
+        : cache_(max_bytes) {}
 
     /// The body rendered at exactly this generation, or null.
-    std::shared_ptr<const shared_body> find(std::string_view key, std::uint64_t generation);
+    std::shared_ptr<const shared_body> find(std::string_view key, std::uint64_t generation) {
+        return cache_.find(key, generation).value_or(nullptr);
+    }
     /// Keeps a body (entries least recently used go past max_bytes).
-    void insert(std::string key, std::uint64_t generation, std::shared_ptr<const shared_body> body);
+    void insert(std::string key, std::uint64_t generation,
+                std::shared_ptr<const shared_body> body) {
+        const std::size_t size = body->size();
+        cache_.insert(std::move(key), generation, std::move(body), size);
+    }
 
-    std::size_t bytes() const;
+    std::size_t bytes() const { return cache_.bytes(); }
 
 private:
-    struct entry {
-        std::uint64_t generation = 0;
-        std::shared_ptr<const shared_body> body;
-        std::list<std::string>::iterator lru;
-    };
-    mutable std::mutex mu_;
-    std::unordered_map<std::string, entry> entries_;
-    std::list<std::string> lru_; ///< most recently used first
-    std::size_t bytes_ = 0;
-    std::size_t max_bytes_;
+    generation_cache<std::shared_ptr<const shared_body>> cache_;
 };
 
 } // namespace packyard::routing
