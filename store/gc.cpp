@@ -34,10 +34,8 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
                 return r.error();
             }
         }
-        if (keys::counted(p)) {
-            if (auto ec = adjust_counts(t, *place, -1)) {
-                return ec;
-            }
+        if (auto ec = adjust_counts(t, *place, p, -1)) {
+            return ec;
         }
     }
     if (p.version) {

@@ -1,6 +1,10 @@
-// The default-filter counters: how many packages GitLab's unfiltered list shows, per project and
-// per (group, project visibility), kept in step with every package write, so that X-Total of an
-// unfiltered list costs one read instead of a walk.
+// The list counters, kept in step with every package write:
+// * package_counts: how many packages GitLab's unfiltered list shows, per project and per
+//   (group, project visibility), so that X-Total of an unfiltered list costs one read;
+// * package_classes: packages per class (visibility, type, status, has version) and scope, so
+//   that X-Total of any filter on type, status or include_versionless is a sum over a few
+//   classes, and the classes present are the runs a class-facet walk merges; plus a per-scope
+//   generation that every change of the scope's list takes (what list caches key on).
 
 #include "store/package_counts.hpp"
 
@@ -10,33 +14,65 @@
 namespace packyard::store {
 namespace {
 
-std::error_code add_count(write_txn& t, const std::string& key, std::int64_t delta) {
+std::error_code add_count(write_txn& t, MDB_dbi dbi, const std::string& key, std::int64_t delta) {
     std::uint64_t v = 0;
-    if (auto cur = get(t, t.db().package_counts, key)) {
+    if (auto cur = get(t, dbi, key)) {
         value_reader r(*cur);
         v = r.u64();
     }
     v = delta < 0 && v < static_cast<std::uint64_t>(-delta) ? 0
                                                             : v + static_cast<std::uint64_t>(delta);
+    if (v == 0 && delta < 0) {
+        // An empty class leaves the table, so that a walk over the scope's classes sees only
+        // the runs that hold packages.
+        auto r = del(t, dbi, key);
+        return r ? std::error_code{} : r.error();
+    }
     value_writer w;
     w.u64(v);
-    return put(t, t.db().package_counts, key, w.view());
+    return put(t, dbi, key, w.view());
 }
 
-} // namespace
+std::error_code adjust_scope(write_txn& t, list_scope s, std::uint64_t id, const package& p,
+                             visibility vis, std::int64_t delta, bool default_counters) {
+    const auto& db = t.db();
+    if (default_counters && keys::counted(p)) {
+        const std::uint8_t level = s == list_scope::group ? static_cast<std::uint8_t>(vis) : 0;
+        if (auto ec = add_count(t, db.package_counts, keys::count_key(s, id, level), delta)) {
+            return ec;
+        }
+    }
+    if (auto ec = add_count(t, db.package_classes,
+                            keys::class_count_key(s, id, keys::class_of(p, s, vis)), delta)) {
+        return ec;
+    }
+    return add_count(t, db.package_classes, keys::generation_key(s, id), 1);
+}
 
-std::error_code adjust_counts(write_txn& t, const package_place& pl, std::int64_t delta) {
-    if (auto ec = add_count(t, keys::count_key(list_scope::project, pl.project_id, 0), delta)) {
+std::error_code adjust(write_txn& t, const package_place& pl, const package& p, std::int64_t delta,
+                       bool default_counters) {
+    if (auto ec = adjust_scope(t, list_scope::project, pl.project_id, p, pl.vis, delta,
+                               default_counters)) {
         return ec;
     }
     for (auto g : pl.groups) {
-        if (auto ec = add_count(
-                t, keys::count_key(list_scope::group, g, static_cast<std::uint8_t>(pl.vis)),
-                delta)) {
+        if (auto ec = adjust_scope(t, list_scope::group, g, p, pl.vis, delta, default_counters)) {
             return ec;
         }
     }
     return {};
+}
+
+} // namespace
+
+std::error_code adjust_counts(write_txn& t, const package_place& pl, const package& p,
+                              std::int64_t delta) {
+    return adjust(t, pl, p, delta, true);
+}
+
+std::error_code adjust_class_counts(write_txn& t, const package_place& pl, const package& p,
+                                    std::int64_t delta) {
+    return adjust(t, pl, p, delta, false);
 }
 
 std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_id,
@@ -63,6 +99,29 @@ std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_
         total += read(static_cast<std::uint8_t>(visibility::public_));
     }
     return total;
+}
+
+std::vector<class_count> class_counts(const txn& t, list_scope scope, std::uint64_t scope_id) {
+    std::vector<class_count> out;
+    const std::string prefix = keys::generation_key(scope, scope_id);
+    cursor c(t, t.db().package_classes);
+    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+        if (c.key().size() != prefix.size() + 4 || c.value().size() < 8) {
+            continue; // the generation
+        }
+        value_reader r(c.value());
+        out.push_back({keys::read_class_key(c.key()), r.u64()});
+    }
+    return out;
+}
+
+std::uint64_t list_generation(const txn& t, list_scope scope, std::uint64_t scope_id) {
+    auto v = get(t, t.db().package_classes, keys::generation_key(scope, scope_id));
+    if (!v) {
+        return 0;
+    }
+    value_reader r(*v);
+    return r.u64();
 }
 
 } // namespace packyard::store

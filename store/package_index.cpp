@@ -1,101 +1,129 @@
-// List pages: one ordered cursor walk over package_order with the filters applied to each
-// entry's summary, or, for a project's package_name search, the names the trigram index yields
-// (docs/store-schema.md, docs/decisions/0005-name-search.md).
+// List pages. Which index a page reads depends on its filter, so that what a page costs follows
+// what it returns, not what it skips (docs/decisions/0013-list-filters.md):
+// * a project's package_name search: the names the trigram index yields (0005-name-search);
+// * package_version: that version's run of the version facet, gathered and ordered;
+// * a filter on type, status or include_versionless, or a group list restricted to some
+//   visibility levels, when the packages it keeps are less than half of the scope's: the class
+//   facet's runs of the classes it keeps, merged; their counters give X-Total;
+// * anything else: the plain order index, with the filter applied to each entry's summary.
 
 #include "store/codec.hpp"
+#include "store/order_stream.hpp"
+#include "store/package_hits.hpp"
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
 #include "store/packages.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace packyard::store {
 namespace {
 
-/// The filters every summary can answer: status, type, and whether a version is required.
-bool passes_status_type_version(const list_filter& f, const keys::summary& s) noexcept {
-    if (f.status ? s.status != *f.status : !displayable(s.status)) {
-        return false;
-    }
-    if (f.type ? s.type != *f.type : s.type == package_type::terraform_module) {
-        return false;
-    }
-    if (!f.include_versionless && !s.has_version && !f.version) {
-        return false;
-    }
-    return !(f.version && !s.has_version);
+bool passes(const list_filter& f, const keys::summary& s) noexcept {
+    return class_matches(f, s.status, s.type, s.has_version);
 }
 
-/// Applies the filter to one index entry; the row is read only for the rare version filter.
-bool matches(const txn& t, const list_query& q, const keys::summary& s, std::string_view key,
-             std::uint64_t package_id) {
-    const auto& f = q.filter;
-    if (!passes_status_type_version(f, s)) {
-        return false;
-    }
-    if (q.projects != nullptr &&
-        !std::binary_search(q.projects->begin(), q.projects->end(), s.project_id)) {
-        return false;
-    }
-    if (!f.name_terms.empty()) {
-        const std::string_view name = q.order == list_order::name ? keys::name_of(key) : s.name;
-        for (const auto& term : f.name_terms) {
-            if (!contains_folded(name, term)) {
-                return false;
-            }
-        }
-    }
-    if (f.version) {
-        if (q.order == list_order::version) {
-            return keys::version_of(key) == *f.version;
-        }
-        auto row = find_package(t, package_id);
-        return row && row->version == *f.version;
-    }
-    return true;
+bool allowed_project(const list_query& q, std::uint64_t project_id) {
+    return q.projects == nullptr ||
+           std::binary_search(q.projects->begin(), q.projects->end(), project_id);
 }
 
-/// Walks one order index in the requested direction; visit returns false to stop.
-template <class Visit>
-void walk(const txn& t, const std::string& prefix, list_order order, bool desc, Visit&& visit) {
+bool has_all_terms(std::string_view name, const std::vector<std::string>& terms) {
+    return std::all_of(terms.begin(), terms.end(),
+                       [&](const std::string& term) { return contains_folded(name, term); });
+}
+
+/// A project list with package_name: the trigram index yields the names that can match, the
+/// project's name order yields their packages with their sort keys, and only the page's rows
+/// are read. Cost follows the number of matching names, not the size of the project.
+list_page search_project_by_name(const txn& t, const list_query& q) {
+    std::vector<package_hit> hits;
     cursor c(t, t.db().package_order);
-    if (!desc) {
+    const std::string order = keys::order_prefix(list_scope::project, q.scope_id, list_order::name);
+    for_each_matching_name(t, q.scope_id, q.filter.name_terms, [&](std::string_view name) {
+        key_builder k;
+        k.bytes(order).str0(name);
+        const std::string prefix = k.str();
         for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
-            if (!visit(c.key(), c.value())) {
-                return;
+            const auto s = keys::read_summary(c.value(), true);
+            if (!passes(q.filter, s) || (q.filter.version && s.version != *q.filter.version)) {
+                continue;
             }
+            hits.push_back({keys::package_id_of(c.key(), list_order::name), q.scope_id,
+                            s.created_at, name, s.version, s.has_version, s.type});
         }
-        return;
-    }
-    if (order != list_order::project_path) {
-        for (bool ok = c.seek_last_with_prefix(prefix); ok && has_prefix(c.key(), prefix);
-             ok = c.prev()) {
-            if (!visit(c.key(), c.value())) {
-                return;
-            }
-        }
-        return;
-    }
-    // project_path DESC keeps id DESC inside each path: walk the paths backwards and each
-    // path's entries forwards.
-    bool ok = c.seek_last_with_prefix(prefix);
-    while (ok) {
-        const auto key = c.key();
-        const auto nul = key.find('\0', prefix.size());
-        const std::string segment(key.substr(0, nul + 1));
-        for (bool in = c.seek(segment); in && has_prefix(c.key(), segment); in = c.next()) {
-            if (!visit(c.key(), c.value())) {
-                return;
-            }
-        }
-        ok = c.seek(segment) && c.prev() && has_prefix(c.key(), prefix);
-    }
+    });
+    return page_of_hits(t, q, hits);
 }
 
-} // namespace
+/// A list with package_version: the version facet holds that version's packages of the scope
+/// (in created order), so only they are read. More than count_limit of them: none (the caller
+/// then walks an order index; the total is not shown past the limit anyway).
+std::optional<list_page> collect_version(const txn& t, const list_query& q) {
+    const std::string prefix = keys::version_prefix(q.scope, q.scope_id, *q.filter.version);
+    std::vector<package_hit> hits;
+    cursor c(t, t.db().package_order);
+    for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+        const auto s = keys::read_summary(c.value(), false);
+        if (!passes(q.filter, s) || !allowed_project(q, s.project_id) ||
+            !has_all_terms(s.name, q.filter.name_terms)) {
+            continue;
+        }
+        if (hits.size() == q.count_limit) {
+            return std::nullopt;
+        }
+        const auto key = c.key();
+        hits.push_back({keys::package_id_of(key, list_order::created_at), s.project_id,
+                        keys::created_in_version_key(key, prefix.size()), s.name, *q.filter.version,
+                        true, s.type});
+    }
+    return page_of_hits(t, q, hits);
+}
 
-namespace {
+/// The runs a walk reads: the plain index, or the class facet's runs of the classes the filter
+/// keeps, with X-Total from the class counters when they answer for the query.
+struct walk_plan {
+    std::vector<order_stream> runs;
+    std::optional<std::uint64_t> total;
+};
+
+walk_plan plan_walk(const txn& t, const list_query& q) {
+    walk_plan plan;
+    const bool restricted_levels = q.levels.has_value();
+    if (q.filter.is_default() && !restricted_levels) {
+        plan.runs.emplace_back(t, keys::order_prefix(q.scope, q.scope_id, q.order), q.order,
+                               q.desc);
+        return plan;
+    }
+    std::vector<package_class> keep;
+    std::uint64_t kept = 0;
+    std::uint64_t all = 0;
+    for (const auto& c : class_counts(t, q.scope, q.scope_id)) {
+        all += c.packages;
+        if ((!restricted_levels || q.levels->has(c.cls.vis)) &&
+            class_matches(q.filter, c.cls.status, c.cls.type, c.cls.has_version)) {
+            keep.push_back(c.cls);
+            kept += c.packages;
+        }
+    }
+    const bool counters_answer = q.filter.name_terms.empty() && !q.filter.version &&
+                                 (q.projects == nullptr || restricted_levels);
+    if (counters_answer) {
+        plan.total = kept;
+    }
+    if (kept * 2 >= all) {
+        // Dense: most entries of the plain index pass, and it is one run.
+        plan.runs.emplace_back(t, keys::order_prefix(q.scope, q.scope_id, q.order), q.order,
+                               q.desc);
+        return plan;
+    }
+    plan.runs.reserve(keep.size());
+    for (const auto& cls : keep) {
+        plan.runs.emplace_back(t, keys::class_prefix(q.scope, q.scope_id, q.order, cls), q.order,
+                               q.desc);
+    }
+    return plan;
+}
 
 /// Reads package rows by id through one cursor.
 class row_reader {
@@ -116,146 +144,103 @@ private:
     cursor c_;
 };
 
-/// One package_name match, with every order's sort key (from the name-order summary).
-struct name_hit {
-    std::uint64_t id;
-    std::int64_t created_at;
-    std::string_view name;
-    std::string_view version;
-    bool has_version;
-    package_type type;
-};
-
-int compare_bytes(std::string_view a, std::string_view b) noexcept {
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    return c != 0 ? c : (a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0));
-}
-
-/// The index's ascending order for each list order, ids breaking ties.
-bool hit_before(list_order o, const name_hit& a, const name_hit& b) noexcept {
-    int c = 0;
-    switch (o) {
-    case list_order::created_at:
-        c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
-        break;
-    case list_order::name:
-        c = compare_bytes(a.name, b.name);
-        break;
-    case list_order::version:
-        if (a.has_version != b.has_version) {
-            c = a.has_version ? -1 : 1; // versionless last, as in the index
-        } else {
-            c = compare_bytes(a.version, b.version);
-        }
-        break;
-    case list_order::type:
-        c = static_cast<int>(a.type) - static_cast<int>(b.type);
-        break;
-    case list_order::project_path:
-        break; // one project: every path is the same
-    }
-    return c != 0 ? c < 0 : a.id < b.id;
-}
-
-/// A project list with package_name: the trigram index yields the names that can match, the
-/// project's name order yields their packages with their sort keys, and only the page's rows
-/// are read. Cost follows the number of matching names, not the size of the project.
-list_page search_project_by_name(const txn& t, const list_query& q) {
-    std::vector<name_hit> hits;
-    cursor c(t, t.db().package_order);
-    const std::string order = keys::order_prefix(list_scope::project, q.scope_id, list_order::name);
-    for_each_matching_name(t, q.scope_id, q.filter.name_terms, [&](std::string_view name) {
-        key_builder k;
-        k.bytes(order).str0(name);
-        const std::string prefix = k.str();
-        for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
-            const auto s = keys::read_summary(c.value(), true);
-            if (!passes_status_type_version(q.filter, s)) {
-                continue;
-            }
-            name_hit h{};
-            h.id = keys::package_id_of(c.key(), list_order::name);
-            h.created_at = s.created_at;
-            h.name = name;
-            h.version = s.version;
-            h.has_version = s.has_version;
-            h.type = s.type;
-            if (q.filter.version && h.version != *q.filter.version) {
-                continue;
-            }
-            hits.push_back(h);
-        }
-    });
+/// One ordered walk over the planned runs, the filter applied to each entry's summary (the row
+/// is read only for a version filter past its facet's limit).
+list_page walk_list(const txn& t, const list_query& q) {
+    auto plan = plan_walk(t, q);
+    std::optional<std::uint64_t> known = q.known_total ? q.known_total : plan.total;
+    const bool need_count = !known && !q.known_over_limit;
     list_page page;
-    const std::uint64_t matched = hits.size();
-    if (matched <= q.count_limit) {
-        page.total = matched;
-    }
-    page.has_more = q.offset + q.limit < matched;
-    if (q.offset >= matched) {
-        return page;
-    }
-    const auto end =
-        static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(matched, q.offset + q.limit));
-    auto before = [&](const name_hit& a, const name_hit& b) {
-        return q.desc ? hit_before(q.order, b, a) : hit_before(q.order, a, b);
-    };
-    std::partial_sort(hits.begin(), hits.begin() + end, hits.end(), before);
+    page.rows.reserve(std::min<std::uint64_t>(q.limit, 100));
+    std::uint64_t matched = 0;
+    const bool project_name_order = q.scope == list_scope::project && q.order == list_order::name;
     row_reader rows(t);
-    for (auto i = static_cast<std::ptrdiff_t>(q.offset); i < end; ++i) {
-        package row;
-        if (rows.read(hits[static_cast<std::size_t>(i)].id, row)) {
-            page.rows.push_back(std::move(row));
+    walk_runs(
+        plan.runs, q.order, q.desc,
+        [&](std::string_view key, std::string_view value, std::size_t head) {
+            const bool plain = head == keys::order_head;
+            const auto s = keys::read_summary(value, plain && project_name_order);
+            if (!passes(q.filter, s) || !allowed_project(q, s.project_id)) {
+                return true;
+            }
+            if (!q.filter.name_terms.empty() &&
+                !has_all_terms(q.order == list_order::name ? keys::name_of(key, head) : s.name,
+                               q.filter.name_terms)) {
+                return true;
+            }
+            const std::uint64_t id = keys::package_id_of(key, q.order);
+            std::optional<package> row;
+            if (q.filter.version) {
+                if (q.order == list_order::version) {
+                    if (keys::version_of(key, head) != *q.filter.version) {
+                        return true;
+                    }
+                } else {
+                    package p;
+                    if (!rows.read(id, p) || p.version != *q.filter.version) {
+                        return true;
+                    }
+                    row = std::move(p);
+                }
+            }
+            ++matched;
+            if (matched > q.offset && page.rows.size() < q.limit) {
+                package p;
+                if (row) {
+                    page.rows.push_back(std::move(*row));
+                } else if (rows.read(id, p)) {
+                    page.rows.push_back(std::move(p));
+                }
+                return true;
+            }
+            if (matched > q.offset + q.limit) {
+                page.has_more = true;
+                if (!need_count || matched > q.count_limit) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    if (known) {
+        // GitLab leaves the total out past 10,000 whatever gave it (counters or a count).
+        if (*known <= q.count_limit) {
+            page.total = known;
         }
+        page.has_more = q.offset + q.limit < *known;
+    } else if (need_count && matched <= q.count_limit) {
+        page.total = matched;
     }
     return page;
 }
 
 } // namespace
 
+bool class_matches(const list_filter& f, package_status status, package_type type,
+                   bool has_version) noexcept {
+    if (f.status ? status != *f.status : !displayable(status)) {
+        return false;
+    }
+    if (f.type ? type != *f.type : type == package_type::terraform_module) {
+        return false;
+    }
+    // A version filter, or GitLab's default, keeps versioned packages only.
+    return has_version || (f.include_versionless && !f.version);
+}
+
 list_page list_packages(const txn& t, const list_query& q) {
     if (q.scope == list_scope::project && !q.filter.name_terms.empty() &&
         q.order != list_order::project_path) {
         return search_project_by_name(t, q);
     }
-    list_page page;
-    page.rows.reserve(std::min<std::uint64_t>(q.limit, 100));
-    std::uint64_t matched = 0;
-    const bool need_count = !q.known_total.has_value();
-    const std::string prefix = keys::order_prefix(q.scope, q.scope_id, q.order);
-    const bool project_name_order = q.scope == list_scope::project && q.order == list_order::name;
-    // One cursor for the page's rows: ids of one page are usually close together, and LMDB
-    // skips the tree descent when the key is on the cursor's current leaf page.
-    row_reader rows(t);
-    walk(t, prefix, q.order, q.desc, [&](std::string_view key, std::string_view value) {
-        const auto s = keys::read_summary(value, project_name_order);
-        const std::uint64_t id = keys::package_id_of(key, q.order);
-        if (!matches(t, q, s, key, id)) {
-            return true;
+    if (q.filter.version && !q.known_over_limit) {
+        if (auto page = collect_version(t, q)) {
+            return *std::move(page);
         }
-        ++matched;
-        if (matched > q.offset && page.rows.size() < q.limit) {
-            package row;
-            if (rows.read(id, row)) {
-                page.rows.push_back(std::move(row));
-            }
-            return true;
-        }
-        if (matched > q.offset + q.limit) {
-            page.has_more = true;
-            if (!need_count || matched > q.count_limit) {
-                return false;
-            }
-        }
-        return true;
-    });
-    if (q.known_total) {
-        page.total = q.known_total;
-        page.has_more = q.offset + q.limit < *q.known_total;
-    } else if (matched <= q.count_limit) {
-        page.total = matched;
+        list_query over = q;
+        over.known_over_limit = true;
+        return walk_list(t, over);
     }
-    return page;
+    return walk_list(t, q);
 }
 
 } // namespace packyard::store

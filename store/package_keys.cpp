@@ -10,8 +10,8 @@ namespace {
 constexpr std::uint8_t has_version_flag = 1;
 // Summary layout: status u8 · type u8 · flags u8 · project id u64 LE, then the rest.
 constexpr std::size_t summary_head = 11;
-// Order keys: scope u8 · scope id u64 · order u8, then the sort key, then the package id u64.
-constexpr std::size_t order_head = 10;
+// Order keys: scope u8 · scope id u64 · order u8 (order_head), then the sort key, then the
+// package id u64.
 constexpr std::size_t id_size = 8;
 
 std::string encode_summary(const package& p) {
@@ -29,10 +29,10 @@ std::string encode_summary(const package& p) {
 
 // Versions sort ascending with NULL last (PostgreSQL's default), so a descending walk gives
 // NULL first, as GitLab's ORDER BY version DESC does.
-std::string order_key(list_scope s, std::uint64_t scope_id, list_order o, const package& p,
-                      const package_place& pl) {
+// head: the bytes before the sort key (the plain index's or a class run's prefix).
+std::string order_key(std::string head, list_order o, const package& p, const package_place& pl) {
     key_builder k;
-    k.u8(static_cast<std::uint8_t>(s)).u64(scope_id).u8(static_cast<std::uint8_t>(o));
+    k.bytes(head);
     switch (o) {
     case list_order::created_at:
         k.i64(p.created_at);
@@ -91,17 +91,44 @@ std::uint64_t package_id_of(std::string_view key, list_order o) noexcept {
     return o == list_order::project_path ? ~v : v;
 }
 
-std::string_view name_of(std::string_view key) noexcept {
+std::string_view name_of(std::string_view key, std::size_t head) noexcept {
     // name\0 between the head and the id
-    return key.substr(order_head, key.size() - order_head - id_size - 1);
+    return key.substr(head, key.size() - head - id_size - 1);
 }
 
-std::string_view version_of(std::string_view key) noexcept {
+std::string_view version_of(std::string_view key, std::size_t head) noexcept {
     // 0x00 · version\0 for a version; 0x01 alone for none
-    if (key.size() < order_head + 1 + id_size || key[order_head] != 0) {
+    if (key.size() < head + 1 + id_size || key[head] != 0) {
         return {};
     }
-    return key.substr(order_head + 1, key.size() - order_head - 1 - id_size - 1);
+    return key.substr(head + 1, key.size() - head - 1 - id_size - 1);
+}
+
+std::string class_prefix(list_scope s, std::uint64_t scope_id, list_order o,
+                         const package_class& c) {
+    key_builder k;
+    k.u8(static_cast<std::uint8_t>(s))
+        .u64(scope_id)
+        .u8(class_facet | static_cast<std::uint8_t>(o))
+        .u8(c.vis)
+        .u8(static_cast<std::uint8_t>(c.type))
+        .u8(static_cast<std::uint8_t>(c.status))
+        .u8(c.has_version ? 1 : 0);
+    return k.str();
+}
+
+std::string version_prefix(list_scope s, std::uint64_t scope_id, std::string_view version) {
+    key_builder k;
+    k.u8(static_cast<std::uint8_t>(s)).u64(scope_id).u8(version_facet).str0(version);
+    return k.str();
+}
+
+std::int64_t created_in_version_key(std::string_view key, std::size_t prefix_size) noexcept {
+    return key_i64(key, prefix_size);
+}
+
+bool is_facet(std::string_view key) noexcept {
+    return key.size() > order_head && static_cast<std::uint8_t>(key[order_head - 1]) >= class_facet;
 }
 
 bool is_project_name_order(std::string_view key) noexcept {
@@ -121,16 +148,34 @@ std::vector<index_entry> entries_for(const package& p, const package_place& pl) 
     std::memcpy(at, &p.created_at, 8);
     name_value.append(at, 8);
     name_value.append(p.version.value_or(std::string()));
+    const auto project_class = class_of(p, list_scope::project, pl.vis);
     for (auto o :
          {list_order::created_at, list_order::name, list_order::version, list_order::type}) {
-        out.push_back({order_key(list_scope::project, pl.project_id, o, p, pl),
+        out.push_back({order_key(order_prefix(list_scope::project, pl.project_id, o), o, p, pl),
                        o == list_order::name ? name_value : value});
+        out.push_back({order_key(class_prefix(list_scope::project, pl.project_id, o, project_class),
+                                 o, p, pl),
+                       o == list_order::name ? value_no_name : value});
     }
+    const auto group_class = class_of(p, list_scope::group, pl.vis);
     for (auto g : pl.groups) {
         for (auto o : {list_order::created_at, list_order::name, list_order::version,
                        list_order::type, list_order::project_path}) {
-            out.push_back({order_key(list_scope::group, g, o, p, pl),
+            out.push_back({order_key(order_prefix(list_scope::group, g, o), o, p, pl),
                            o == list_order::name ? value_no_name : value});
+            out.push_back({order_key(class_prefix(list_scope::group, g, o, group_class), o, p, pl),
+                           o == list_order::name ? value_no_name : value});
+        }
+    }
+    if (p.version) {
+        auto facet = [&](list_scope s, std::uint64_t id) {
+            key_builder k;
+            k.bytes(version_prefix(s, id, *p.version)).i64(p.created_at).u64(p.id);
+            out.push_back({k.str(), value});
+        };
+        facet(list_scope::project, pl.project_id);
+        for (auto g : pl.groups) {
+            facet(list_scope::group, g);
         }
     }
     return out;
@@ -164,6 +209,41 @@ std::string count_key(list_scope s, std::uint64_t scope_id, std::uint8_t vis) {
     key_builder k;
     k.u8(static_cast<std::uint8_t>(s)).u64(scope_id).u8(vis);
     return k.str();
+}
+
+std::string generation_key(list_scope s, std::uint64_t scope_id) {
+    key_builder k;
+    k.u8(static_cast<std::uint8_t>(s)).u64(scope_id);
+    return k.str();
+}
+
+std::string class_count_key(list_scope s, std::uint64_t scope_id, const package_class& c) {
+    key_builder k;
+    k.u8(static_cast<std::uint8_t>(s))
+        .u64(scope_id)
+        .u8(c.vis)
+        .u8(static_cast<std::uint8_t>(c.type))
+        .u8(static_cast<std::uint8_t>(c.status))
+        .u8(c.has_version ? 1 : 0);
+    return k.str();
+}
+
+package_class class_of(const package& p, list_scope s, visibility vis) noexcept {
+    package_class c;
+    c.vis = s == list_scope::group ? static_cast<std::uint8_t>(vis) : 0;
+    c.type = p.type;
+    c.status = p.status;
+    c.has_version = p.version.has_value();
+    return c;
+}
+
+package_class read_class_key(std::string_view key) noexcept {
+    package_class c;
+    c.vis = static_cast<std::uint8_t>(key[9]);
+    c.type = static_cast<package_type>(key[10]);
+    c.status = static_cast<package_status>(key[11]);
+    c.has_version = key[12] != 0;
+    return c;
 }
 
 bool counted(const package& p) noexcept {

@@ -108,10 +108,8 @@ std::error_code update_package(write_txn& t, const package& before, const packag
                 return r.error();
             }
         }
-        if (keys::counted(before)) {
-            if (auto ec = adjust_counts(t, place, -1)) {
-                return ec;
-            }
+        if (auto ec = adjust_counts(t, place, before, -1)) {
+            return ec;
         }
     }
     for (const auto& e : keys::entries_for(after, place)) {
@@ -126,10 +124,8 @@ std::error_code update_package(write_txn& t, const package& before, const packag
             return ec;
         }
     }
-    if (keys::counted(after)) {
-        if (auto ec = adjust_counts(t, place, 1)) {
-            return ec;
-        }
+    if (auto ec = adjust_counts(t, place, after, 1)) {
+        return ec;
     }
     package row = after;
     if (!existed) {

@@ -49,6 +49,31 @@ struct list_filter {
     }
 };
 
+/// A package class: what the class facet of the listing index partitions by and the class
+/// counters count (docs/decisions/0013-list-filters.md).
+struct package_class {
+    std::uint8_t vis = 0; ///< the project's visibility in a group scope; 0 in a project scope
+    package_type type{};
+    package_status status{};
+    bool has_version = false;
+};
+
+/// Whether a package of this class passes the filter's status, type and version conditions.
+bool class_matches(const list_filter& f, package_status status, package_type type,
+                   bool has_version) noexcept;
+
+/// Visibility levels of a group's projects, for the counters kept per level.
+struct visibility_levels {
+    bool private_ = true;
+    bool internal = true;
+    bool public_ = true;
+    bool has(std::uint8_t vis) const noexcept {
+        return vis == static_cast<std::uint8_t>(visibility::private_)
+                   ? private_
+                   : (vis == static_cast<std::uint8_t>(visibility::internal) ? internal : public_);
+    }
+};
+
 struct list_query {
     list_scope scope = list_scope::project;
     std::uint64_t scope_id = 0;
@@ -59,10 +84,15 @@ struct list_query {
     list_filter filter;
     /// Group scope: sorted ids of the projects whose packages may be shown; null = all.
     const std::vector<std::uint64_t>* projects = nullptr;
+    /// Group scope: set when `projects` is exactly the group's projects of these visibility
+    /// levels, so that the counters and the class facet can answer for it.
+    std::optional<visibility_levels> levels;
     /// A total the caller already knows (from the counters); skips counting.
     std::optional<std::uint64_t> known_total;
     /// Stop counting past this many matches (GitLab's 10,000 rule).
     std::uint64_t count_limit = 10000;
+    /// The caller knows that more than count_limit packages match: nothing is counted.
+    bool known_over_limit = false;
 };
 
 struct list_page {
@@ -74,17 +104,21 @@ struct list_page {
 /// One page of packages in the query's order, with the total when it is cheap enough.
 list_page list_packages(const txn& t, const list_query& q);
 
-/// Visibility levels of a group's projects, for the counters kept per level.
-struct visibility_levels {
-    bool private_ = true;
-    bool internal = true;
-    bool public_ = true;
-};
-
 /// Packages matching the default filter in a project, or in a group's projects of the given
 /// visibility levels.
 std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_id,
                             visibility_levels levels = {});
+
+/// Packages per class in a scope (classes without packages are absent).
+struct class_count {
+    package_class cls;
+    std::uint64_t packages = 0;
+};
+std::vector<class_count> class_counts(const txn& t, list_scope scope, std::uint64_t scope_id);
+
+/// A number that changes with every change of the scope's package list (0 before the first);
+/// what a cache of list results keys on.
+std::uint64_t list_generation(const txn& t, list_scope scope, std::uint64_t scope_id);
 
 std::optional<package> find_package(const txn& t, std::uint64_t id);
 /// The newest package of the project with this type, name and version that is not being

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 4;
+inline constexpr std::uint32_t schema_version = 5;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -33,6 +33,7 @@ struct dbis {
     MDB_dbi package_order{};
     MDB_dbi package_versions{};
     MDB_dbi package_counts{};
+    MDB_dbi package_classes{};
     MDB_dbi package_names{};
     MDB_dbi package_files{};
     MDB_dbi files_by_package{};
@@ -90,9 +91,18 @@ inline constexpr layout schema[] = {
     {"packages", &dbis::packages, true, "package id", "package"},
     {"package_order", &dbis::package_order, false,
      "scope · scope id · order · sort key · package id", "summary"},
+    {"package_order", &dbis::package_order, false,
+     "scope · scope id · 0x10+order · visibility · type · status · has version · sort key · "
+     "package id",
+     "summary"},
+    {"package_order", &dbis::package_order, false,
+     "scope · scope id · 0x20 · version\\0 · created_at · package id", "summary"},
     {"package_versions", &dbis::package_versions, false,
      "project id · type · name\\0 · version\\0 · package id", "status"},
     {"package_counts", &dbis::package_counts, false, "scope · scope id · visibility", "u64"},
+    {"package_classes", &dbis::package_classes, false, "scope · scope id", "u64 generation"},
+    {"package_classes", &dbis::package_classes, false,
+     "scope · scope id · visibility · type · status · has version", "u64 packages"},
     {"package_names", &dbis::package_names, false, "project id · trigram (3 bytes) · name\\0",
      "u64 Bloom signature of the name's trigrams (the all-names gram `000000` adds u64 "
      "packages using the name)"},

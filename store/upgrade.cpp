@@ -1,6 +1,7 @@
 #include "store/upgrade.hpp"
 
 #include "store/codec.hpp"
+#include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
 #include "store/packages.hpp"
@@ -44,6 +45,36 @@ std::error_code rebuild_name_index(write_txn& t) {
     return {};
 }
 
+/// Builds the class and version facets of the listing index and the class counters from the
+/// package rows (layout 5; layout 4 had the plain index only).
+std::error_code build_list_facets(write_txn& t) {
+    std::uint64_t cached_project = 0;
+    std::optional<package_place> place;
+    cursor c(t, t.db().packages);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package p;
+        decode_or_fail(c.value(), p);
+        if (!place || cached_project != p.project_id) {
+            place = place_of(t, p.project_id);
+            cached_project = p.project_id;
+        }
+        if (!place) {
+            continue;
+        }
+        for (const auto& e : keys::entries_for(p, *place)) {
+            if (keys::is_facet(e.key)) {
+                if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
+                    return ec;
+                }
+            }
+        }
+        if (auto ec = adjust_class_counts(t, *place, p, 1)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 std::error_code upgrade(environment& env) {
@@ -67,6 +98,12 @@ std::error_code upgrade(environment& env) {
     // 4: PyPI (pypi_metadata, pypi_names, pypi_files, pypi_core_metadata, pypi_pages): new
     // databases, empty
     // in an older folder, so nothing to convert either.
+    if (found < 5) {
+        // 5: the class and version facets of package_order and package_classes.
+        if (auto ec = build_list_facets(*t)) {
+            return ec;
+        }
+    }
     value_writer w;
     w.u32(schema_version);
     if (auto ec = put(*t, t->db().meta, "schema_version", w.view())) {

@@ -131,6 +131,28 @@ std::optional<response> parse_list_params(const request_context& ctx, bool group
     return std::nullopt;
 }
 
+/// Lists one page; a total that only a count can give is taken from, or left in, the cache of
+/// list totals (routing/list_totals.hpp).
+store::list_page list_page_of(request_context& ctx, const store::txn& t, store::list_query& q) {
+    if (!total_needs_count(q)) {
+        return store::list_packages(t, q);
+    }
+    const std::uint64_t generation = store::list_generation(t, q.scope, q.scope_id);
+    std::string key = total_key(q);
+    auto& totals = *ctx.svc.totals;
+    if (auto hit = totals.find(key, generation)) {
+        if (hit->total) {
+            q.known_total = hit->total;
+        } else {
+            q.known_over_limit = true;
+        }
+        return store::list_packages(t, q);
+    }
+    auto page = store::list_packages(t, q);
+    totals.insert(std::move(key), generation, list_total{page.total}, sizeof(list_total));
+    return page;
+}
+
 /// A page of packages as GitLab renders it: each row with its project (the caller's delete
 /// right decides its delete link), its build summary and newest pipeline.
 response render_list(request_context& ctx, const store::txn& t, const store::list_page& page,
@@ -199,7 +221,7 @@ outcome list_project_packages(request_context& ctx, const snapshot& t) {
     if (q.filter.is_default()) {
         q.known_total = store::default_count(t, store::list_scope::project, proj.id);
     }
-    const auto page = store::list_packages(t, q);
+    const auto page = list_page_of(ctx, t, q);
     return render_list(ctx, t, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}});
 }
 
@@ -223,9 +245,9 @@ outcome list_group_packages(request_context& ctx, const snapshot& t) {
     if (!everything) {
         q.projects = &seen.allowed;
     }
-    // The counters are per visibility level, so they answer whenever the caller sees each
-    // level of the subtree either whole or not at all.
-    if (q.filter.is_default() && !lp.exclude_subgroups) {
+    // The counters and the class facet are per visibility level, so they answer whenever the
+    // caller sees each level of the subtree either whole or not at all.
+    if (!lp.exclude_subgroups) {
         bool whole_levels = true;
         for (std::size_t level = 0; level < 3; ++level) {
             if (seen.taken[level] != 0 && seen.taken[level] != seen.seen[level]) {
@@ -235,10 +257,15 @@ outcome list_group_packages(request_context& ctx, const snapshot& t) {
         if (whole_levels) {
             const store::visibility_levels levels{seen.taken[0] != 0, seen.taken[1] != 0,
                                                   seen.taken[2] != 0};
-            q.known_total = store::default_count(t, store::list_scope::group, g.id, levels);
+            if (!everything) {
+                q.levels = levels;
+            }
+            if (q.filter.is_default()) {
+                q.known_total = store::default_count(t, store::list_scope::group, g.id, levels);
+            }
         }
     }
-    const auto page = store::list_packages(t, q);
+    const auto page = list_page_of(ctx, t, q);
     return render_list(
         ctx, t, page, lp, nullptr,
         {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}});

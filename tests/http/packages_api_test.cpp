@@ -212,6 +212,47 @@ BOOST_FIXTURE_TEST_CASE(group_list_reflects_a_new_membership_at_once, packages_f
     BOOST_TEST(after.header("x-total") == "4");
 }
 
+BOOST_FIXTURE_TEST_CASE(filtered_totals_follow_every_write, packages_fixture) {
+    // Totals that only a count gives are kept until the list changes: each request is asked
+    // twice (either I/O thread), then a write must show in the next answer.
+    const auto priv = create_project("closed", group, "private");
+    BOOST_TEST(upload(priv, "alpha-inside", "2.0.4", "i.bin", "i") == 201u);
+    auto [uid, token] = create_user("member");
+    add_member("projects", priv, uid, 10);
+    const std::string gb = "/api/v4/groups/" + std::to_string(group) + "/packages";
+    struct ask {
+        std::string url;
+        bool member;
+    };
+    const ask asks[] = {{base + "?package_name=alp", false},
+                        {base + "?package_version=2.0.4", false},
+                        {gb + "?package_name=alp", false},
+                        {gb + "?package_version=2.0.4&package_type=generic", false},
+                        {gb + "?package_type=generic", true},   // some private projects
+                        {gb + "?exclude_subgroups=true", true}, // the group's own projects
+                        {gb + "?package_type=generic&status=default", false}};
+    auto totals = [&] {
+        std::vector<std::string> out;
+        for (const auto& a : asks) {
+            const auto r = a.member ? http.get(a.url, with_token(token)) : http.get(a.url);
+            BOOST_TEST(r.status == 200u);
+            out.push_back(r.header("x-total"));
+        }
+        return out;
+    };
+    const std::vector<std::string> before = {"1", "1", "1", "1", "4", "4", "3"};
+    BOOST_TEST(totals() == before, boost::test_tools::per_element());
+    BOOST_TEST(totals() == before, boost::test_tools::per_element());
+    BOOST_TEST(upload(project, "alpha-two", "2.0.4", "t.bin", "t") == 201u);
+    const std::vector<std::string> after = {"2", "2", "2", "2", "5", "5", "4"};
+    BOOST_TEST(totals() == after, boost::test_tools::per_element());
+    BOOST_TEST(totals() == after, boost::test_tools::per_element());
+    // A delete takes the package out of every total at once.
+    const auto id = int_field(http.get(base + "?package_name=alpha-two").json()[0], "id");
+    BOOST_TEST(http.del(base + "/" + std::to_string(id), as_root()).status == 204u);
+    BOOST_TEST(totals() == before, boost::test_tools::per_element());
+}
+
 BOOST_FIXTURE_TEST_CASE(single_package_shows_other_versions_and_404_texts, packages_fixture) {
     BOOST_TEST(upload(project, "alpha", "2.1.0", "a.bin", "alpha2") == 201u);
     auto list = http.get(base + "?package_name=alpha&order_by=version");
