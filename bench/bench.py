@@ -20,6 +20,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 TOKEN = "glpat-benchtoken000000000000"
@@ -384,6 +385,26 @@ def main():
             ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns, ()),
             ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns, ()),
         ]
+        # A row per filter kind of the list API, anonymous like the rows above: project 1 (the
+        # big project) and group-0 (its subgroups' projects included, project 1 among them).
+        filters = [
+            ("type=npm", "package_type=npm"),
+            ("type=npm, order version", "package_type=npm&order_by=version"),
+            ("name=alpha", "package_name=alpha"),
+            ("version=1.0.3", "package_version=1.0.3"),
+            ("status=hidden", "status=hidden"),
+            ("versionless, type=maven", "include_versionless=true&package_type=maven"),
+            ("type=pypi, version=1.0.3", "package_type=pypi&package_version=1.0.3"),
+        ]
+        group_filters = filters[:2] + [
+            ("type=npm, project_path desc", "package_type=npm&order_by=project_path&sort=desc"),
+        ] + filters[2:] + [
+            ("exclude_subgroups, type=npm", "exclude_subgroups=true&package_type=npm"),
+        ]
+        scenarios += [(f"filter project {label}", f"{api}/projects/1/packages?{query}", "application/json",
+                       args.conns, ()) for label, query in filters]
+        scenarios += [(f"filter group {label}", f"{api}/groups/group-0/packages?{query}", "application/json",
+                       args.conns, ()) for label, query in group_filters]
         # npm: a package with many versions (the packument grows with them) published through
         # the real route, its packument in both forms, and one of its tarballs.
         npm_name = "@group-0/bench-ui"
@@ -419,9 +440,18 @@ def main():
             http("PUT", f"{py.base}{api}/projects/2/packages/generic/big/1.0/big.bin", f.read(),
                  {"PRIVATE-TOKEN": TOKEN})
         files = {}
+        pages = []  # (row, packages on the page, X-Total) of each filter row
         for i, (name, path, ctype, _, headers) in enumerate(scenarios):
-            _, body, _ = http("GET", py.base + path,
-                              headers=dict(h.split(": ", 1) for h in headers))
+            try:
+                status, body, got = http("GET", py.base + path,
+                                         headers=dict(h.split(": ", 1) for h in headers))
+            except urllib.error.HTTPError as e:
+                fail(f"{name}: GET {path} answered {e.code}: {e.read()[:300]!r}")
+            if name.startswith("filter "):
+                page = json.loads(body)
+                if status != 200 or not isinstance(page, list):
+                    fail(f"{name}: GET {path} answered {status} with no JSON array: {body[:300]!r}")
+                pages.append((name, len(page), got.get("X-Total", "?")))
             fpath = os.path.join(os.path.dirname(blob), f"s{i}.json")
             with open(fpath, "wb") as f:
                 f.write(body)
@@ -513,6 +543,12 @@ def main():
               f"{big_rps:.0f} r/s, at {small_n:,} packages {small_rps:.0f} r/s, "
               f"ratio {big_rps / small_rps:.2f}")
         print(nginx_line)
+        if pages:
+            print("filter rows, packages on page 1 (X-Total): "
+                  + ", ".join(f"{name[len('filter '):]} {n} ({total})" for name, n, total in pages))
+            empty = [name for name, n, _ in pages if n == 0]
+            if empty:
+                print("empty pages (no seeded package matches; nginx serves `[]`): " + ", ".join(empty))
         if args.baseline:
             print_ab(ab_rows)
         failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
