@@ -483,6 +483,7 @@ def main():
             plan.append((download, f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4, ()))
         ngx = Nginx(files) if plan else None
         rows = []
+        nginx_failed = []  # rows where nginx answered non-2xx: its figure would be no anchor
         nginx_line, scale = None, None
         try:
             for name, path, npath, conns, headers in plan:
@@ -494,6 +495,8 @@ def main():
                 rows.append((name, med(runs_p, "rps"), med(runs_n, "rps"), med(runs_p, "p50"),
                              med(runs_p, "p99"), sum(r["errors"] for r in runs_p), rss_mib(py.proc.pid),
                              med(runs_p, "cpu_us")))
+                if sum(r["errors"] for r in runs_n):
+                    nginx_failed.append(name)
             if ngx:
                 nginx_line = ngx.settings([(name, npath.lstrip("/")) for name, _, npath, _, _ in plan])
             if wanted(upload):
@@ -583,6 +586,9 @@ def main():
         failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
         if failed:
             print("non-2xx responses in:", ", ".join(r[0] for r in failed))
+        if nginx_failed:
+            print("non-2xx responses from nginx in:", ", ".join(nginx_failed))
+        if failed or nginx_failed:
             return 1
         return 0
     finally:
