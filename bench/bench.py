@@ -195,8 +195,10 @@ http {{
         """One line: the settings every file had, then which rows were served as large files.
         names: the file name (location) of each table row."""
         big = [row for row, location in names if location in self.large]
-        return (f"nginx: {self.COMMON}; " + (f"{self.BIG} for: {', '.join(big)}; " if big else "")
-                + f"{self.SMALL} for the rest (responses under {self.LARGE >> 10} KiB)")
+        small = f"responses under {self.LARGE >> 10} KiB"
+        if not big:
+            return f"nginx: {self.COMMON}; {self.SMALL} (every response here: {small})"
+        return f"nginx: {self.COMMON}; {self.BIG} for: {', '.join(big)}; {self.SMALL} for the rest ({small})"
 
     def stop(self):
         self.proc.send_signal(signal.SIGQUIT)
