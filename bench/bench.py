@@ -20,6 +20,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 TOKEN = "glpat-benchtoken000000000000"
@@ -134,11 +135,27 @@ class Packyard:
 
 
 class Nginx:
-    def __init__(self, root, files):
+    """nginx at its best for each file it serves. Small responses (the JSON pages, a tarball):
+    sendfile off, so the file is read into nginx's buffer and leaves with the header in one
+    write, and open_file_cache keeps the descriptors; files of 64 KiB and more (the download,
+    large packuments and simple pages): sendfile on with tcp_nopush (a 457 KB file went out
+    at 6,000-7,000 r/s with it, 4,600-6,600 without), as packyard itself switches to
+    sendfile(2) for cached bodies of 64 KiB and more. Connections stay open for the whole run
+    (keepalive_requests, keepalive_timeout)."""
+
+    LARGE = 64 << 10
+    COMMON = ("worker_processes 2; access_log off; tcp_nodelay on; keepalive_requests 1000000; "
+              "keepalive_timeout 300s; open_file_cache max=10000 inactive=60s; open_file_cache_valid 60s")
+    SMALL = "sendfile off"
+    BIG = "sendfile on; tcp_nopush on"
+
+    def __init__(self, files):
         self.dir = tempfile.mkdtemp(prefix="packyard-nginx-")
         self.port = free_port()
+        self.large = {name for name, (path, _) in files.items() if os.path.getsize(path) >= self.LARGE}
         locations = "\n".join(
-            f"    location = /{name} {{ alias {path}; default_type \"{ctype}\"; }}"
+            f"    location = /{name} {{ alias {path}; default_type \"{ctype}\";"
+            + (f" {self.BIG};" if name in self.large else "") + " }"
             for name, (path, ctype) in files.items())
         conf = f"""worker_processes 2;
 pid {self.dir}/nginx.pid;
@@ -147,7 +164,9 @@ daemon off;
 user root;
 events {{ worker_connections 4096; }}
 http {{
-  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 1000000;
+  access_log off; {self.SMALL}; tcp_nodelay on;
+  keepalive_requests 1000000; keepalive_timeout 300s;
+  open_file_cache max=10000 inactive=60s; open_file_cache_valid 60s;
   client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy;
   fastcgi_temp_path {self.dir}/fastcgi; uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
   server {{
@@ -158,15 +177,28 @@ http {{
 """
         with open(f"{self.dir}/nginx.conf", "w") as f:
             f.write(conf)
-        self.proc = subprocess.Popen(["nginx", "-c", f"{self.dir}/nginx.conf", "-p", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(f"{self.dir}/stderr", "w") as err:
+            self.proc = subprocess.Popen(["nginx", "-c", f"{self.dir}/nginx.conf", "-p", self.dir],
+                                         stdout=subprocess.DEVNULL, stderr=err)
         for _ in range(100):
+            if self.proc.poll() is not None:
+                with open(f"{self.dir}/stderr") as f:
+                    fail(f"nginx exited (status {self.proc.returncode}): {f.read().strip()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
                 break
             except OSError:
                 time.sleep(0.05)
         self.base = f"http://127.0.0.1:{self.port}"
+
+    def settings(self, names):
+        """One line: the settings every file had, then which rows were served as large files.
+        names: the file name (location) of each table row."""
+        big = [row for row, location in names if location in self.large]
+        small = f"responses under {self.LARGE >> 10} KiB"
+        if not big:
+            return f"nginx: {self.COMMON}; {self.SMALL} (every response here: {small})"
+        return f"nginx: {self.COMMON}; {self.BIG} for: {', '.join(big)}; {self.SMALL} for the rest ({small})"
 
     def stop(self):
         self.proc.send_signal(signal.SIGQUIT)
@@ -314,10 +346,19 @@ def main():
     ap.add_argument("--npm-versions", type=int, default=int(os.environ.get("BENCH_NPM_VERSIONS", 1000)),
                     help="versions of the npm package whose packument is read")
     ap.add_argument("--smoke", action="store_true", help="one short round per scenario (CI)")
+    ap.add_argument("--only", action="append", default=[], metavar="SUBSTR",
+                    help="run only the scenarios whose name contains SUBSTR (repeatable or "
+                         "comma-separated; e.g. --only filter); the upload, publish and scale rows "
+                         "too only when their name matches")
     ap.add_argument("--baseline", default=None,
                     help="an earlier packyard binary: the read scenarios are also run A/B against it "
                          "(server CPU per request, alternating, same store)")
     args = ap.parse_args()
+    only = [part for arg in args.only for part in arg.split(",") if part]
+
+    def wanted(name):
+        return not only or any(part in name for part in only)
+
     if args.smoke:
         args.duration, args.rounds = 1, 1
         args.npm_versions = min(args.npm_versions, 50)
@@ -342,8 +383,9 @@ def main():
         # A package of project 2 (which ids land there depends on the seeder's shape).
         _, first, _ = http("GET", f"{py.base}{api}/projects/2/packages?per_page=1")
         pkg = json.loads(first)[0]["id"]
+        list_path = f"{api}/projects/2/packages"  # the project list, also the scale check's
         scenarios = [
-            ("project list page 1", f"{api}/projects/2/packages", "application/json", args.conns, ()),
+            ("project list page 1", list_path, "application/json", args.conns, ()),
             ("project list version desc, page 40", f"{api}/projects/2/packages?order_by=version&sort=desc&page=40&per_page=2",
              "application/json", args.conns, ()),
             ("package_name search (big project)", f"{api}/projects/1/packages?package_name=alpha%20core",
@@ -355,15 +397,31 @@ def main():
             ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns, ()),
             ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns, ()),
         ]
+        # A row per filter kind of the list API, anonymous like the rows above: project 1 (the
+        # big project) and group-0 (its subgroups' projects included, project 1 among them).
+        filters = [
+            ("type=npm", "package_type=npm"),
+            ("type=npm, order version", "package_type=npm&order_by=version"),
+            ("name=alpha", "package_name=alpha"),
+            ("version=1.0.3", "package_version=1.0.3"),
+            ("status=hidden", "status=hidden"),
+            ("versionless, type=maven", "include_versionless=true&package_type=maven"),
+            ("type=pypi, version=1.0.3", "package_type=pypi&package_version=1.0.3"),
+        ]
+        group_filters = filters[:2] + [
+            ("type=npm, project_path desc", "package_type=npm&order_by=project_path&sort=desc"),
+        ] + filters[2:] + [
+            ("exclude_subgroups, type=npm", "exclude_subgroups=true&package_type=npm"),
+        ]
+        scenarios += [(f"filter project {label}", f"{api}/projects/1/packages?{query}", "application/json",
+                       args.conns, ()) for label, query in filters]
+        scenarios += [(f"filter group {label}", f"{api}/groups/group-0/packages?{query}", "application/json",
+                       args.conns, ()) for label, query in group_filters]
         # npm: a package with many versions (the packument grows with them) published through
         # the real route, its packument in both forms, and one of its tarballs.
-        npm_name = "@group-0/bench-ui"
-        npm_versions = [f"1.{i // 100}.{i % 100}" for i in range(args.npm_versions)]
-        # Projects 4 and 5: the rows above (projects 2 and 3) stay what they were.
-        npm_publish_all(py.base, 4, npm_name, npm_versions, 8, existing_ok=True)
         auth = f"PRIVATE-TOKEN: {TOKEN}"
         npm_path = f"{api}/projects/4/packages/npm/@group-0%2fbench-ui"
-        scenarios += [
+        npm_rows = [
             (f"npm packument, {args.npm_versions:,} versions", npm_path, "application/json", args.conns,
              (auth, "Accept: application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*")),
             (f"npm packument full, {args.npm_versions:,} versions", npm_path, "application/json",
@@ -372,39 +430,64 @@ def main():
              "application/octet-stream", args.conns, (auth,)),
         ]
         # PyPI: the simple page of a package with many files (what pip reads first), and one of
-        # its files.
-        pypi_upload_all(py.base, 4, "bench-lib", args.pypi_files, 8)
-        pypi_page = f"{api}/projects/4/packages/pypi/simple/bench-lib/"
-        _, page, _ = http("GET", py.base + pypi_page, headers={"PRIVATE-TOKEN": TOKEN})
-        first_file = re.search(rb'<a href="http://[^/]+([^"#]+)#', page).group(1).decode()
-        scenarios += [
-            (f"pypi simple page, {args.pypi_files:,} files", pypi_page, "text/html; charset=utf-8",
-             args.conns, (auth,)),
-            ("pypi file download", first_file, "application/octet-stream", args.conns, (auth,)),
-        ]
-        # The download scenario: one real file of download-mb MiB.
-        blob = os.path.join(tempfile.mkdtemp(prefix="packyard-bench-"), "big.bin")
-        with open(blob, "wb") as f:
-            f.write(os.urandom(1 << 20) * args.download_mb)
-        with open(blob, "rb") as f:
-            http("PUT", f"{py.base}{api}/projects/2/packages/generic/big/1.0/big.bin", f.read(),
-                 {"PRIVATE-TOKEN": TOKEN})
+        # its files (its path is known once they are uploaded).
+        pypi_names = (f"pypi simple page, {args.pypi_files:,} files", "pypi file download")
+        download = f"generic download {args.download_mb} MiB"
+        upload = "generic upload 4 KiB x64"
+        publish = "npm publish x64 (small packages)"
+        every = [sc[0] for sc in scenarios + npm_rows] + [*pypi_names, download, upload, publish, "scale"]
+        if not any(wanted(name) for name in every):
+            fail(f"--only {','.join(only)} matches no scenario; they are:\n  " + "\n  ".join(every))
+        scenarios = [sc for sc in scenarios if wanted(sc[0])]
+        if any(wanted(sc[0]) for sc in npm_rows):
+            npm_versions = [f"1.{i // 100}.{i % 100}" for i in range(args.npm_versions)]
+            # Projects 4 and 5: the rows above (projects 2 and 3) stay what they were.
+            npm_publish_all(py.base, 4, "@group-0/bench-ui", npm_versions, 8, existing_ok=True)
+            scenarios += [sc for sc in npm_rows if wanted(sc[0])]
+        if any(wanted(name) for name in pypi_names):
+            pypi_upload_all(py.base, 4, "bench-lib", args.pypi_files, 8)
+            pypi_page = f"{api}/projects/4/packages/pypi/simple/bench-lib/"
+            _, page, _ = http("GET", py.base + pypi_page, headers={"PRIVATE-TOKEN": TOKEN})
+            first_file = re.search(rb'<a href="http://[^/]+([^"#]+)#', page).group(1).decode()
+            scenarios += [sc for sc in [
+                (pypi_names[0], pypi_page, "text/html; charset=utf-8", args.conns, (auth,)),
+                (pypi_names[1], first_file, "application/octet-stream", args.conns, (auth,)),
+            ] if wanted(sc[0])]
+        tmp = tempfile.mkdtemp(prefix="packyard-bench-")
         files = {}
+        pages = []  # (row, packages on the page, X-Total) of each filter row
         for i, (name, path, ctype, _, headers) in enumerate(scenarios):
-            _, body, _ = http("GET", py.base + path,
-                              headers=dict(h.split(": ", 1) for h in headers))
-            fpath = os.path.join(os.path.dirname(blob), f"s{i}.json")
+            try:
+                status, body, got = http("GET", py.base + path,
+                                         headers=dict(h.split(": ", 1) for h in headers))
+            except urllib.error.HTTPError as e:
+                fail(f"{name}: GET {path} answered {e.code}: {e.read()[:300]!r}")
+            if name.startswith("filter "):
+                page = json.loads(body)
+                if status != 200 or not isinstance(page, list):
+                    fail(f"{name}: GET {path} answered {status} with no JSON array: {body[:300]!r}")
+                pages.append((name, len(page), got.get("X-Total", "?")))
+            fpath = os.path.join(tmp, f"s{i}.json")
             with open(fpath, "wb") as f:
                 f.write(body)
             files[f"s{i}"] = (fpath, ctype)
-        files["big"] = (blob, "application/octet-stream")
-        ngx = Nginx(os.path.dirname(blob), files)
+        plan = [(name, path, f"/s{i}", conns, headers)
+                for i, (name, path, _, conns, headers) in enumerate(scenarios)]
+        if wanted(download):
+            # The download scenario: one real file of download-mb MiB.
+            blob = os.path.join(tmp, "big.bin")
+            with open(blob, "wb") as f:
+                f.write(os.urandom(1 << 20) * args.download_mb)
+            with open(blob, "rb") as f:
+                http("PUT", f"{py.base}{api}/projects/2/packages/generic/big/1.0/big.bin", f.read(),
+                     {"PRIVATE-TOKEN": TOKEN})
+            files["big"] = (blob, "application/octet-stream")
+            plan.append((download, f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4, ()))
+        ngx = Nginx(files) if plan else None
         rows = []
+        nginx_failed = []  # rows where nginx answered non-2xx: its figure would be no anchor
+        nginx_line, scale = None, None
         try:
-            plan = [(name, path, f"/s{i}", conns, headers)
-                    for i, (name, path, _, conns, headers) in enumerate(scenarios)]
-            plan.append((f"generic download {args.download_mb} MiB",
-                         f"{api}/projects/2/packages/generic/big/1.0/big.bin", "/big", 4, ()))
             for name, path, npath, conns, headers in plan:
                 runs_p, runs_n = [], []
                 for _ in range(args.rounds):
@@ -414,56 +497,64 @@ def main():
                 rows.append((name, med(runs_p, "rps"), med(runs_n, "rps"), med(runs_p, "p50"),
                              med(runs_p, "p99"), sum(r["errors"] for r in runs_p), rss_mib(py.proc.pid),
                              med(runs_p, "cpu_us")))
-            # 4 KiB uploads, 64 clients, fsync on: a wrk script PUTs distinct file names.
-            script = os.path.join(os.path.dirname(blob), "upload.lua")
-            with open(script, "w") as f:
-                f.write('local n = 0\nlocal body = string.rep("x", 4096)\n'
-                        'request = function()\n  n = n + 1\n'
-                        '  return wrk.format("PUT", "/api/v4/projects/3/packages/generic/up/1.0/f" .. '
-                        'math.random(1, 1000000000) .. "-" .. n, {["PRIVATE-TOKEN"] = "' + TOKEN +
-                        '"}, body)\nend\n')
-            runs = [wrk(py.base + "/", 64, args.duration, script=script, server=py)
-                    for _ in range(args.rounds)]
-            rows.append(("generic upload 4 KiB x64", statistics.median(r["rps"] for r in runs), None,
-                         statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
-                         sum(r["errors"] for r in runs), rss_mib(py.proc.pid),
-                         statistics.median(r["cpu_us"] for r in runs)))
-            # npm publish: small packages, 64 clients, fsync on (no nginx counterpart).
-            count = 200 if args.smoke else 3000
-            cpu0 = cpu_seconds(py.proc.pid)
-            t0 = time.perf_counter()
-            major = int(time.time())  # versions no earlier run of a reused store published
-            took = npm_publish_all(py.base, 5, "@group-0/bench-publish",
-                                   [f"{major}.{i // 1000}.{i % 1000}" for i in range(count)], 64)
-            wall = time.perf_counter() - t0
-            cpu1 = cpu_seconds(py.proc.pid)
-            took.sort()
-            rows.append(("npm publish x64 (small packages)", count / wall, None,
-                         took[len(took) // 2] * 1000, took[int(len(took) * 0.99)] * 1000, 0,
-                         rss_mib(py.proc.pid), (cpu1 - cpu0) / count * 1e6))
-            # Scale: the same project list on a store 100x smaller with the same packages per
-            # project (10k packages in projects/100 projects), alternating with the big store.
-            small_n = max(args.packages // 100, 100)
-            small_p = max(args.projects // 100, 2)
-            small = os.path.join(os.path.dirname(data.rstrip("/")) or ".",
-                                 f"scale-{args.groups}g-{small_p}p-{small_n}n")
-            if not os.path.exists(os.path.join(small, "db", "data.mdb")):
-                subprocess.run([args.seeder, "--data", small, "--groups", str(args.groups),
-                                "--subgroups", "2", "--projects", str(small_p), "--packages",
-                                str(small_n)], check=True, stdout=subprocess.DEVNULL,
-                               env=dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN))
-            py_small = Packyard(args.binary, small)
-            try:
-                big_runs, small_runs = [], []
-                for _ in range(args.rounds):
-                    big_runs.append(wrk(py.base + scenarios[0][1], args.conns, args.duration))
-                    small_runs.append(wrk(py_small.base + scenarios[0][1], args.conns, args.duration))
-                scale = (statistics.median(r["rps"] for r in big_runs),
-                         statistics.median(r["rps"] for r in small_runs), small_n)
-            finally:
-                py_small.stop()
+                if sum(r["errors"] for r in runs_n):
+                    nginx_failed.append(name)
+            if ngx:
+                nginx_line = ngx.settings([(name, npath.lstrip("/")) for name, _, npath, _, _ in plan])
+            if wanted(upload):
+                # 4 KiB uploads, 64 clients, fsync on: a wrk script PUTs distinct file names.
+                script = os.path.join(tmp, "upload.lua")
+                with open(script, "w") as f:
+                    f.write('local n = 0\nlocal body = string.rep("x", 4096)\n'
+                            'request = function()\n  n = n + 1\n'
+                            '  return wrk.format("PUT", "/api/v4/projects/3/packages/generic/up/1.0/f" .. '
+                            'math.random(1, 1000000000) .. "-" .. n, {["PRIVATE-TOKEN"] = "' + TOKEN +
+                            '"}, body)\nend\n')
+                runs = [wrk(py.base + "/", 64, args.duration, script=script, server=py)
+                        for _ in range(args.rounds)]
+                rows.append((upload, statistics.median(r["rps"] for r in runs), None,
+                             statistics.median(r["p50"] for r in runs), statistics.median(r["p99"] for r in runs),
+                             sum(r["errors"] for r in runs), rss_mib(py.proc.pid),
+                             statistics.median(r["cpu_us"] for r in runs)))
+            if wanted(publish):
+                # npm publish: small packages, 64 clients, fsync on (no nginx counterpart).
+                count = 200 if args.smoke else 3000
+                cpu0 = cpu_seconds(py.proc.pid)
+                t0 = time.perf_counter()
+                major = int(time.time())  # versions no earlier run of a reused store published
+                took = npm_publish_all(py.base, 5, "@group-0/bench-publish",
+                                       [f"{major}.{i // 1000}.{i % 1000}" for i in range(count)], 64)
+                wall = time.perf_counter() - t0
+                cpu1 = cpu_seconds(py.proc.pid)
+                took.sort()
+                rows.append((publish, count / wall, None,
+                             took[len(took) // 2] * 1000, took[int(len(took) * 0.99)] * 1000, 0,
+                             rss_mib(py.proc.pid), (cpu1 - cpu0) / count * 1e6))
+            if wanted("scale"):
+                # Scale: the same project list on a store 100x smaller with the same packages per
+                # project (10k packages in projects/100 projects), alternating with the big store.
+                small_n = max(args.packages // 100, 100)
+                small_p = max(args.projects // 100, 2)
+                small = os.path.join(os.path.dirname(data.rstrip("/")) or ".",
+                                     f"scale-{args.groups}g-{small_p}p-{small_n}n")
+                if not os.path.exists(os.path.join(small, "db", "data.mdb")):
+                    subprocess.run([args.seeder, "--data", small, "--groups", str(args.groups),
+                                    "--subgroups", "2", "--projects", str(small_p), "--packages",
+                                    str(small_n)], check=True, stdout=subprocess.DEVNULL,
+                                   env=dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN))
+                py_small = Packyard(args.binary, small)
+                try:
+                    big_runs, small_runs = [], []
+                    for _ in range(args.rounds):
+                        big_runs.append(wrk(py.base + list_path, args.conns, args.duration))
+                        small_runs.append(wrk(py_small.base + list_path, args.conns, args.duration))
+                    scale = (statistics.median(r["rps"] for r in big_runs),
+                             statistics.median(r["rps"] for r in small_runs), small_n)
+                finally:
+                    py_small.stop()
         finally:
-            ngx.stop()
+            if ngx:
+                ngx.stop()
         ab_rows = None
         if args.baseline:
             py.stop()  # one server at a time on the store from here on
@@ -471,22 +562,35 @@ def main():
             ab_rows = a_b(args, data, [sc for sc in scenarios if not sc[0].startswith(("npm", "pypi"))])
         print()
         label = shape if not args.data else f"{args.data} ({shape} if freshly seeded)"
-        print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians")
+        print(f"store: {label}; wrk {args.duration}s x {args.rounds} rounds, alternating; medians"
+              + (f"; --only {','.join(only)}" if only else ""))
         print(f"{'scenario':40} {'packyard r/s':>13} {'nginx r/s':>11} {'ratio':>6} {'p50 ms':>7} "
               f"{'p99 ms':>7} {'errors':>6} {'RSS MiB':>8} {'CPU us/req':>10}")
         for name, p, n, p50, p99, errs, rss, cpu in rows:
             ratio = f"{p / n:.2f}" if n else "-"
             nstr = f"{n:11.0f}" if n else f"{'-':>11}"
             print(f"{name:40} {p:13.0f} {nstr} {ratio:>6} {p50:7.2f} {p99:7.2f} {errs:6d} {rss:8.1f} {cpu:10.1f}")
-        big_rps, small_rps, small_n = scale
-        print(f"scale: project list page 1 at {args.packages + args.big_project:,} packages "
-              f"{big_rps:.0f} r/s, at {small_n:,} packages {small_rps:.0f} r/s, "
-              f"ratio {big_rps / small_rps:.2f}")
+        if scale:
+            big_rps, small_rps, small_n = scale
+            print(f"scale: project list page 1 at {args.packages + args.big_project:,} packages "
+                  f"{big_rps:.0f} r/s, at {small_n:,} packages {small_rps:.0f} r/s, "
+                  f"ratio {big_rps / small_rps:.2f}")
+        if nginx_line:
+            print(nginx_line)
+        if pages:
+            print("filter rows, packages on page 1 (X-Total): "
+                  + ", ".join(f"{name[len('filter '):]} {n} ({total})" for name, n, total in pages))
+            empty = [name for name, n, _ in pages if n == 0]
+            if empty:
+                print("empty pages (no seeded package matches; nginx serves `[]`): " + ", ".join(empty))
         if args.baseline:
             print_ab(ab_rows)
         failed = [r for r in rows if r[5] > 0 and not r[0].startswith("generic upload")]
         if failed:
             print("non-2xx responses in:", ", ".join(r[0] for r in failed))
+        if nginx_failed:
+            print("non-2xx responses from nginx in:", ", ".join(nginx_failed))
+        if failed or nginx_failed:
             return 1
         return 0
     finally:
