@@ -259,13 +259,6 @@ std::error_code set_tag(write_txn& t, const package& pkg, std::string_view tag, 
         if (auto r = del(t, t.db().tags_by_package, old_key); !r) {
             return r.error();
         }
-        if (old_package != pkg.id) {
-            if (auto old = find_package(t, old_package)) {
-                if (auto ec = npm_name_changed(t, old->project_id, old->name)) {
-                    return ec;
-                }
-            }
-        }
     }
     if (g.id == 0) {
         auto id = next_id(t, "package_tag");
@@ -285,7 +278,9 @@ std::error_code set_tag(write_txn& t, const package& pkg, std::string_view tag, 
     if (auto ec = put(t, t.db().tags_by_package, package_tag_key(pkg.id, tag), encode_tag(g))) {
         return ec;
     }
-    return npm_name_changed(t, pkg.project_id, pkg.name);
+    // The tag's previous package has the same project and name (the tag key holds them): one
+    // packument changed, and which package is installable did not.
+    return npm_name_touched(t, pkg.project_id, pkg.name);
 }
 
 std::error_code delete_tag(write_txn& t, std::uint64_t project_id, package_type type,
@@ -303,6 +298,23 @@ std::error_code delete_tag(write_txn& t, std::uint64_t project_id, package_type 
         return r.error();
     }
     return npm_name_changed(t, project_id, name);
+}
+
+std::error_code npm_name_touched(write_txn& t, std::uint64_t project_id, std::string_view name,
+                                 std::uint64_t installable_added) {
+    const auto key = name_key(name, project_id);
+    auto v = get(t, t.db().npm_names, key);
+    if (!v) {
+        return npm_name_changed(t, project_id, name);
+    }
+    const auto state = read_state(key, *v);
+    auto generation = next_id(t, "npm_generation");
+    if (!generation) {
+        return generation.error();
+    }
+    value_writer w;
+    w.u8(1).u64(*generation).u64(std::max(state.last_installable, installable_added));
+    return put(t, t.db().npm_names, key, w.view());
 }
 
 std::error_code npm_name_changed(write_txn& t, std::uint64_t project_id, std::string_view name) {

@@ -95,6 +95,11 @@ std::error_code delete_tag(write_txn& t, std::uint64_t project_id, package_type 
 /// takes a new generation for (project, name) and recomputes its last installable package,
 /// or removes the state when no package of that name is left.
 std::error_code npm_name_changed(write_txn& t, std::uint64_t project_id, std::string_view name);
+/// The same for a write that cannot lower the last installable package (a tag, metadata, a
+/// new installable package given as installable_added): a new generation without reading
+/// every version of the name, which a publish would otherwise do several times.
+std::error_code npm_name_touched(write_txn& t, std::uint64_t project_id, std::string_view name,
+                                 std::uint64_t installable_added = 0);
 
 /// Removes what npm keeps about a package whose row is being deleted.
 std::error_code drop_npm_package(write_txn& t, const package& p);

@@ -90,7 +90,7 @@ result<package> record_npm_publish(write_txn& t, blob_store& blobs, blob_upload&
             return out(boost::system::in_place_error, ec);
         }
     }
-    if (auto ec = npm_name_changed(t, pkg->project_id, pkg->name)) {
+    if (auto ec = npm_name_touched(t, pkg->project_id, pkg->name)) { // the metadata changed
         return out(boost::system::in_place_error, ec);
     }
     return *pkg;

@@ -35,12 +35,17 @@ bool has_all_terms(std::string_view name, const std::vector<std::string>& terms)
 
 /// A project list with package_name: the trigram index yields the names that can match, the
 /// project's name order yields their packages with their sort keys, and only the page's rows
-/// are read. Cost follows the number of matching names, not the size of the project.
-list_page search_project_by_name(const txn& t, const list_query& q) {
+/// are read. Cost follows the number of matching names, not the size of the project. More than
+/// count_limit matches: none (the caller walks an order index, where they are dense).
+std::optional<list_page> search_project_by_name(const txn& t, const list_query& q) {
     std::vector<package_hit> hits;
     cursor c(t, t.db().package_order);
     const std::string order = keys::order_prefix(list_scope::project, q.scope_id, list_order::name);
+    bool over = false;
     for_each_matching_name(t, q.scope_id, q.filter.name_terms, [&](std::string_view name) {
+        if (over) {
+            return;
+        }
         key_builder k;
         k.bytes(order).str0(name);
         const std::string prefix = k.str();
@@ -49,10 +54,17 @@ list_page search_project_by_name(const txn& t, const list_query& q) {
             if (!passes(q.filter, s) || (q.filter.version && s.version != *q.filter.version)) {
                 continue;
             }
+            if (hits.size() == q.count_limit) {
+                over = true;
+                return;
+            }
             hits.push_back({keys::package_id_of(c.key(), list_order::name), q.scope_id,
                             s.created_at, name, s.version, s.has_version, s.type});
         }
     });
+    if (over) {
+        return std::nullopt;
+    }
     return page_of_hits(t, q, hits);
 }
 
@@ -227,10 +239,28 @@ bool class_matches(const list_filter& f, package_status status, package_type typ
     return has_version || (f.include_versionless && !f.version);
 }
 
+/// Whether walking the order index beats gathering all `matched` matches: a walk reads about
+/// (offset + limit) × packages / matched entries until its page is full.
+bool walk_is_cheaper(const txn& t, const list_query& q, std::uint64_t matched) {
+    std::uint64_t packages = 0;
+    for (const auto& c : class_counts(t, q.scope, q.scope_id)) {
+        packages += c.packages;
+    }
+    return (q.offset + q.limit) * packages < matched * matched;
+}
+
 list_page list_packages(const txn& t, const list_query& q) {
     if (q.scope == list_scope::project && !q.filter.name_terms.empty() &&
         q.order != list_order::project_path) {
-        return search_project_by_name(t, q);
+        if (q.known_over_limit || (q.known_total && walk_is_cheaper(t, q, *q.known_total))) {
+            return walk_list(t, q);
+        }
+        if (auto page = search_project_by_name(t, q)) {
+            return *std::move(page);
+        }
+        list_query over = q;
+        over.known_over_limit = true;
+        return walk_list(t, over);
     }
     if (q.filter.version && !q.known_over_limit) {
         if (auto page = collect_version(t, q)) {

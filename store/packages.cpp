@@ -97,35 +97,69 @@ std::error_code update_package(write_txn& t, const package& before, const packag
                                const package_place& place) {
     const auto& db = t.db();
     const bool existed = before.id != 0;
-    if (existed) {
-        for (const auto& e : keys::entries_for(before, place)) {
-            if (auto r = del(t, db.package_order, e.key); !r) {
+    // Only the index entries that change are written: an upload into an existing package
+    // changes its timestamps, not its place in any list.
+    auto gone = existed ? keys::entries_for(before, place) : std::vector<keys::index_entry>{};
+    auto added = keys::entries_for(after, place);
+    auto by_key = [](const keys::index_entry& a, const keys::index_entry& b) {
+        return a.key < b.key;
+    };
+    std::sort(gone.begin(), gone.end(), by_key);
+    std::sort(added.begin(), added.end(), by_key);
+    bool list_changed = !existed;
+    {
+        auto g = gone.begin();
+        for (const auto& e : added) {
+            while (g != gone.end() && g->key < e.key) {
+                if (auto r = del(t, db.package_order, g->key); !r) {
+                    return r.error();
+                }
+                list_changed = true;
+                ++g;
+            }
+            if (g != gone.end() && g->key == e.key) {
+                const bool same = g->value == e.value;
+                ++g;
+                if (same) {
+                    continue;
+                }
+            }
+            if (auto ec = put(t, db.package_order, e.key, e.value)) {
+                return ec;
+            }
+            list_changed = true;
+        }
+        for (; g != gone.end(); ++g) {
+            if (auto r = del(t, db.package_order, g->key); !r) {
                 return r.error();
             }
-        }
-        if (before.version) {
-            if (auto r = del(t, db.package_versions, keys::versions_key(before)); !r) {
-                return r.error();
-            }
-        }
-        if (auto ec = adjust_counts(t, place, before, -1)) {
-            return ec;
+            list_changed = true;
         }
     }
-    for (const auto& e : keys::entries_for(after, place)) {
-        if (auto ec = put(t, db.package_order, e.key, e.value)) {
-            return ec;
+    const bool same_version_entry = existed && before.version && after.version &&
+                                    before.status == after.status &&
+                                    keys::versions_key(before) == keys::versions_key(after);
+    if (existed && before.version && !same_version_entry) {
+        if (auto r = del(t, db.package_versions, keys::versions_key(before)); !r) {
+            return r.error();
         }
     }
-    if (after.version) {
+    if (after.version && !same_version_entry) {
         const char status = static_cast<char>(after.status);
         if (auto ec = put(t, db.package_versions, keys::versions_key(after),
                           std::string_view(&status, 1))) {
             return ec;
         }
     }
-    if (auto ec = adjust_counts(t, place, after, 1)) {
-        return ec;
+    if (list_changed) {
+        if (existed) {
+            if (auto ec = adjust_counts(t, place, before, -1)) {
+                return ec;
+            }
+        }
+        if (auto ec = adjust_counts(t, place, after, 1)) {
+            return ec;
+        }
     }
     package row = after;
     if (!existed) {
@@ -141,6 +175,12 @@ std::error_code update_package(write_txn& t, const package& before, const packag
     }
     // What an npm packument or a PyPI simple page shows changes with any package of its name.
     if (row.type == package_type::npm) {
+        if (!existed && installable(row.status)) {
+            return npm_name_touched(t, row.project_id, row.name, row.id);
+        }
+        if (existed && before.status == row.status) {
+            return npm_name_touched(t, row.project_id, row.name);
+        }
         return npm_name_changed(t, row.project_id, row.name);
     }
     return row.type == package_type::pypi ? pypi_changed(t, row.project_id, row.name)

@@ -116,8 +116,8 @@ struct class_count {
 };
 std::vector<class_count> class_counts(const txn& t, list_scope scope, std::uint64_t scope_id);
 
-/// A number that changes with every change of the scope's package list (0 before the first);
-/// what a cache of list results keys on.
+/// A number that changes with every change of which packages the scope's lists hold or where
+/// (0 before the first): what a cache of list totals keys on.
 std::uint64_t list_generation(const txn& t, list_scope scope, std::uint64_t scope_id);
 
 std::optional<package> find_package(const txn& t, std::uint64_t id);

@@ -287,6 +287,18 @@ void check_all(world& w, std::mt19937_64& rng, std::size_t samples) {
                                     BOOST_TEST(got.total.value_or(0) == want.total.value_or(0));
                                     BOOST_TEST(got.has_more == want.has_more);
                                 }
+                                // Again as the routing's cache of totals asks: with the
+                                // total (or "over the limit") already known.
+                                if (want.total) {
+                                    q.known_total = want.total;
+                                } else {
+                                    q.known_over_limit = true;
+                                }
+                                const auto again = list_packages(*t, q);
+                                BOOST_TEST(ids(again) == ids(want),
+                                           boost::test_tools::per_element());
+                                BOOST_TEST(again.total.value_or(0) == want.total.value_or(0));
+                                BOOST_TEST(again.has_more == want.has_more);
                                 ++checked;
                             }
                         }
