@@ -6,6 +6,7 @@
 
 #include "routing/http_types.hpp"
 #include "routing/limits.hpp"
+#include "routing/list_pages.hpp"
 #include "routing/list_totals.hpp"
 #include "routing/params.hpp"
 #include "routing/rendered_cache.hpp"
@@ -49,6 +50,8 @@ struct services {
         std::make_shared<rendered_cache>(limits::packument_cache);
     /// Totals of filtered package lists, current by generation (routing/list_totals.hpp).
     std::shared_ptr<list_totals> totals = std::make_shared<list_totals>(limits::list_totals_cache);
+    /// Answers of package list requests, current by generation (routing/list_pages.hpp).
+    std::shared_ptr<list_pages> pages = std::make_shared<list_pages>(limits::list_pages_cache);
 };
 
 enum class auth_kind : std::uint8_t { none, personal_token, job_token };

@@ -75,6 +75,9 @@ inline constexpr std::size_t packument_cache = 64ULL << 20;
 /// Totals of filtered package lists kept by generation (routing/list_totals.hpp): about 10,000
 /// filters with their keys.
 inline constexpr std::size_t list_totals_cache = 1ULL << 20;
+/// Answers of package list requests kept by generation (routing/list_pages.hpp): about 2,000
+/// pages of 20 packages.
+inline constexpr std::size_t list_pages_cache = 16ULL << 20;
 /// Room for a multipart envelope around an upload of --max-upload-size.
 inline constexpr std::uint64_t multipart_envelope = 64 * 1024;
 /// Descriptors kept free of connections: the store, files of uploads and downloads.

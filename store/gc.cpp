@@ -37,6 +37,9 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
         if (auto ec = adjust_counts(t, *place, p, -1)) {
             return ec;
         }
+        if (auto ec = touch_lists(t, *place)) {
+            return ec;
+        }
     }
     if (p.version) {
         if (auto r = del(t, t.db().package_versions, keys::versions_key(p)); !r) {

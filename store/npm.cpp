@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
 #include "store/packages.hpp"
 #include "store/records.hpp"
@@ -278,6 +279,9 @@ std::error_code set_tag(write_txn& t, const package& pkg, std::string_view tag, 
     if (auto ec = put(t, t.db().tags_by_package, package_tag_key(pkg.id, tag), encode_tag(g))) {
         return ec;
     }
+    if (auto ec = touch_project_lists(t, pkg.project_id)) { // list rows show their tags
+        return ec;
+    }
     // The tag's previous package has the same project and name (the tag key holds them): one
     // packument changed, and which package is installable did not.
     return npm_name_touched(t, pkg.project_id, pkg.name);
@@ -296,6 +300,9 @@ std::error_code delete_tag(write_txn& t, std::uint64_t project_id, package_type 
     }
     if (auto r = del(t, t.db().package_tags, key); !r) {
         return r.error();
+    }
+    if (auto ec = touch_project_lists(t, project_id)) {
+        return ec;
     }
     return npm_name_changed(t, project_id, name);
 }

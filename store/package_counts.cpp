@@ -4,7 +4,8 @@
 // * package_classes: packages per class (visibility, type, status, has version) and scope, so
 //   that X-Total of any filter on type, status or include_versionless is a sum over a few
 //   classes, and the classes present are the runs a class-facet walk merges; plus a per-scope
-//   generation that every change of the scope's list takes (what list caches key on).
+//   list generation that every write changing what a list of the scope shows takes (what the
+//   caches of list totals and list pages key on).
 
 #include "store/package_counts.hpp"
 
@@ -42,11 +43,8 @@ std::error_code adjust_scope(write_txn& t, list_scope s, std::uint64_t id, const
             return ec;
         }
     }
-    if (auto ec = add_count(t, db.package_classes,
-                            keys::class_count_key(s, id, keys::class_of(p, s, vis)), delta)) {
-        return ec;
-    }
-    return add_count(t, db.package_classes, keys::generation_key(s, id), 1);
+    return add_count(t, db.package_classes, keys::class_count_key(s, id, keys::class_of(p, s, vis)),
+                     delta);
 }
 
 std::error_code adjust(write_txn& t, const package_place& pl, const package& p, std::int64_t delta,
@@ -73,6 +71,31 @@ std::error_code adjust_counts(write_txn& t, const package_place& pl, const packa
 std::error_code adjust_class_counts(write_txn& t, const package_place& pl, const package& p,
                                     std::int64_t delta) {
     return adjust(t, pl, p, delta, false);
+}
+
+std::error_code touch_lists(write_txn& t, const package_place& pl) {
+    const auto& db = t.db();
+    if (auto ec = add_count(t, db.package_classes,
+                            keys::generation_key(list_scope::project, pl.project_id), 1)) {
+        return ec;
+    }
+    for (auto g : pl.groups) {
+        if (auto ec =
+                add_count(t, db.package_classes, keys::generation_key(list_scope::group, g), 1)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
+std::error_code touch_project_lists(write_txn& t, std::uint64_t project_id) {
+    auto place = place_of(t, project_id);
+    return place ? touch_lists(t, *place) : std::error_code{};
+}
+
+std::error_code touch_package_lists(write_txn& t, std::uint64_t package_id) {
+    auto p = find_package(t, package_id);
+    return p ? touch_project_lists(t, p->project_id) : std::error_code{};
 }
 
 std::uint64_t default_count(const txn& t, list_scope scope, std::uint64_t scope_id,

@@ -7,12 +7,18 @@
 
 namespace packyard::store {
 
-/// Adds delta to every counter of p's classes in its project and in each ancestor group, and
-/// moves those scopes' list generations on.
+/// Adds delta to every counter of p's classes in its project and in each ancestor group.
 std::error_code adjust_counts(write_txn& t, const package_place& pl, const package& p,
                               std::int64_t delta);
 /// The same for the class counters and generations only (the layout 5 upgrade).
 std::error_code adjust_class_counts(write_txn& t, const package_place& pl, const package& p,
                                     std::int64_t delta);
+
+/// Moves the list generation of the project and of each ancestor group on: every write that
+/// changes what a package list shows (a row, its index entries, its tags, its pipelines, its
+/// download time) calls one of these in its transaction.
+std::error_code touch_lists(write_txn& t, const package_place& pl);
+std::error_code touch_project_lists(write_txn& t, std::uint64_t project_id);
+std::error_code touch_package_lists(write_txn& t, std::uint64_t package_id);
 
 } // namespace packyard::store

@@ -161,6 +161,9 @@ std::error_code update_package(write_txn& t, const package& before, const packag
             return ec;
         }
     }
+    if (auto ec = touch_lists(t, place)) { // the row shows in its lists
+        return ec;
+    }
     package row = after;
     if (!existed) {
         if (auto ec = add_package_name(t, after.project_id, after.name)) {
@@ -193,7 +196,10 @@ std::error_code set_last_downloaded(write_txn& t, std::uint64_t package_id, std:
         return make_error_code(errc::not_found);
     }
     p->last_downloaded_at = ms;
-    return put(t, t.db().packages, u64_key(p->id), encode(*p));
+    if (auto ec = put(t, t.db().packages, u64_key(p->id), encode(*p))) {
+        return ec;
+    }
+    return touch_project_lists(t, p->project_id); // lists show last_downloaded_at
 }
 
 std::error_code mark_package_for_destruction(write_txn& t, const package& p) {

@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/package_counts.hpp"
 #include "store/packages.hpp"
 
 namespace packyard::store {
@@ -53,8 +54,42 @@ std::vector<pipeline> project_pipelines(const txn& t, std::uint64_t project_id) 
     return out;
 }
 
+namespace {
+
+/// The lists that show a pipeline: its project's, and those of every package it built.
+std::error_code touch_lists_of_pipeline(write_txn& t, const pipeline& p) {
+    std::vector<std::uint64_t> projects{p.project_id};
+    const std::string prefix = u64_key(p.id);
+    std::vector<std::uint64_t> packages;
+    {
+        cursor c(t, t.db().build_infos_by_pipeline);
+        for (bool ok = c.seek(prefix); ok && has_prefix(c.key(), prefix); ok = c.next()) {
+            packages.push_back(key_u64(c.key(), 8));
+        }
+    }
+    for (auto id : packages) {
+        if (auto pkg = find_package(t, id);
+            pkg && std::find(projects.begin(), projects.end(), pkg->project_id) == projects.end()) {
+            projects.push_back(pkg->project_id);
+        }
+    }
+    for (auto id : projects) {
+        if (auto ec = touch_project_lists(t, id)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 std::error_code save_pipeline(write_txn& t, pipeline& p) {
     const auto& db = t.db();
+    if (p.id != 0) {
+        if (auto ec = touch_lists_of_pipeline(t, p)) { // its status or user may show
+            return ec;
+        }
+    }
     if (p.id == 0) {
         auto id = next_id(t, "pipeline");
         if (!id) {
@@ -78,6 +113,9 @@ std::error_code save_pipeline(write_txn& t, pipeline& p) {
 
 std::error_code delete_pipeline(write_txn& t, const pipeline& p) {
     const auto& db = t.db();
+    if (auto ec = touch_lists_of_pipeline(t, p)) {
+        return ec;
+    }
     // Build infos keep their rows with a null pipeline, as GitLab's nullify does.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> infos;
     {
@@ -136,6 +174,9 @@ std::error_code add_build_info(write_txn& t, std::uint64_t package_id, std::uint
         if (auto ec = put(t, t.db().packages, u64_key(package_id), encode(*p))) {
             return ec;
         }
+    }
+    if (auto ec = touch_package_lists(t, package_id)) { // the row shows its newest pipeline
+        return ec;
     }
     return put(t, t.db().build_infos_by_pipeline, triple_key(pipeline_id, package_id, *id), {});
 }

@@ -486,6 +486,26 @@ BOOST_FIXTURE_TEST_CASE(a_large_packument_is_sent_whole_from_its_memory_file, np
     BOOST_TEST(got.rfind(first.body) != at);
 }
 
+BOOST_FIXTURE_TEST_CASE(list_pages_follow_dist_tags, npm_fixture) {
+    // List answers are kept by generation: a tag put or deleted must show in the next answer.
+    BOOST_REQUIRE(publish(demo("1.0.0"), bearer(dev)).status == 200u);
+    const auto list = "/api/v4/projects/" + std::to_string(proj) + "/packages";
+    auto twice = [&] {
+        const auto a = http.get(list, bearer(dev));
+        const auto b = http.get(list, bearer(dev));
+        BOOST_TEST(a.body == b.body);
+        return b.body;
+    };
+    BOOST_TEST(twice().find(R"("tags":[{)") != std::string::npos);
+    BOOST_TEST(twice().find(R"("name":"stable")") == std::string::npos);
+    const auto tags = prefix(proj) + "-/package/@acme%2fdemo/dist-tags";
+    auto h = header_list{{"Authorization", "Bearer " + dev}, {"Content-Type", "application/json"}};
+    BOOST_REQUIRE(http.request("PUT", tags + "/stable", R"("1.0.0")", h).status == 204u);
+    BOOST_TEST(twice().find(R"("name":"stable")") != std::string::npos);
+    BOOST_REQUIRE(http.del(tags + "/stable", bearer(maint)).status == 204u);
+    BOOST_TEST(twice().find(R"("name":"stable")") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {

@@ -253,6 +253,58 @@ BOOST_FIXTURE_TEST_CASE(filtered_totals_follow_every_write, packages_fixture) {
     BOOST_TEST(totals() == before, boost::test_tools::per_element());
 }
 
+BOOST_FIXTURE_TEST_CASE(list_pages_follow_downloads_roles_and_deletes, packages_fixture) {
+    // List answers are kept by generation: each is asked twice (either I/O thread holds one),
+    // then every kind of write must show in the next answer.
+    const std::string gb = "/api/v4/groups/" + std::to_string(group) + "/packages";
+    auto [uid, token] = create_user("dev");
+    add_member("projects", project, uid, 30);
+    auto both = [&](const std::string& url, const header_list& h = {}) {
+        const auto a = http.get(url, h);
+        const auto b = http.get(url, h);
+        BOOST_TEST(a.body == b.body);
+        BOOST_TEST(a.header("x-total") == b.header("x-total"));
+        return b;
+    };
+    for (const auto& url : {base, gb}) {
+        BOOST_TEST(both(url).body.find("\"last_downloaded_at\":null") != std::string::npos);
+        BOOST_TEST(both(url, with_token(token)).body.find("delete_api_path") == std::string::npos);
+    }
+    // A download records its time (after the answer, through the writer).
+    BOOST_TEST(http.get("/api/v4/projects/" + std::to_string(project) +
+                        "/packages/generic/alpha/2.0.4/a.bin")
+                   .status == 200u);
+    for (const auto& url : {base, gb}) {
+        bool seen = false;
+        for (int i = 0; i < 100 && !seen; ++i) {
+            const auto body = http.get(url).body;
+            seen = body.find("\"last_downloaded_at\":\"") != std::string::npos;
+            if (!seen) {
+                std::this_thread::sleep_for(20ms);
+            }
+        }
+        BOOST_TEST(seen);
+        BOOST_TEST(both(url).body == http.get(url).body);
+    }
+    // A new role shows at once: Maintainers see delete links.
+    BOOST_REQUIRE(http.request("PUT",
+                               "/api/v4/projects/" + std::to_string(project) + "/members/" +
+                                   std::to_string(uid) + "?access_level=40",
+                               {}, as_root())
+                      .status == 200u);
+    for (const auto& url : {base, gb}) {
+        BOOST_TEST(both(url, with_token(token)).body.find("delete_api_path") != std::string::npos);
+    }
+    // A delete takes the package out of both lists and their totals.
+    const auto id = int_field(http.get(base + "?package_name=beta").json()[0], "id");
+    BOOST_TEST(http.del(base + "/" + std::to_string(id), as_root()).status == 204u);
+    for (const auto& url : {base, gb}) {
+        const auto r = both(url);
+        BOOST_TEST(names_of(r).size() == 2u);
+        BOOST_TEST(r.header("x-total") == "2");
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(single_package_shows_other_versions_and_404_texts, packages_fixture) {
     BOOST_TEST(upload(project, "alpha", "2.1.0", "a.bin", "alpha2") == 201u);
     auto list = http.get(base + "?package_name=alpha&order_by=version");

@@ -153,4 +153,36 @@ BOOST_FIXTURE_TEST_CASE(list_rows_show_their_own_pipeline_and_its_web_url, ci_fi
     }
 }
 
+BOOST_FIXTURE_TEST_CASE(list_pages_follow_their_pipelines, ci_fixture) {
+    // List answers are kept by generation: a pipeline's new status, and its deletion, must show
+    // in the next answer of every list its packages are on.
+    const auto pl = start_pipeline("abc123");
+    const auto jt = job_token(pl);
+    BOOST_REQUIRE(
+        http.put(base + "/packages/generic/lib/1.0/lib.so", "ELF", {{"JOB-TOKEN", jt}}).status ==
+        201u);
+    const std::string gb = "/api/v4/groups/" + std::to_string(group) + "/packages";
+    auto twice = [&](const std::string& url) {
+        const auto a = http.get(url, as_root());
+        const auto b = http.get(url, as_root());
+        BOOST_TEST(a.body == b.body);
+        return b.body;
+    };
+    for (const auto& url : {base + "/packages", gb}) {
+        BOOST_TEST(twice(url).find("\"status\":\"running\"") != std::string::npos);
+    }
+    BOOST_REQUIRE(
+        http.request("POST", base + "/statuses/abc123?state=success", {}, as_root()).status ==
+        201u);
+    for (const auto& url : {base + "/packages", gb}) {
+        const auto body = twice(url);
+        BOOST_TEST(body.find("\"status\":\"success\"") != std::string::npos);
+        BOOST_TEST(body.find("\"status\":\"running\"") == std::string::npos);
+    }
+    BOOST_REQUIRE(http.del(base + "/pipelines/" + std::to_string(pl), as_root()).status == 204u);
+    for (const auto& url : {base + "/packages", gb}) {
+        BOOST_TEST(twice(url).find("\"pipeline\":null") != std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
