@@ -8,6 +8,7 @@
 // (list_totals.hpp).
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -26,7 +27,7 @@ public:
     /// The value computed at exactly this generation.
     std::optional<Value> find(std::string_view key, std::uint64_t generation) {
         std::lock_guard lock(mu_);
-        auto it = entries_.find(std::string(key));
+        auto it = entries_.find(key); // no copy of the key: the lookup is heterogeneous
         if (it == entries_.end() || it->second.generation != generation) {
             return std::nullopt;
         }
@@ -74,8 +75,14 @@ private:
         std::size_t size = 0;
         typename std::list<std::string>::iterator lru;
     };
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view k) const noexcept {
+            return std::hash<std::string_view>{}(k);
+        }
+    };
     mutable std::mutex mu_;
-    std::unordered_map<std::string, entry> entries_;
+    std::unordered_map<std::string, entry, key_hash, std::equal_to<>> entries_;
     std::list<std::string> lru_; ///< most recently used first
     std::size_t bytes_ = 0;
     std::size_t max_bytes_;

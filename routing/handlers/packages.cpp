@@ -156,10 +156,11 @@ store::list_page list_page_of(request_context& ctx, const store::txn& t, store::
 /// A list answer kept under what it depends on besides the scope's data: the caller as the page
 /// shows them (project: the delete right; group: the user), the identity generation, the base
 /// URL and the request target (routing/list_pages.hpp).
-std::string page_key(char scope, std::uint64_t id, std::uint64_t caller,
-                     const request_context& ctx) {
-    std::string k;
-    k.reserve(64 + ctx.req.target.size());
+/// The key is built in a buffer of the I/O thread: a hit allocates nothing for it.
+std::string& page_key(char scope, std::uint64_t id, std::uint64_t caller,
+                      const request_context& ctx) {
+    thread_local std::string k;
+    k.clear();
     k.push_back(scope);
     k.append(std::to_string(id)).push_back(' ');
     k.append(std::to_string(caller)).push_back(' ');
@@ -249,7 +250,7 @@ outcome list_project_packages(request_context& ctx, const snapshot& t) {
     auto& pages = *ctx.svc.pages;
     const auto generation = store::list_generation(t, store::list_scope::project, proj.id);
     const bool destroy = at_least(project_role(ctx, t, proj), store::access_level::maintainer);
-    auto key = page_key('p', proj.id, destroy ? 1 : 0, ctx);
+    const auto& key = page_key('p', proj.id, destroy ? 1 : 0, ctx);
     if (auto hit = pages.find(key, generation)) {
         return answer_of(**hit);
     }
@@ -270,7 +271,7 @@ outcome list_project_packages(request_context& ctx, const snapshot& t) {
     }
     const auto page = list_page_of(ctx, t, q);
     return keep_answer(
-        pages, std::move(key), generation,
+        pages, key, generation,
         render_list(ctx, t, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}}));
 }
 
@@ -280,7 +281,7 @@ outcome list_group_packages(request_context& ctx, const snapshot& t) {
     auto& pages = *ctx.svc.pages;
     const auto generation = store::list_generation(t, store::list_scope::group, g.id);
     // What a group page shows depends on the caller's projects and roles: one answer per user.
-    auto key = page_key('g', g.id, ctx.who.user_id(), ctx);
+    const auto& key = page_key('g', g.id, ctx.who.user_id(), ctx);
     if (auto hit = pages.find(key, generation)) {
         return answer_of(**hit);
     }
@@ -323,7 +324,7 @@ outcome list_group_packages(request_context& ctx, const snapshot& t) {
     }
     const auto page = list_page_of(ctx, t, q);
     return keep_answer(
-        pages, std::move(key), generation,
+        pages, key, generation,
         render_list(ctx, t, page, lp, nullptr,
                     {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}}));
 }
