@@ -1,6 +1,7 @@
 // List pages. Which index a page reads depends on its filter, so that what a page costs follows
 // what it returns, not what it skips (docs/decisions/0013-list-filters.md):
-// * a project's package_name search: the names the trigram index yields (0005-name-search);
+// * package_name: the names each project's trigram index yields (0005-name-search), for a group
+//   its projects one by one;
 // * package_version: that version's run of the version facet, gathered and ordered;
 // * a filter on type, status or include_versionless, or a group list restricted to some
 //   visibility levels, when the packages it keeps are less than half of the scope's: the class
@@ -8,6 +9,7 @@
 // * anything else: the plain order index, with the filter applied to each entry's summary.
 
 #include "store/codec.hpp"
+#include "store/identity.hpp"
 #include "store/order_stream.hpp"
 #include "store/package_hits.hpp"
 #include "store/package_keys.hpp"
@@ -33,16 +35,14 @@ bool has_all_terms(std::string_view name, const std::vector<std::string>& terms)
                        [&](const std::string& term) { return contains_folded(name, term); });
 }
 
-/// A project list with package_name: the trigram index yields the names that can match, the
-/// project's name order yields their packages with their sort keys, and only the page's rows
-/// are read. Cost follows the number of matching names, not the size of the project. More than
-/// count_limit matches: none (the caller walks an order index, where they are dense).
-std::optional<list_page> search_project_by_name(const txn& t, const list_query& q) {
-    std::vector<package_hit> hits;
-    cursor c(t, t.db().package_order);
-    const std::string order = keys::order_prefix(list_scope::project, q.scope_id, list_order::name);
+/// Gathers one project's packages whose names match the query's: the project's trigram index
+/// yields the names that can match, its name order their packages with their sort keys.
+/// False once more than count_limit hits are gathered.
+bool gather_by_name(const txn& t, const list_query& q, std::uint64_t project_id, cursor& c,
+                    std::vector<package_hit>& hits) {
+    const std::string order = keys::order_prefix(list_scope::project, project_id, list_order::name);
     bool over = false;
-    for_each_matching_name(t, q.scope_id, q.filter.name_terms, [&](std::string_view name) {
+    for_each_matching_name(t, project_id, q.filter.name_terms, [&](std::string_view name) {
         if (over) {
             return;
         }
@@ -58,12 +58,40 @@ std::optional<list_page> search_project_by_name(const txn& t, const list_query& 
                 over = true;
                 return;
             }
-            hits.push_back({keys::package_id_of(c.key(), list_order::name), q.scope_id,
+            hits.push_back({keys::package_id_of(c.key(), list_order::name), project_id,
                             s.created_at, name, s.version, s.has_version, s.type});
         }
     });
-    if (over) {
-        return std::nullopt;
+    return !over;
+}
+
+/// A list with package_name: each project's trigram index (a group's projects one by one), and
+/// only the page's rows are read. Cost follows the matching names and, in a group, its number
+/// of projects, not its packages. More than count_limit matches: none (the caller walks an
+/// order index, where they are dense).
+std::optional<list_page> search_by_name(const txn& t, const list_query& q) {
+    std::vector<package_hit> hits;
+    cursor c(t, t.db().package_order);
+    if (q.scope == list_scope::project) {
+        if (!gather_by_name(t, q, q.scope_id, c, hits)) {
+            return std::nullopt;
+        }
+        return page_of_hits(t, q, hits);
+    }
+    std::vector<std::uint64_t> projects;
+    if (q.projects != nullptr) {
+        projects = *q.projects;
+    } else {
+        for (auto g : self_and_descendant_groups(t, q.scope_id)) {
+            for (auto p : projects_in_namespace(t, g)) {
+                projects.push_back(p);
+            }
+        }
+    }
+    for (auto p : projects) {
+        if (!gather_by_name(t, q, p, c, hits)) {
+            return std::nullopt;
+        }
     }
     return page_of_hits(t, q, hits);
 }
@@ -250,12 +278,11 @@ bool walk_is_cheaper(const txn& t, const list_query& q, std::uint64_t matched) {
 }
 
 list_page list_packages(const txn& t, const list_query& q) {
-    if (q.scope == list_scope::project && !q.filter.name_terms.empty() &&
-        q.order != list_order::project_path) {
+    if (!q.filter.name_terms.empty() && !q.filter.version) {
         if (q.known_over_limit || (q.known_total && walk_is_cheaper(t, q, *q.known_total))) {
             return walk_list(t, q);
         }
-        if (auto page = search_project_by_name(t, q)) {
+        if (auto page = search_by_name(t, q)) {
             return *std::move(page);
         }
         list_query over = q;
