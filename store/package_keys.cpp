@@ -30,7 +30,8 @@ std::string encode_summary(const package& p) {
 // Versions sort ascending with NULL last (PostgreSQL's default), so a descending walk gives
 // NULL first, as GitLab's ORDER BY version DESC does.
 // head: the bytes before the sort key (the plain index's or a class run's prefix).
-std::string order_key(std::string head, list_order o, const package& p, const package_place& pl) {
+std::string order_key(const std::string& head, list_order o, const package& p,
+                      const package_place& pl) {
     key_builder k;
     k.bytes(head);
     switch (o) {
