@@ -127,10 +127,13 @@ struct walk_plan {
     std::optional<std::uint64_t> total;
 };
 
+/// Up to this many projects, a total over a set of projects is summed from their counters.
+constexpr std::size_t max_counted_projects = 20000;
+
 walk_plan plan_walk(const txn& t, const list_query& q) {
     walk_plan plan;
     const bool restricted_levels = q.levels.has_value();
-    if (q.filter.is_default() && !restricted_levels) {
+    if (q.filter.is_default() && q.projects == nullptr) {
         plan.runs.emplace_back(t, keys::order_prefix(q.scope, q.scope_id, q.order), q.order,
                                q.desc);
         return plan;
@@ -146,10 +149,21 @@ walk_plan plan_walk(const txn& t, const list_query& q) {
             kept += c.packages;
         }
     }
-    const bool counters_answer = q.filter.name_terms.empty() && !q.filter.version &&
-                                 (q.projects == nullptr || restricted_levels);
-    if (counters_answer) {
+    const bool class_only = q.filter.name_terms.empty() && !q.filter.version;
+    if (class_only && (q.projects == nullptr || restricted_levels)) {
         plan.total = kept;
+    } else if (class_only && q.projects->size() <= max_counted_projects) {
+        // Some of the group's projects (exclude_subgroups, a member of some private ones):
+        // their own class counters, a few reads per project instead of a walk to the total.
+        std::uint64_t total = 0;
+        for (auto project : *q.projects) {
+            for (const auto& c : class_counts(t, list_scope::project, project)) {
+                if (class_matches(q.filter, c.cls.status, c.cls.type, c.cls.has_version)) {
+                    total += c.packages;
+                }
+            }
+        }
+        plan.total = total;
     }
     if (kept * 2 >= all) {
         // Dense: most entries of the plain index pass, and it is one run.
