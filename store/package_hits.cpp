@@ -11,10 +11,6 @@
 namespace packyard::store {
 namespace {
 
-int compare_bytes(std::string_view a, std::string_view b) noexcept {
-    return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
-}
-
 /// The listing index's ascending order for each list order, ids breaking ties; project_path
 /// is handled by the caller (its ties go by id DESC in both directions).
 int compare_hits(list_order o, const package_hit& a, const package_hit& b) noexcept {
@@ -22,12 +18,12 @@ int compare_hits(list_order o, const package_hit& a, const package_hit& b) noexc
     case list_order::created_at:
         return a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
     case list_order::name:
-        return compare_bytes(a.name, b.name);
+        return a.name.compare(b.name);
     case list_order::version:
         if (a.has_version != b.has_version) {
             return a.has_version ? -1 : 1; // versionless last, as in the index
         }
-        return compare_bytes(a.version, b.version);
+        return a.version.compare(b.version);
     case list_order::type:
         return static_cast<int>(a.type) - static_cast<int>(b.type);
     case list_order::project_path:

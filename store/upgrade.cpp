@@ -11,12 +11,10 @@
 namespace packyard::store {
 namespace {
 
-/// Rebuilds the package-name trigram index and the name-order summaries from the package rows
-/// (layout 1 had neither).
-std::error_code rebuild_name_index(write_txn& t) {
-    if (const int rc = mdb_drop(t.handle(), t.db().package_names, 0); rc != 0) {
-        return lmdb_error(rc);
-    }
+/// Calls visit(package, place) for every package row whose project still exists, reading
+/// each project's place once per run of its packages (rows come in id order, mostly grouped).
+template <class Visit>
+std::error_code for_each_placed_package(write_txn& t, Visit&& visit) {
     std::uint64_t cached_project = 0;
     std::optional<package_place> place;
     cursor c(t, t.db().packages);
@@ -30,49 +28,51 @@ std::error_code rebuild_name_index(write_txn& t) {
         if (!place) {
             continue;
         }
-        // Only the project's name-order entry changed shape (it gained the other sort keys).
-        for (const auto& e : keys::entries_for(p, *place)) {
-            if (keys::is_project_name_order(e.key)) {
-                if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
-                    return ec;
-                }
-            }
-        }
-        if (auto ec = add_package_name(t, p.project_id, p.name)) {
+        if (auto ec = visit(p, *place)) {
             return ec;
         }
     }
     return {};
 }
 
-/// Builds the class and version facets of the listing index and the class counters from the
-/// package rows (layout 5; layout 4 had the plain index only).
-std::error_code build_list_facets(write_txn& t) {
-    std::uint64_t cached_project = 0;
-    std::optional<package_place> place;
-    cursor c(t, t.db().packages);
-    for (bool ok = c.first(); ok; ok = c.next()) {
-        package p;
-        decode_or_fail(c.value(), p);
-        if (!place || cached_project != p.project_id) {
-            place = place_of(t, p.project_id);
-            cached_project = p.project_id;
-        }
-        if (!place) {
-            continue;
-        }
-        for (const auto& e : keys::entries_for(p, *place)) {
-            if (keys::is_facet(e.key)) {
-                if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
-                    return ec;
-                }
+/// Puts the index entries of a package that pass keep.
+template <class Keep>
+std::error_code put_entries(write_txn& t, const package& p, const package_place& place,
+                            Keep&& keep) {
+    for (const auto& e : keys::entries_for(p, place)) {
+        if (keep(e.key)) {
+            if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
+                return ec;
             }
-        }
-        if (auto ec = adjust_class_counts(t, *place, p, 1)) {
-            return ec;
         }
     }
     return {};
+}
+
+/// Rebuilds the package-name trigram index and the name-order summaries from the package rows
+/// (layout 1 had neither).
+std::error_code rebuild_name_index(write_txn& t) {
+    if (const int rc = mdb_drop(t.handle(), t.db().package_names, 0); rc != 0) {
+        return lmdb_error(rc);
+    }
+    return for_each_placed_package(t, [&](const package& p, const package_place& place) {
+        // Only the project's name-order entry changed shape (it gained the other sort keys).
+        if (auto ec = put_entries(t, p, place, keys::is_project_name_order)) {
+            return ec;
+        }
+        return add_package_name(t, p.project_id, p.name);
+    });
+}
+
+/// Builds the class and version facets of the listing index and the class counters from the
+/// package rows (layout 5; layout 4 had the plain index only).
+std::error_code build_list_facets(write_txn& t) {
+    return for_each_placed_package(t, [&](const package& p, const package_place& place) {
+        if (auto ec = put_entries(t, p, place, keys::is_facet)) {
+            return ec;
+        }
+        return adjust_class_counts(t, place, p, 1);
+    });
 }
 
 } // namespace
