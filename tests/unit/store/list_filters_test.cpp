@@ -4,8 +4,10 @@
 // and sorting every package in memory. Rows, X-Total and has_more must agree, before and after
 // status changes and deletions.
 
+#include "store/codec.hpp"
 #include "store/identity.hpp"
 #include "store/packages.hpp"
+#include "store/upgrade.hpp"
 #include "temp_env.hpp"
 
 #include <algorithm>
@@ -321,6 +323,40 @@ BOOST_FIXTURE_TEST_CASE(every_filter_order_and_scope_agrees_with_the_reference, 
     churn(rng);
     fill(50, rng);
     check_all(*this, rng, 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(upgrade_from_layout_4_builds_the_facets_and_counters, world) {
+    std::mt19937_64 rng(4);
+    fill(300, rng);
+    churn(rng);
+    {
+        // What a layout-4 folder looks like: the plain index only (no facet entries, whose order
+        // byte is 0x10 or more), no class counters, version 4 recorded.
+        auto t = write_txn::begin(*env);
+        std::vector<std::string> facets;
+        {
+            cursor c(*t, t->db().package_order);
+            for (bool ok = c.first(); ok; ok = c.next()) {
+                if (c.key().size() > 9 && static_cast<std::uint8_t>(c.key()[9]) >= 0x10) {
+                    facets.emplace_back(c.key());
+                }
+            }
+        }
+        BOOST_REQUIRE(!facets.empty());
+        for (const auto& k : facets) {
+            BOOST_REQUIRE(del(*t, t->db().package_order, k));
+        }
+        BOOST_REQUIRE(mdb_drop(t->handle(), t->db().package_classes, 0) == 0);
+        value_writer w;
+        w.u32(4);
+        BOOST_REQUIRE(!put(*t, t->db().meta, "schema_version", w.view()));
+        BOOST_REQUIRE(!t->commit());
+    }
+    open();
+    BOOST_TEST(env->found_schema_version() == 4U);
+    BOOST_REQUIRE(!upgrade(*env));
+    BOOST_TEST(env->found_schema_version() == schema_version);
+    check_all(*this, rng, 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(class_counters_and_generations_follow_every_write, world) {
