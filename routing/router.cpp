@@ -1,12 +1,15 @@
 #include "routing/router.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace packyard::routing {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-    std::vector<std::string_view> parts;
+template <class Parts>
+Parts split_path(std::string_view path) {
+    Parts parts;
     if (!path.empty() && path.front() == '/') {
         path.remove_prefix(1);
     }
@@ -27,7 +30,7 @@ router::router(std::span<const route> table)
     : table_(table) {
     for (const auto& r : table_) {
         compiled c{&r, {}};
-        for (auto part : split_path(r.pattern)) {
+        for (auto part : split_path<std::vector<std::string_view>>(r.pattern)) {
             if (part.empty()) {
                 throw std::invalid_argument("empty segment in route " + std::string(r.pattern));
             }
@@ -47,10 +50,27 @@ router::router(std::span<const route> table)
         }
         compiled_.push_back(std::move(c));
     }
+    if (compiled_.size() > std::numeric_limits<std::uint16_t>::max()) {
+        throw std::invalid_argument("too many routes");
+    }
+    for (std::size_t i = 0; i < compiled_.size(); ++i) {
+        const auto& c = compiled_[i];
+        auto& lists = by_shape_[static_cast<std::size_t>(c.r->verb)];
+        const auto index = static_cast<std::uint16_t>(i);
+        for (std::size_t n = 0; n <= indexed_parts; ++n) {
+            if (c.has_rest ? n >= c.segments.size() : n == c.segments.size()) {
+                lists[n].push_back(index);
+            }
+        }
+        lists[indexed_parts + 1].push_back(index);
+    }
 }
 
-bool router::match_one(const compiled& c, const std::vector<std::string_view>& parts,
-                       route_match& out) const {
+const std::vector<std::uint16_t>& router::candidates(method m, std::size_t parts) const {
+    return by_shape_[static_cast<std::size_t>(m)][std::min(parts, indexed_parts + 1)];
+}
+
+bool router::match_one(const compiled& c, const parts_type& parts, route_match& out) const {
     out.params.clear();
     // Most routes fail on their number of segments; reject those before comparing text.
     if (c.has_rest ? parts.size() < c.segments.size() : parts.size() != c.segments.size()) {
@@ -59,8 +79,7 @@ bool router::match_one(const compiled& c, const std::vector<std::string_view>& p
     return match_from(c, 0, parts, 0, out);
 }
 
-bool router::match_from(const compiled& c, std::size_t s,
-                        const std::vector<std::string_view>& parts, std::size_t i,
+bool router::match_from(const compiled& c, std::size_t s, const parts_type& parts, std::size_t i,
                         route_match& out) const {
     for (; s < c.segments.size(); ++s, ++i) {
         const auto& seg = c.segments[s];
@@ -106,18 +125,31 @@ bool router::match_from(const compiled& c, std::size_t s,
 }
 
 route_match router::match(method m, std::string_view encoded_path) const {
-    const auto parts = split_path(encoded_path);
+    const auto parts = split_path<parts_type>(encoded_path);
     // The same path without its trailing slash, for the rows that accept one.
-    std::vector<std::string_view> trimmed;
+    parts_type trimmed;
     if (parts.size() > 1 && parts.back().empty()) {
         trimmed.assign(parts.begin(), parts.end() - 1);
     }
     const method want = m == method::head ? method::get : m;
     route_match out;
-    for (const auto& c : compiled_) {
-        if (c.r->verb != want) {
-            continue;
+    // A row that takes the path with its trailing slash dropped can come earlier in the table
+    // than one that takes it whole: walk the union of both candidate lists in table order.
+    const auto& whole = candidates(want, parts.size());
+    static const std::vector<std::uint16_t> none;
+    const auto& cut = trimmed.empty() ? none : candidates(want, trimmed.size());
+    auto a = whole.begin();
+    auto b = cut.begin();
+    while (a != whole.end() || b != cut.end()) {
+        const bool from_whole = b == cut.end() || (a != whole.end() && *a <= *b);
+        const std::uint16_t index = from_whole ? *a : *b;
+        if (a != whole.end() && *a == index) {
+            ++a;
         }
+        if (b != cut.end() && *b == index) {
+            ++b;
+        }
+        const auto& c = compiled_[index];
         const bool slash_ok = (c.r->flags & trailing_slash) != 0 && !trimmed.empty();
         if (match_one(c, parts, out) || (slash_ok && match_one(c, trimmed, out))) {
             out.matched = c.r;

@@ -5,6 +5,8 @@
 
 #include "routing/route.hpp"
 
+#include <array>
+#include <boost/container/small_vector.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@ namespace packyard::routing {
 struct route_match {
     const route* matched = nullptr;
     /// Encoded parameter values, in pattern order: (name, value).
-    std::vector<std::pair<std::string_view, std::string_view>> params;
+    boost::container::small_vector<std::pair<std::string_view, std::string_view>, 4> params;
     /// Set when the path is known but the method is not: the methods that would match.
     std::string allow;
 };
@@ -42,14 +44,25 @@ private:
         bool has_rest = false; ///< has a :name* segment (matches one or more parts)
     };
 
-    bool match_one(const compiled& c, const std::vector<std::string_view>& parts,
-                   route_match& out) const;
+    /// The segments of a path; paths of more segments than this still match, on the heap.
+    using parts_type = boost::container::small_vector<std::string_view, 16>;
+    bool match_one(const compiled& c, const parts_type& parts, route_match& out) const;
     /// Matches segments from s on against parts from i on, appending parameters.
-    bool match_from(const compiled& c, std::size_t s, const std::vector<std::string_view>& parts,
-                    std::size_t i, route_match& out) const;
+    bool match_from(const compiled& c, std::size_t s, const parts_type& parts, std::size_t i,
+                    route_match& out) const;
+    /// The rows that can match a path of this method and number of segments, in table order.
+    const std::vector<std::uint16_t>& candidates(method m, std::size_t parts) const;
+
+    static constexpr std::size_t methods = static_cast<std::size_t>(method::other) + 1;
+    /// Paths up to this many segments have their own candidate list; longer ones use the
+    /// method's whole list.
+    static constexpr std::size_t indexed_parts = 24;
 
     std::span<const route> table_;
     std::vector<compiled> compiled_;
+    /// [method][segments]: compiled_ indices, in table order (the first match wins, so the
+    /// order is kept); [method][indexed_parts + 1]: every row of the method.
+    std::array<std::array<std::vector<std::uint16_t>, indexed_parts + 2>, methods> by_shape_;
 };
 
 /// The table of every endpoint (routes.cpp).

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace packyard::routing;
 
@@ -332,6 +333,74 @@ BOOST_AUTO_TEST_CASE(real_table_answers_allow_and_unknown_paths) {
     BOOST_TEST(unknown.allow.empty());
     BOOST_TEST(r.match(method::get, "/api/v3/user").matched == nullptr);
     BOOST_TEST(r.match(method::get, "/api/v4/groups/1/packages").matched->flags == 0u);
+}
+
+// The router looks only at the rows that can take a path of its method and number of segments
+// (router::candidates). Held against the plain definition over the real table: the first row, in
+// table order, that matches the path on its own. Paths are made from every pattern: parameters
+// filled in, rest parameters over one to three segments, with and without a trailing slash, one
+// segment more and one less.
+BOOST_AUTO_TEST_CASE(the_indexed_match_is_the_first_row_of_the_table_that_matches) {
+    const auto rows = all_routes();
+    const router whole(rows);
+    std::vector<std::unique_ptr<router>> alone;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        alone.push_back(std::make_unique<router>(rows.subspan(i, 1)));
+    }
+    std::vector<std::string> paths;
+    for (const auto& row : rows) {
+        for (int rest_len = 1; rest_len <= 3; ++rest_len) {
+            std::string path;
+            std::string_view pattern = row.pattern;
+            while (!pattern.empty()) {
+                pattern.remove_prefix(1); // the slash
+                const auto slash = pattern.find('/');
+                const auto seg = pattern.substr(0, slash);
+                pattern =
+                    slash == std::string_view::npos ? std::string_view{} : pattern.substr(slash);
+                path.push_back('/');
+                if (seg.front() != ':') {
+                    path.append(seg);
+                } else if (seg.back() == '*') {
+                    for (int k = 0; k < rest_len; ++k) {
+                        path.append(k == 0 ? "x" : "/-");
+                    }
+                } else {
+                    path.append("7");
+                }
+            }
+            paths.push_back(path);
+            paths.push_back(path + "/");
+            paths.push_back(path + "/extra");
+            paths.push_back(path.substr(0, path.rfind('/')));
+        }
+    }
+    paths.emplace_back("/");
+    paths.emplace_back("");
+    paths.emplace_back(std::string(200, '/'));
+    std::size_t matched = 0;
+    for (const auto& path : paths) {
+        for (method m : {method::get, method::head, method::post, method::put, method::patch,
+                         method::delete_, method::options}) {
+            const auto got = whole.match(m, path);
+            const route* want = nullptr;
+            route_match want_match;
+            for (std::size_t i = 0; i < rows.size() && want == nullptr; ++i) {
+                auto one = alone[i]->match(m, path);
+                if (one.matched != nullptr) {
+                    want = one.matched;
+                    want_match = std::move(one);
+                }
+            }
+            BOOST_TEST_INFO(method_name(m) << ' ' << path);
+            BOOST_TEST(got.matched == want);
+            if (want != nullptr && got.matched == want) {
+                ++matched;
+                BOOST_TEST((got.params == want_match.params));
+            }
+        }
+    }
+    BOOST_TEST(matched > rows.size()); // every row was reached by some path
 }
 
 BOOST_AUTO_TEST_SUITE_END()
