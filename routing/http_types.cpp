@@ -67,4 +67,14 @@ bool request::has_header(std::string_view name) const noexcept {
     return false;
 }
 
+void append_header_lines(std::string& out,
+                         const std::vector<std::pair<std::string, std::string>>& headers) {
+    for (const auto& [name, value] : headers) {
+        out.append(name);
+        out.append(": ", 2);
+        out.append(value);
+        out.append("\r\n", 2);
+    }
+}
+
 } // namespace packyard::routing

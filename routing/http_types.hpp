@@ -48,6 +48,9 @@ struct response {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
+    /// Header lines serialized ahead of time (append_header_lines), written right after
+    /// headers: a kept answer's, shared with the cache instead of copied field by field.
+    std::shared_ptr<const std::string> header_lines;
     std::string body;
     /// A body shared with a cache (written as it is, never copied); replaces body when set.
     std::shared_ptr<const shared_body> shared;
@@ -59,5 +62,9 @@ struct response {
         headers.emplace_back(std::move(name), std::move(value));
     }
 };
+
+/// Appends each header as HTTP/1.1 writes it, "Name: value\r\n", in order.
+void append_header_lines(std::string& out,
+                         const std::vector<std::pair<std::string, std::string>>& headers);
 
 } // namespace packyard::routing

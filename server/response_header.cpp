@@ -39,6 +39,9 @@ void serialize_header(std::string& out, const routing::response& r, bool keep_al
         }
         field(k, v);
     }
+    if (r.header_lines) {
+        out.append(*r.header_lines);
+    }
     if (json) {
         field("X-Content-Type-Options", "nosniff");
         field("X-Frame-Options", "SAMEORIGIN");

@@ -1,8 +1,10 @@
 #include "server/response_header.hpp"
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/test/unit_test.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +115,38 @@ BOOST_AUTO_TEST_CASE(same_bytes_as_beast) {
         }
     }
     BOOST_TEST(compared == 9 * 2 * 2 * 5);
+}
+
+// A kept answer carries its headers serialized ahead of time (response::header_lines): the same
+// bytes as the fields they came from, whichever of them stay fields.
+BOOST_AUTO_TEST_CASE(header_lines_write_the_same_bytes_as_their_fields) {
+    int compared = 0;
+    for (const auto& r : samples()) {
+        const bool safety = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+            return packyard::routing::iequals(h.first, "X-Frame-Options") ||
+                   packyard::routing::iequals(h.first, "X-Content-Type-Options");
+        });
+        if (safety) {
+            continue; // never kept as lines: the JSON safety headers replace them
+        }
+        for (std::size_t kept_fields = 0; kept_fields <= r.headers.size(); ++kept_fields) {
+            response kept = r;
+            kept.headers.assign(r.headers.begin(),
+                                r.headers.begin() + static_cast<std::ptrdiff_t>(kept_fields));
+            std::string lines;
+            packyard::routing::append_header_lines(
+                lines,
+                {r.headers.begin() + static_cast<std::ptrdiff_t>(kept_fields), r.headers.end()});
+            kept.header_lines = std::make_shared<const std::string>(std::move(lines));
+            for (const bool keep_alive : {true, false}) {
+                std::string mine;
+                serialize_header(mine, kept, keep_alive, 11, 6416);
+                BOOST_TEST(mine == beast_header(r, keep_alive, 11, 6416));
+                ++compared;
+            }
+        }
+    }
+    BOOST_TEST(compared == 2 * (5 + 1 + 1 + 2 + 1 + 1 + 1));
 }
 
 BOOST_AUTO_TEST_CASE(status_line_and_connection) {
