@@ -100,6 +100,7 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
         std::optional<response> refused;
         {
             ctx->snapshot_generation = svc_.env.identity_generation();
+            ctx->lists_seen = svc_.env.lists_generation();
             auto t = store::read_txn::begin(svc_.env);
             if (!t) {
                 throw store::failure(t.error(), "begin read transaction");
@@ -120,6 +121,14 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
                     ctx->params.set(
                         std::string(name),
                         param_value{param_value::shape::scalar, ctx->path_param(name), {}});
+                }
+            }
+            // A list asked again by the same caller: its kept answer, before the needs
+            // (routing/list_pages.hpp), in this snapshot.
+            if (!refused && (rt.flags & kept_answers) != 0 && rt.body == body_kind::none) {
+                if (auto kept = kept_list_answer(*ctx, *t)) {
+                    out.early = std::move(*kept);
+                    return out;
                 }
             }
             // A stream route decides from the header alone whether its body is wanted.
@@ -162,6 +171,7 @@ outcome app::decide(request_context& ctx) noexcept {
             }
         }
         ctx.snapshot_generation = svc_.env.identity_generation();
+        ctx.lists_seen = svc_.env.lists_generation();
         auto t = store::read_txn::begin(svc_.env);
         if (!t) {
             if ((rt.flags & store_probe) != 0) {
@@ -185,6 +195,7 @@ outcome app::decide(request_context& ctx) noexcept {
 response app::conclude(request_context& ctx, const write_plan& plan, std::error_code ec) noexcept {
     try {
         ctx.snapshot_generation = svc_.env.identity_generation();
+        ctx.lists_seen = svc_.env.lists_generation();
         auto t = store::read_txn::begin(svc_.env);
         if (!t) {
             throw store::failure(t.error(), "begin read transaction");

@@ -91,6 +91,8 @@ public:
     /// env.identity_generation() when the request began, before its first snapshot opened:
     /// what a cache filled from this request's snapshots may claim to be current for.
     std::uint64_t snapshot_generation = 0;
+    /// env.lists_generation() at the same moment (routing/list_pages.hpp).
+    std::uint64_t lists_seen = 0;
     /// The streamed body of a stream route, finished by the server before the handler runs.
     std::optional<upload_sink> upload;
 

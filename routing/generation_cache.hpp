@@ -5,7 +5,7 @@
 // its own snapshot shows: any other generation is a miss, recomputed from that snapshot, so a
 // stale value is never used whatever the interleaving of writes and readers. What it holds:
 // rendered npm packuments and PyPI simple pages (rendered_cache.hpp), list totals
-// (list_totals.hpp).
+// (list_totals.hpp), whole list answers (list_pages.hpp).
 
 #include <cstdint>
 #include <functional>
@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace packyard::routing {
 
@@ -33,6 +34,18 @@ public:
         }
         lru_.splice(lru_.begin(), lru_, it->second.lru);
         return it->second.value;
+    }
+
+    /// The value and the generation it was computed at, for values that name what their
+    /// generation is of (list_pages.hpp): the caller compares it with its snapshot's.
+    std::optional<std::pair<Value, std::uint64_t>> find_stamped(std::string_view key) {
+        std::lock_guard lock(mu_);
+        auto it = entries_.find(key);
+        if (it == entries_.end()) {
+            return std::nullopt;
+        }
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+        return std::pair<Value, std::uint64_t>{it->second.value, it->second.generation};
     }
 
     /// Keeps a value that costs size bytes (with its key); the least recently used entries go

@@ -48,6 +48,9 @@ enum route_flags : unsigned {
     raw_body = 1U << 4,
     /// The path may end in '/' (pip asks for ".../simple/<name>/"; Grape accepts both).
     trailing_slash = 1U << 5,
+    /// Its answers may be kept whole (list_pages.hpp): routing::app looks for a kept answer
+    /// to the same request of the same caller before resolving the needs.
+    kept_answers = 1U << 6,
 };
 
 /// What :id names.

@@ -58,6 +58,7 @@ constexpr needs pypi_upload{true, false, subject::project, upload, false, basic_
 constexpr needs pypi_group{false, false, subject::group, 0, false, basic_realm};
 
 constexpr unsigned job = allow_job_token;
+constexpr unsigned kept = kept_answers;
 constexpr unsigned job_or_basic = allow_job_token | allow_basic_auth;
 constexpr unsigned pypi_read_flags = job_or_basic | trailing_slash;
 
@@ -108,8 +109,9 @@ const route table[] = {
      member_of_project},
 
     // Packages (GitLab's lib/api/project_packages.rb, group_packages.rb, package_files.rb)
-    {m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read, job, none, packages},
-    {m::get, "/api/v4/groups/:id/packages", h::list_group_packages, read, 0, none, group},
+    {m::get, "/api/v4/projects/:id/packages", h::list_project_packages, read, job | kept, none,
+     packages},
+    {m::get, "/api/v4/groups/:id/packages", h::list_group_packages, read, kept, none, group},
     {m::get, "/api/v4/projects/:id/packages/:package_id", h::get_package, read, job, none, package},
     {m::get, "/api/v4/projects/:id/packages/:package_id/pipelines", h::list_package_pipelines, read,
      job, none, package},

@@ -71,6 +71,15 @@ public:
         identity_generation_.fetch_add(1, std::memory_order_acq_rel);
     }
 
+    /// Bumped after every commit that moved a list generation on (store::touch_lists, through
+    /// write_txn::after_commit), before the write is answered: a kept list answer whose value
+    /// of it is the current one shows what a fresh snapshot would, without reading the
+    /// scope's generation (routing/list_pages.hpp). Read it before opening the snapshot.
+    std::uint64_t lists_generation() const noexcept {
+        return lists_generation_.load(std::memory_order_acquire);
+    }
+    void lists_changed() noexcept { lists_generation_.fetch_add(1, std::memory_order_acq_rel); }
+
     /// Remembers a thread's cached read transaction so the destructor can abort it.
     void register_cached_reader(MDB_txn* txn);
 
@@ -83,6 +92,7 @@ private:
     std::uint64_t map_size_ = 0;
     std::uint32_t found_version_ = 0;
     std::atomic<std::uint64_t> identity_generation_{1};
+    std::atomic<std::uint64_t> lists_generation_{1};
     std::filesystem::path dir_;
     std::mutex cached_mutex_;
     std::vector<MDB_txn*> cached_readers_;

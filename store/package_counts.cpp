@@ -75,6 +75,7 @@ std::error_code adjust_class_counts(write_txn& t, const package_place& pl, const
 
 std::error_code touch_lists(write_txn& t, const package_place& pl) {
     const auto& db = t.db();
+    t.after_commit([&env = t.env()] { env.lists_changed(); });
     if (auto ec = add_count(t, db.package_classes,
                             keys::generation_key(list_scope::project, pl.project_id), 1)) {
         return ec;

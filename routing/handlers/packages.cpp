@@ -153,47 +153,6 @@ store::list_page list_page_of(request_context& ctx, const store::txn& t, store::
     return page;
 }
 
-/// A list answer kept under what it depends on besides the scope's data: the caller as the page
-/// shows them (project: the delete right; group: the user), the identity generation, the base
-/// URL and the request target (routing/list_pages.hpp).
-/// The key is built in a buffer of the I/O thread: a hit allocates nothing for it.
-std::string& page_key(char scope, std::uint64_t id, std::uint64_t caller,
-                      const request_context& ctx) {
-    thread_local std::string k;
-    k.clear();
-    k.push_back(scope);
-    k.append(std::to_string(id)).push_back(' ');
-    k.append(std::to_string(caller)).push_back(' ');
-    k.append(std::to_string(ctx.snapshot_generation)).push_back(' ');
-    k.append(base_of(ctx)).push_back(' ');
-    k.append(ctx.req.target);
-    return k;
-}
-
-response answer_of(const list_page_answer& a) {
-    response r;
-    r.shared = a.body;
-    r.headers = a.headers;
-    return r;
-}
-
-response keep_answer(list_pages& pages, std::string key, std::uint64_t generation, response r) {
-    if (r.status != 200) {
-        return r;
-    }
-    auto answer = std::make_shared<list_page_answer>();
-    answer->body = std::make_shared<const shared_body>(std::move(r.body));
-    answer->headers = r.headers;
-    std::size_t size = answer->body->size();
-    for (const auto& [name, value] : answer->headers) {
-        size += name.size() + value.size() + 64;
-    }
-    r.body.clear();
-    r.shared = answer->body;
-    pages.insert(std::move(key), generation, std::move(answer), size);
-    return r;
-}
-
 /// A page of packages as GitLab renders it: each row with its project (the caller's delete
 /// right decides its delete link), its build summary and newest pipeline.
 response render_list(request_context& ctx, const store::txn& t, const store::list_page& page,
@@ -246,14 +205,9 @@ response render_list(request_context& ctx, const store::txn& t, const store::lis
 
 outcome list_project_packages(request_context& ctx, const snapshot& t) {
     // Route needs: the project, read_packages.
+    // A kept answer was looked for before the needs (list_pages.hpp): this one is rendered.
     const auto& proj = *ctx.subject.project;
-    auto& pages = *ctx.svc.pages;
     const auto generation = store::list_generation(t, store::list_scope::project, proj.id);
-    const bool destroy = at_least(project_role(ctx, t, proj), store::access_level::maintainer);
-    const auto& key = page_key('p', proj.id, destroy ? 1 : 0, ctx);
-    if (auto hit = pages.find(key, generation)) {
-        return answer_of(**hit);
-    }
     list_params lp;
     if (auto err = parse_list_params(ctx, false, lp)) {
         return std::move(*err);
@@ -270,21 +224,16 @@ outcome list_project_packages(request_context& ctx, const snapshot& t) {
         q.known_total = store::default_count(t, store::list_scope::project, proj.id);
     }
     const auto page = list_page_of(ctx, t, q);
-    return keep_answer(
-        pages, key, generation,
+    return keep_list_answer(
+        ctx, store::list_scope::project, proj.id, generation,
         render_list(ctx, t, page, lp, &proj, {{"order_by", "created_at"}, {"sort", "asc"}}));
 }
 
 outcome list_group_packages(request_context& ctx, const snapshot& t) {
     // Route needs: the group.
+    // A kept answer was looked for before the needs (list_pages.hpp): this one is rendered.
     const auto& g = *ctx.subject.group;
-    auto& pages = *ctx.svc.pages;
     const auto generation = store::list_generation(t, store::list_scope::group, g.id);
-    // What a group page shows depends on the caller's projects and roles: one answer per user.
-    const auto& key = page_key('g', g.id, ctx.who.user_id(), ctx);
-    if (auto hit = pages.find(key, generation)) {
-        return answer_of(**hit);
-    }
     list_params lp;
     if (auto err = parse_list_params(ctx, true, lp)) {
         return std::move(*err);
@@ -323,8 +272,8 @@ outcome list_group_packages(request_context& ctx, const snapshot& t) {
         }
     }
     const auto page = list_page_of(ctx, t, q);
-    return keep_answer(
-        pages, key, generation,
+    return keep_list_answer(
+        ctx, store::list_scope::group, g.id, generation,
         render_list(ctx, t, page, lp, nullptr,
                     {{"exclude_subgroups", "false"}, {"order_by", "created_at"}, {"sort", "asc"}}));
 }

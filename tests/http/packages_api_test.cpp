@@ -305,6 +305,44 @@ BOOST_FIXTURE_TEST_CASE(list_pages_follow_downloads_roles_and_deletes, packages_
     }
 }
 
+BOOST_FIXTURE_TEST_CASE(a_kept_list_answer_is_only_for_its_caller, packages_fixture) {
+    // A kept answer is looked for before the project is resolved and the caller's rights are
+    // checked (routing/list_pages.hpp): it must never reach a caller who may not see it.
+    const auto priv = create_project("closed", group, "private");
+    BOOST_TEST(upload(priv, "inside", "1.0", "i.bin", "i") == 201u);
+    auto [uid, token] = create_user("member");
+    auto [other_uid, other_token] = create_user("outsider");
+    (void)other_uid;
+    add_member("projects", priv, uid, 20);
+    const std::string pb = "/api/v4/projects/" + std::to_string(priv) + "/packages";
+    for (int i = 0; i < 4; ++i) { // kept on either I/O thread
+        BOOST_TEST(names_of(http.get(pb, with_token(token))).size() == 1u);
+    }
+    BOOST_TEST(http.get(pb).status == 404u);
+    BOOST_TEST(http.get(pb, with_token(other_token)).status == 404u);
+    BOOST_TEST(http.get(pb, {{"PRIVATE-TOKEN", "glpat-not-a-token"}}).status == 401u);
+    // A token of the same user without an API scope is refused by its scope.
+    const auto made =
+        http.request("POST", "/api/v4/users/" + std::to_string(uid) + "/personal_access_tokens",
+                     R"({"name":"narrow","scopes":["read_user"]})", [] {
+                         auto h = as_root();
+                         h.emplace_back("Content-Type", "application/json");
+                         return h;
+                     }());
+    BOOST_REQUIRE(made.status == 201u);
+    const auto narrow = str_field(made.json(), "token");
+    BOOST_TEST(http.get(pb, with_token(narrow)).status == 403u);
+    // Membership ends: the kept answer ends with it.
+    BOOST_REQUIRE(
+        http.request("DELETE",
+                     "/api/v4/projects/" + std::to_string(priv) + "/members/" + std::to_string(uid),
+                     {}, as_root())
+            .status == 204u);
+    for (int i = 0; i < 4; ++i) {
+        BOOST_TEST(http.get(pb, with_token(token)).status == 404u);
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(single_package_shows_other_versions_and_404_texts, packages_fixture) {
     BOOST_TEST(upload(project, "alpha", "2.1.0", "a.bin", "alpha2") == 201u);
     auto list = http.get(base + "?package_name=alpha&order_by=version");
