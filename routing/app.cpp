@@ -71,6 +71,7 @@ app::app(services& s, std::span<const route> table)
     , router_(table) {}
 
 app::started app::begin(request& req, std::optional<std::uint64_t> content_length) {
+    const log::request_scope in_request(req.id);
     started out;
     route_match m = router_.match(req.verb, req.path);
     if (m.matched == nullptr) {
@@ -163,6 +164,7 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
 }
 
 outcome app::decide(request_context& ctx) noexcept {
+    const log::request_scope in_request(ctx.req.id);
     const route& rt = *ctx.match.matched;
     try {
         if (rt.body == body_kind::small && (rt.flags & raw_body) == 0) {
@@ -193,6 +195,7 @@ outcome app::decide(request_context& ctx) noexcept {
 }
 
 response app::conclude(request_context& ctx, const write_plan& plan, std::error_code ec) noexcept {
+    const log::request_scope in_request(ctx.req.id);
     try {
         ctx.snapshot_generation = svc_.env.identity_generation();
         ctx.lists_seen = svc_.env.lists_generation();

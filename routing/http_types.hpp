@@ -32,6 +32,7 @@ struct request {
     std::vector<std::pair<std::string_view, std::string_view>> headers;
     std::string body;        ///< small bodies only; uploads stream elsewhere
     std::string_view remote; ///< peer address, for logs
+    std::string_view id;     ///< the request id (X-Request-Id; server/request_id.hpp)
 
     /// First header with that name (case-insensitive), or empty.
     std::string_view header(std::string_view name) const noexcept;
@@ -51,6 +52,8 @@ struct response {
     /// Header lines serialized ahead of time (append_header_lines), written right after
     /// headers: a kept answer's, shared with the cache instead of copied field by field.
     std::shared_ptr<const std::string> header_lines;
+    /// X-Request-Id, written after the header lines (set by the server on every response).
+    std::string_view request_id;
     std::string body;
     /// A body shared with a cache (written as it is, never copied); replaces body when set.
     std::shared_ptr<const shared_body> shared;

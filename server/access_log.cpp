@@ -96,6 +96,10 @@ void write_access_log(const access_entry& e) {
         append_number(line, e.bytes);
         line += ",\"duration_us\":";
         append_number(line, e.micros);
+        if (!e.request_id.empty()) {
+            line += ",\"correlation_id\":";
+            log::append_json_string(line, e.request_id);
+        }
         line += '}';
     } else {
         store::append_iso8601(line, store::now_ms());
@@ -112,6 +116,10 @@ void write_access_log(const access_entry& e) {
         line += ' ';
         append_number(line, e.micros);
         line += "us";
+        if (!e.request_id.empty()) {
+            line += ' ';
+            line += log::printable(e.request_id);
+        }
     }
     log::write_line(line);
 }

@@ -22,6 +22,7 @@ struct access_entry {
     unsigned status = 0;
     std::uint64_t bytes = 0;
     std::uint64_t micros = 0;
+    std::string_view request_id; ///< X-Request-Id (server/request_id.hpp)
 };
 
 void write_access_log(const access_entry& e);

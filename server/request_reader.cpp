@@ -210,7 +210,7 @@ net::awaitable<std::optional<routing::response>> read_small_body(connection& c, 
 
 net::awaitable<std::optional<routing::response>>
 receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
-               byte_budget::lease& held, bool expects_continue) {
+               byte_budget::lease& held, bool expects_continue, std::string_view request_id) {
     const config& cfg = srv.cfg();
     if (co_await send_continue(c, p.get().version(), expects_continue, cfg.header_timeout)) {
         co_return routing::message_response(400, "400 Bad request");
@@ -221,6 +221,7 @@ receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sin
     auto ec = co_await read_body(
         c, p, sink.wire_limit(), cfg.header_timeout, clock::now() + cfg.upload_timeout,
         [&](std::string_view chunk) -> std::error_code {
+            const log::request_scope in_request(request_id);
             refused = sink.write(chunk);
             if (!refused && sink.held() > held.bytes() &&
                 !held.grow(srv.body_budget(), sink.held() - held.bytes())) {
@@ -249,6 +250,7 @@ receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sin
     co_await net::co_spawn(
         srv.blocking_pool(),
         [&]() -> net::awaitable<void> {
+            const log::request_scope in_request(request_id);
             refused = sink.finish();
             co_return;
         },

@@ -42,6 +42,9 @@ void serialize_header(std::string& out, const routing::response& r, bool keep_al
     if (r.header_lines) {
         out.append(*r.header_lines);
     }
+    if (!r.request_id.empty()) {
+        field("X-Request-Id", r.request_id);
+    }
     if (json) {
         field("X-Content-Type-Options", "nosniff");
         field("X-Frame-Options", "SAMEORIGIN");

@@ -7,6 +7,7 @@
 #include "routing/limits.hpp"
 #include "server/access_log.hpp"
 #include "server/request_framing.hpp"
+#include "server/request_id.hpp"
 #include "server/server.hpp"
 #include "server/transport.hpp"
 
@@ -69,7 +70,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
     }
     const server::session_registration registered(srv, w, *slot);
     auto log_line = [&](std::string_view method, std::string_view target, unsigned status,
-                        std::uint64_t bytes, std::chrono::steady_clock::time_point started) {
+                        std::uint64_t bytes, std::chrono::steady_clock::time_point started,
+                        std::string_view id) {
         if (!cfg.access_log) {
             return;
         }
@@ -77,7 +79,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
                                 std::chrono::steady_clock::now() - started)
                                 .count();
         write_access_log(
-            {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros)});
+            {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros), id});
     };
 
     for (;;) {
@@ -100,6 +102,8 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         }
         slot->busy = true;
         const auto started = std::chrono::steady_clock::now();
+        const auto id_chars = next_request_id();
+        const std::string_view id(id_chars.data(), id_chars.size());
         header_parser parser;
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         c.stream.expires_after(cfg.header_timeout);
@@ -115,10 +119,12 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         }
         if (refused) {
             // The body's length is unknown or untrusted: answer and close.
-            auto [wec, bytes, status] = co_await write_response(c, status_response(*refused), false,
-                                                                false, 11, srv.small_file_cache());
+            auto refusal = status_response(*refused);
+            refusal.request_id = id;
+            auto [wec, bytes, status] = co_await write_response(c, std::move(refusal), false, false,
+                                                                11, srv.small_file_cache());
             log_line(hec ? "-" : parser.get().method_string(), hec ? "-" : parser.get().target(),
-                     status, bytes, started);
+                     status, bytes, started, id);
             if (!wec) {
                 co_await linger(c);
             }
@@ -128,6 +134,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         routing::request req;
         fill_request(req, header);
         req.remote = remote;
+        req.id = id;
         const bool head = req.verb == routing::method::head;
         const auto length = parser.content_length();
         auto begun =
@@ -159,7 +166,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
                 break;
             case routing::body_kind::stream:
                 refused_body = co_await receive_upload(c, parser, srv, *ctx.upload, body_memory,
-                                                       expects_continue);
+                                                       expects_continue, id);
                 break;
             }
             if (refused_body) {
@@ -174,9 +181,10 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         }
         const bool keep_alive =
             header.keep_alive() && !close_after && !res.close && !srv.stopping();
+        res.request_id = id;
         auto [wec, bytes, status] = co_await write_response(
             c, std::move(res), head, keep_alive, header.version(), srv.small_file_cache());
-        log_line(header.method_string(), header.target(), status, bytes, started);
+        log_line(header.method_string(), header.target(), status, bytes, started, id);
         slot->busy = false;
         if (!wec && close_after) {
             co_await linger(c);

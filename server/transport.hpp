@@ -60,10 +60,10 @@ read_small_body(connection& c, header_parser& p, server& srv, routing::request& 
                 byte_budget::lease& held, bool expects_continue);
 /// Pumps a stream route's body into its upload sink and finishes the sink off the I/O thread;
 /// what the sink holds in memory (an npm body's metadata) is taken from the process-wide
-/// budget. Returns the answer to send instead.
+/// budget. What the sink logs carries request_id. Returns the answer to send instead.
 boost::asio::awaitable<std::optional<routing::response>>
 receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
-               byte_budget::lease& held, bool expects_continue);
+               byte_budget::lease& held, bool expects_continue, std::string_view request_id);
 /// After an answer that left request bytes unread: half-close, read and drop for a while.
 boost::asio::awaitable<void> linger(connection& c);
 

@@ -106,18 +106,45 @@ void write_line(std::string_view line) {
     write_all(buf);
 }
 
+namespace {
+thread_local std::string_view current_id;
+} // namespace
+
+request_scope::request_scope(std::string_view id) noexcept
+    : outer_(current_id) {
+    current_id = id;
+}
+
+request_scope::~request_scope() {
+    current_id = outer_;
+}
+
+std::string_view current_request_id() noexcept {
+    return current_id;
+}
+
 void message(std::string_view text) {
     std::string line;
+    const std::string_view id = current_id;
     if (current_format() == format::json) {
         line = "{\"time\":\"";
         store::append_iso8601(line, store::now_ms());
-        line += "\",\"message\":";
+        line += '"';
+        if (!id.empty()) {
+            line += ",\"correlation_id\":";
+            append_json_string(line, id);
+        }
+        line += ",\"message\":";
         append_json_string(line, text);
         line += '}';
     } else {
         store::append_iso8601(line, store::now_ms());
         line += " packyard: ";
         line += printable(text);
+        if (!id.empty()) {
+            line += " request_id=";
+            line += printable(id);
+        }
     }
     write_line(line);
 }

@@ -2,9 +2,11 @@
 
 #include "tests/support/packyard_server.hpp"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sys/stat.h>
 #include <thread>
@@ -53,7 +55,14 @@ BOOST_FIXTURE_TEST_CASE(several_requests_share_one_connection, server_fixture) {
 // line follows the request's version, Connection follows keep-alive as Beast would say it,
 // Content-Length matches the body and JSON carries GitLab's safety headers.
 BOOST_FIXTURE_TEST_CASE(response_header_bytes_follow_version_and_keep_alive, server_fixture) {
-    auto header_of = [](const std::string& out) { return out.substr(0, out.find("\r\n\r\n") + 4); };
+    // The request id differs on every response (request_ids_... below): taken out here.
+    auto header_of = [](const std::string& out) {
+        auto head = out.substr(0, out.find("\r\n\r\n") + 4);
+        const auto at = head.find("X-Request-Id: ");
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        head.erase(at, std::string_view("X-Request-Id: ").size() + 26 + 2);
+        return head;
+    };
     {
         auto [out, closed] = raw_exchange(
             server.port(), "GET /-/liveness HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
@@ -65,7 +74,7 @@ BOOST_FIXTURE_TEST_CASE(response_header_bytes_follow_version_and_keep_alive, ser
                            "X-Frame-Options: SAMEORIGIN\r\n"
                            "Content-Length: 15\r\n"
                            "Connection: keep-alive\r\n\r\n");
-        BOOST_TEST(out.substr(head.size()) == R"({"status":"ok"})");
+        BOOST_TEST(out.substr(head.size() + 42) == R"({"status":"ok"})");
         BOOST_TEST(!closed); // kept open until the exchange's timeout
     }
     {
@@ -74,7 +83,7 @@ BOOST_FIXTURE_TEST_CASE(response_header_bytes_follow_version_and_keep_alive, ser
         const auto head = header_of(out);
         BOOST_TEST(head.rfind("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n", 0) ==
                    0u);
-        const auto body = out.substr(head.size());
+        const auto body = out.substr(head.size() + 42);
         BOOST_TEST(head.find("\r\nContent-Length: " + std::to_string(body.size()) +
                              "\r\nConnection: close\r\n\r\n") != std::string::npos);
         BOOST_TEST(closed);
@@ -85,6 +94,77 @@ BOOST_FIXTURE_TEST_CASE(response_header_bytes_follow_version_and_keep_alive, ser
         BOOST_TEST(header_of(out).find("Connection") == std::string::npos);
         BOOST_TEST(closed);
     }
+}
+
+namespace {
+
+bool is_ulid(const std::string& s) {
+    return s.size() == 26 && s[0] <= '7' &&
+           s.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ") == std::string::npos;
+}
+
+} // namespace
+
+// Every response carries the request id GitLab would send (X-Request-Id: a ULID, generated here
+// whatever the client sent, as labkit does without propagation), and every log line written for
+// that request carries it too, in --log-format json as every other line.
+BOOST_AUTO_TEST_CASE(request_ids_are_on_every_response_and_its_log_lines) {
+    server_fixture f({"--log-format", "json"}, {{"PACKYARD_FAULTS", "blob_write=1"}});
+    const auto project = f.create_project("p", f.create_group("g", "public"), "public");
+    std::vector<std::string> ids;
+    auto id_of = [&](const http_response& r, unsigned status) {
+        BOOST_TEST(r.status == status);
+        const auto id = r.header("x-request-id");
+        BOOST_TEST(is_ulid(id), id);
+        ids.push_back(id);
+        return id;
+    };
+    id_of(f.http.get("/-/health"), 200u);
+    id_of(f.http.get("/api/v4/nope", {{"X-Request-Id", "chosen-by-the-client"}}), 404u);
+    id_of(f.http.get("/api/v4/user"), 401u);
+    // The first blob write fails (PACKYARD_FAULTS): a 500 whose cause is logged.
+    const auto failed = id_of(
+        f.http.put("/api/v4/projects/" + std::to_string(project) + "/packages/generic/a/1.0/f.bin",
+                   "bytes", as_root()),
+        500u);
+    {
+        auto [out, closed] = raw_exchange(f.server.port(), "GET / HTTP/1.1\r\n\r\n", 3s);
+        BOOST_TEST(out.rfind("HTTP/1.1 400", 0) == 0u); // no Host: refused before routing
+        const auto at = out.find("X-Request-Id: ");
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        ids.push_back(out.substr(at + 14, 26));
+        BOOST_TEST(is_ulid(ids.back()));
+    }
+    std::vector<std::string> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    BOOST_TEST((std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()));
+    std::this_thread::sleep_for(200ms);
+    const auto log = f.server.log();
+    std::size_t lines = 0;
+    std::map<std::string, int> per_id;
+    std::size_t start = 0;
+    while (start < log.size()) {
+        const auto end = log.find('\n', start);
+        const auto line = log.substr(start, end - start);
+        start = end == std::string::npos ? log.size() : end + 1;
+        if (line.empty()) {
+            continue;
+        }
+        ++lines;
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        BOOST_TEST_REQUIRE(d.IsObject(), line);
+        BOOST_TEST(d.HasMember("time"));
+        if (d.HasMember("correlation_id")) {
+            ++per_id[d["correlation_id"].GetString()];
+        }
+    }
+    BOOST_TEST(lines > 4u);
+    for (const auto& id : ids) {
+        BOOST_TEST(per_id[id] >= 1, id); // its access line
+    }
+    BOOST_TEST(per_id[failed] >= 2); // and the cause of its 500
+    BOOST_TEST(log.find("chosen-by-the-client") == std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_CASE(small_body_over_the_limit_gets_413, server_fixture) {

@@ -26,6 +26,9 @@ std::string beast_header(const response& r, bool keep_alive, unsigned version,
     for (const auto& [k, v] : r.headers) {
         res.insert(k, v);
     }
+    if (!r.request_id.empty()) {
+        res.insert("X-Request-Id", r.request_id);
+    }
     if (r.content_type == "application/json") {
         res.set("X-Content-Type-Options", "nosniff");
         res.set("X-Frame-Options", "SAMEORIGIN");
@@ -87,6 +90,9 @@ std::vector<response> samples() {
     no_content.status = 204;
     no_content.content_type.clear();
     out.push_back(no_content);
+    response with_id = list; // every response the server writes carries its request id
+    with_id.request_id = "01JDQ3V5S8M2C7R4X9T6B1N0KZ";
+    out.push_back(with_id);
     return out;
 }
 
@@ -114,7 +120,7 @@ BOOST_AUTO_TEST_CASE(same_bytes_as_beast) {
             }
         }
     }
-    BOOST_TEST(compared == 9 * 2 * 2 * 5);
+    BOOST_TEST(compared == 10 * 2 * 2 * 5);
 }
 
 // A kept answer carries its headers serialized ahead of time (response::header_lines): the same
@@ -146,7 +152,7 @@ BOOST_AUTO_TEST_CASE(header_lines_write_the_same_bytes_as_their_fields) {
             }
         }
     }
-    BOOST_TEST(compared == 2 * (5 + 1 + 1 + 2 + 1 + 1 + 1));
+    BOOST_TEST(compared == 2 * (5 + 1 + 1 + 2 + 1 + 1 + 1 + 5));
 }
 
 BOOST_AUTO_TEST_CASE(status_line_and_connection) {
