@@ -462,4 +462,20 @@ unsigned server_fixture::upload(std::uint64_t project, const std::string& name,
         .status;
 }
 
+std::string without_request_id(std::string raw) {
+    constexpr std::string_view name = "\r\nX-Request-Id: ";
+    const auto at = raw.find(name);
+    if (at == std::string::npos || at + name.size() + 26 + 2 > raw.size()) {
+        return raw;
+    }
+    const auto id = std::string_view(raw).substr(at + name.size(), 26);
+    const bool ulid =
+        id.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ") == std::string_view::npos &&
+        raw.compare(at + name.size() + 26, 2, "\r\n") == 0;
+    if (ulid) {
+        raw.erase(at, name.size() + 26); // keeps the line end before it
+    }
+    return raw;
+}
+
 } // namespace packyard::testing

@@ -103,6 +103,10 @@ private:
     impl* impl_;
 };
 
+/// A raw response with its "X-Request-Id: <ULID>\r\n" line taken out (ids differ on every
+/// response); unchanged when there is no such line or its value is not a ULID.
+std::string without_request_id(std::string raw);
+
 /// Sends raw bytes on a fresh connection and returns everything read until the server closes
 /// or the timeout passes (the bool says whether the server closed it).
 std::pair<std::string, bool> raw_exchange(std::uint16_t port, const std::string& bytes,
