@@ -1,6 +1,7 @@
 #include "server/config.hpp"
 
 #include "routing/limits.hpp"
+#include "server/backup_command.hpp"
 
 #include <boost/program_options.hpp>
 #include <sstream>
@@ -18,6 +19,8 @@ constexpr std::string_view top_usage =
     "Commands:\n"
     "  serve      run the server (packyard serve --help for its options)\n"
     "  routes     print the route table\n"
+    "  backup     copy a store, live, into a new folder (packyard backup --help)\n"
+    "  restore    place a backup into a new data folder (packyard restore --help)\n"
     "\n"
     "Options:\n"
     "  --help     show this help\n"
@@ -103,6 +106,9 @@ command parse_command_line(int argc, char** argv) {
     if (first == "routes") {
         out.what = command::kind::routes;
         return out;
+    }
+    if (first == "backup" || first == "restore") {
+        return parse_copy_command(argc, argv);
     }
     if (first != "serve") {
         out.what = command::kind::error;

@@ -36,10 +36,18 @@ struct config {
     std::uint64_t max_buffered_bodies = limits::max_buffered_bodies;
 };
 
+/// What `packyard backup` (data, folder = --to) and `packyard restore` (folder = --from,
+/// data) are told (server/backup_command.cpp).
+struct copy_args {
+    std::filesystem::path data;
+    std::filesystem::path folder;
+};
+
 /// What the command line asked for.
 struct command {
-    enum class kind { serve, help, version, routes, error } what = kind::help;
+    enum class kind { serve, help, version, routes, backup, restore, error } what = kind::help;
     config cfg;
+    copy_args copy;
     std::string text; ///< help text, or the error
 };
 

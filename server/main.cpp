@@ -2,6 +2,7 @@
 
 #include "routing/app.hpp"
 #include "routing/limits.hpp"
+#include "server/backup_command.hpp"
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
@@ -158,6 +159,16 @@ int main(int argc, char** argv) {
     case server::command::kind::error:
         std::cerr << "packyard: " << cmd.text << '\n';
         return 2;
+    case server::command::kind::backup:
+    case server::command::kind::restore:
+        try {
+            return cmd.what == server::command::kind::backup
+                       ? server::run_backup(cmd.copy, PACKYARD_VERSION)
+                       : server::run_restore(cmd.copy);
+        } catch (const std::exception& e) {
+            std::cerr << "packyard: " << e.what() << '\n';
+            return 1;
+        }
     case server::command::kind::serve:
         break;
     }

@@ -156,8 +156,22 @@ net::awaitable<void> server::cleanup_loop() {
                 continue;
             }
         }
+        // Blob files kept while a backup copied them go once it is done.
+        if (svc.blobs != nullptr && svc.blobs->deferred() > 0 && !svc.blobs->backup_running()) {
+            const auto ec = co_await svc.writer.async_run(
+                [&blobs = *svc.blobs](store::write_txn& t) -> std::error_code {
+                    store::unlink_deferred(t, blobs);
+                    return {};
+                },
+                net::use_awaitable);
+            if (ec) {
+                log::error("removing blobs kept for a backup failed", ec);
+            }
+        }
         cleanup_timer_->expires_after(std::chrono::seconds(1));
         co_await cleanup_timer_->async_wait(net::as_tuple(net::use_awaitable));
+        // A backup killed mid-copy leaves its reader slot, whose snapshot pins old pages.
+        svc.env.clear_stale_readers();
         bound_mapped_pages();
     }
 }

@@ -2,11 +2,13 @@
 
 #include "store/crypto.hpp"
 #include "store/fault.hpp"
+#include "store/log.hpp"
 
 #include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace packyard::store {
@@ -34,6 +36,16 @@ std::error_code fsync_dir(const std::filesystem::path& dir) {
     const auto ec = rc == 0 ? std::error_code{} : errno_code();
     ::close(fd);
     return ec;
+}
+
+int open_backup_lock(const std::filesystem::path& path) {
+    // Read-only is enough for flock(2), and lets a backup run as another user that can read
+    // the folder. O_CREAT: whichever of the server and a backup comes first makes the file.
+    int fd = -1;
+    do {
+        fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
 }
 
 } // namespace
@@ -152,12 +164,25 @@ result<blob_digest> blob_upload::finish() {
     return d;
 }
 
+std::filesystem::path backup_lock_path(const std::filesystem::path& data_dir) {
+    return data_dir / "backup.lock";
+}
+
 blob_store::blob_store(const std::filesystem::path& data_dir)
     : blobs_(data_dir / "blobs")
-    , tmp_(data_dir / "tmp") {
+    , tmp_(data_dir / "tmp")
+    , lock_path_(backup_lock_path(data_dir)) {
     std::error_code ec;
     std::filesystem::create_directories(blobs_, ec);
     std::filesystem::create_directories(tmp_, ec);
+    lock_.reset(open_backup_lock(lock_path_));
+    if (!lock_) {
+        // Unlinks then go ahead unguarded: a backup running meanwhile finds a blob of its
+        // snapshot missing and fails saying so, it never completes without it.
+        const auto why = errno_code();
+        log::error("cannot open " + lock_path_.string() + " (backups may fail while blobs go)",
+                   why);
+    }
 }
 
 std::filesystem::path blob_store::path_of(std::string_view sha256_hex) const {
@@ -196,10 +221,69 @@ std::error_code blob_store::sync() {
     return fsync_dir(blobs_);
 }
 
-void blob_store::remove(std::string_view sha256_hex) {
-    if (is_sha256_hex(sha256_hex)) {
-        ::unlink(path_of(sha256_hex).c_str());
+bool blob_store::lock_out_backups() {
+    if (!lock_) {
+        return true;
     }
+    int rc = 0;
+    do {
+        rc = ::flock(lock_.get(), LOCK_EX | LOCK_NB);
+    } while (rc != 0 && errno == EINTR);
+    // EWOULDBLOCK: a backup holds it. Any other failure is treated alike: keeping a file a
+    // little longer is always safe.
+    return rc == 0;
+}
+
+void blob_store::let_backups_in() {
+    ::flock(lock_.get(), LOCK_UN);
+}
+
+void blob_store::remove(std::string_view sha256_hex) {
+    if (!is_sha256_hex(sha256_hex)) {
+        return;
+    }
+    // Held exclusively across the unlink: a backup that starts now waits the few microseconds
+    // for it, then takes its snapshot, which already lacks this blob's last reference.
+    if (!lock_out_backups()) {
+        if (deferred_.emplace(sha256_hex).second) {
+            deferred_count_.fetch_add(1, std::memory_order_relaxed);
+        }
+        return;
+    }
+    ::unlink(path_of(sha256_hex).c_str());
+    if (lock_) {
+        let_backups_in();
+    }
+}
+
+bool blob_store::backup_running() const {
+    const unique_fd probe(open_backup_lock(lock_path_));
+    if (!probe) {
+        return false;
+    }
+    if (::flock(probe.get(), LOCK_EX | LOCK_NB) != 0) {
+        return errno == EWOULDBLOCK;
+    }
+    return false; // closing the probe lets go of the lock
+}
+
+std::size_t blob_store::remove_deferred(const std::function<bool(std::string_view)>& still_unused) {
+    if (deferred_.empty() || !lock_out_backups()) {
+        return 0;
+    }
+    std::size_t n = 0;
+    for (const auto& sha : deferred_) {
+        if (still_unused(sha)) {
+            ::unlink(path_of(sha).c_str());
+            ++n;
+        }
+    }
+    deferred_.clear();
+    deferred_count_.store(0, std::memory_order_relaxed);
+    if (lock_) {
+        let_backups_in();
+    }
+    return n;
 }
 
 std::size_t blob_store::sweep_tmp() {

@@ -5,13 +5,21 @@
 // only then linked into place by the writer thread inside the transaction that records it; the
 // blobs folder is fsynced before that transaction commits, so a crash never leaves a committed
 // row without its bytes, and a torn upload never becomes visible.
+//
+// A backup (`packyard backup`) holds DATA/backup.lock shared from before its snapshot until its
+// last blob is copied; while it does, remove() keeps the file and remembers it, and
+// remove_deferred() unlinks it later (docs/decisions/0014-backup.md).
 
 #include "store/error.hpp"
+#include "store/unique_fd.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 struct evp_md_ctx_st;
@@ -57,6 +65,9 @@ private:
     evp_md_ctx_st* sha256_ = nullptr;
 };
 
+/// DATA/backup.lock: a backup holds it shared (flock) while the blobs of its snapshot must stay.
+std::filesystem::path backup_lock_path(const std::filesystem::path& data_dir);
+
 class blob_store {
 public:
     explicit blob_store(const std::filesystem::path& data_dir);
@@ -69,8 +80,21 @@ public:
     std::error_code link(blob_upload& upload, std::string_view sha256_hex);
     /// Writer thread, before a commit: makes the links of this batch durable.
     std::error_code sync();
-    /// Writer thread, inside the transaction that dropped the last reference.
+    /// Writer thread, once the transaction that dropped the last reference is durable (or the
+    /// start-up sweep): unlinks the file, or, while a backup holds the lock, keeps it for
+    /// remove_deferred (the backup's snapshot may still reference it).
     void remove(std::string_view sha256_hex);
+    /// Blob files whose removal waits for a backup to finish (any thread).
+    std::size_t deferred() const noexcept {
+        return deferred_count_.load(std::memory_order_relaxed);
+    }
+    /// True while some process holds the backup lock (any thread; one probe on a fresh
+    /// descriptor).
+    bool backup_running() const;
+    /// Writer thread: once no backup holds the lock, unlinks each deferred file for which
+    /// still_unused(sha256) is true (the caller checks the committed state: the same bytes may
+    /// have been uploaded again) and forgets the others. Returns the files unlinked.
+    std::size_t remove_deferred(const std::function<bool(std::string_view)>& still_unused);
 
     /// Startup: removes temp files a killed process left behind.
     std::size_t sweep_tmp();
@@ -78,9 +102,17 @@ public:
     std::vector<std::string> list_blobs() const;
 
 private:
+    /// LOCK_EX without waiting: false while a backup holds the lock shared.
+    bool lock_out_backups();
+    void let_backups_in();
+
     std::filesystem::path blobs_;
     std::filesystem::path tmp_;
+    std::filesystem::path lock_path_;
+    unique_fd lock_; ///< DATA/backup.lock, used by the writer thread only
     bool dirty_ = false;
+    std::unordered_set<std::string> deferred_; ///< writer thread only
+    std::atomic<std::size_t> deferred_count_{0};
 };
 
 /// True when s is 64 lower-case hex digits.

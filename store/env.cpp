@@ -180,6 +180,12 @@ std::size_t environment::active_readers() const {
     return active;
 }
 
+std::size_t environment::clear_stale_readers() {
+    int dead = 0;
+    mdb_reader_check(env_, &dead);
+    return static_cast<std::size_t>(std::max(dead, 0));
+}
+
 std::error_code environment::sync() {
     const int rc = mdb_env_sync(env_, 1);
     return rc != 0 ? lmdb_error(rc) : std::error_code{};

@@ -49,6 +49,10 @@ public:
     /// Read transactions of this environment holding a snapshot right now (reader slots whose
     /// transaction is not reset), for tests and diagnostics.
     std::size_t active_readers() const;
+    /// Frees the reader slots of processes that ended without closing the environment (a
+    /// `packyard backup` killed mid-copy): until then their snapshot pins old pages and the
+    /// data file grows under writes. Returns the slots freed.
+    std::size_t clear_stale_readers();
     /// Flushes everything committed to disk (after a bulk load).
     std::error_code sync();
     /// Drops this process's page-table mappings of the map (MADV_DONTNEED). Pages stay in the

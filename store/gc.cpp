@@ -161,6 +161,18 @@ result<std::size_t> collect_garbage(write_txn& t, blob_store& blobs, std::size_t
     return todo.size();
 }
 
+void unlink_deferred(write_txn& t, blob_store& blobs) {
+    // After the commit, on the writer thread, like every unlink: no job can link the same
+    // bytes again between the check and the unlink.
+    t.after_commit([&env = t.env(), &blobs] {
+        auto r = read_txn::begin(env);
+        if (!r) {
+            return; // kept for the next round
+        }
+        blobs.remove_deferred([&r](std::string_view sha) { return blob_refcount(*r, sha) == 0; });
+    });
+}
+
 std::uint64_t cleanup_backlog(const txn& t) {
     return count_rows(t, t.db().cleanup);
 }

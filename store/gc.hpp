@@ -20,6 +20,11 @@ result<std::size_t> collect_garbage(write_txn& t, blob_store& blobs, std::size_t
 /// Queued cleanup entries.
 std::uint64_t cleanup_backlog(const txn& t);
 
+/// Once this transaction is durable, unlinks the blob files whose removal waited for a backup
+/// (blob_store::remove), if no backup holds the lock any more and the committed state still
+/// has no reference to them. The server's cleanup loop runs it while blobs.deferred() > 0.
+void unlink_deferred(write_txn& t, blob_store& blobs);
+
 /// Removes every package, file and pipeline of a project (before the project row goes).
 std::error_code delete_project_packages(write_txn& t, blob_store& blobs, std::uint64_t project_id);
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace packyard::store;
@@ -59,6 +61,29 @@ BOOST_AUTO_TEST_CASE(id_key_order_is_memcmp_order) {
     }
     BOOST_TEST(stored.size() == keys.size());
     BOOST_TEST((stored == keys));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_reader_slot_left_by_a_killed_process_is_freed, testing::temp_env) {
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        // A second process with a snapshot open, gone without closing it (a killed backup).
+        MDB_env* e = nullptr;
+        MDB_txn* t = nullptr;
+        if (mdb_env_create(&e) != 0 ||
+            mdb_env_open(e, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0640) != 0 ||
+            mdb_txn_begin(e, nullptr, MDB_RDONLY, &t) != 0) {
+            ::_exit(1);
+        }
+        ::_exit(0);
+    }
+    int status = 0;
+    BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    BOOST_TEST(env->active_readers() == 1u);
+    BOOST_TEST(env->clear_stale_readers() == 1u);
+    BOOST_TEST(env->active_readers() == 0u);
+    BOOST_TEST(env->clear_stale_readers() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

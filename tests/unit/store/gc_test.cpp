@@ -9,9 +9,11 @@
 
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sys/file.h>
 
 using namespace packyard::store;
 
@@ -61,6 +63,19 @@ struct gc_fixture : testing::temp_env {
         auto p = find_package_by_version(*t, project_id, package_type::generic, name, "1.0");
         BOOST_REQUIRE(p);
         BOOST_REQUIRE(!mark_package_for_destruction(*t, *p));
+        BOOST_REQUIRE(!t->commit());
+    }
+    /// The package's files queued, then removed, each in a committed transaction.
+    void collect() {
+        for (int round = 0; round < 2; ++round) {
+            auto t = write_txn::begin(*env);
+            BOOST_REQUIRE(collect_garbage(*t, blobs, 16));
+            BOOST_REQUIRE(!t->commit());
+        }
+    }
+    void unlink_kept() {
+        auto t = write_txn::begin(*env);
+        unlink_deferred(*t, blobs);
         BOOST_REQUIRE(!t->commit());
     }
     bool on_disk(const std::string& sha) const {
@@ -169,6 +184,40 @@ BOOST_FIXTURE_TEST_CASE(the_start_up_sweep_removes_what_no_row_references, gc_fi
     BOOST_TEST(swept.orphans == 1u);
     BOOST_TEST(on_disk(kept));
     BOOST_TEST(!on_disk(orphan));
+}
+
+BOOST_FIXTURE_TEST_CASE(while_a_backup_holds_its_lock_unlinks_wait_for_it, gc_fixture) {
+    const auto a = upload("a", "bytes of a");
+    const auto b = upload("b", "bytes of b");
+    BOOST_TEST(!blobs.backup_running());
+    // What `packyard backup` holds from before its snapshot until its last blob is copied.
+    unique_fd backup(::open(backup_lock_path(dir).c_str(), O_RDONLY | O_CLOEXEC));
+    BOOST_REQUIRE(backup);
+    BOOST_REQUIRE(::flock(backup.get(), LOCK_SH) == 0);
+    BOOST_TEST(blobs.backup_running());
+    mark_for_destruction("a");
+    mark_for_destruction("b");
+    collect();
+    BOOST_TEST(on_disk(a));
+    BOOST_TEST(on_disk(b));
+    BOOST_TEST(blobs.deferred() == 2u);
+    upload("b-again", "bytes of b"); // the same bytes, referenced again
+    unlink_kept();                   // still held: nothing goes
+    BOOST_TEST(on_disk(a));
+    BOOST_TEST(blobs.deferred() == 2u);
+
+    backup.reset();
+    BOOST_TEST(!blobs.backup_running());
+    unlink_kept();
+    BOOST_TEST(!on_disk(a));
+    BOOST_TEST(on_disk(b));
+    BOOST_TEST(blobs.deferred() == 0u);
+    // No backup: an unlink happens at once.
+    const auto c = upload("c", "bytes of c");
+    mark_for_destruction("c");
+    collect();
+    BOOST_TEST(!on_disk(c));
+    BOOST_TEST(blobs.deferred() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
