@@ -247,7 +247,7 @@ BOOST_FIXTURE_TEST_CASE(an_unfinished_or_damaged_backup_is_refused, backup_fixtu
     const auto a = upload("a", "bytes of a");
     const auto b = upload("b", "bytes of b");
     const auto good = root / "good";
-    BOOST_REQUIRE(back_up(good).message == "");
+    BOOST_REQUIRE(back_up(good).message.empty());
     const auto manifest = read_all(good / "manifest");
 
     // Each damage on a fresh copy of the good backup; the restore refuses it and leaves no
