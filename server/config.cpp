@@ -18,6 +18,7 @@ constexpr std::string_view top_usage =
     "Commands:\n"
     "  serve      run the server (packyard serve --help for its options)\n"
     "  routes     print the route table\n"
+    "  check      check a data folder's integrity (packyard check --help)\n"
     "\n"
     "Options:\n"
     "  --help     show this help\n"
@@ -102,6 +103,16 @@ command parse_command_line(int argc, char** argv) {
     }
     if (first == "routes") {
         out.what = command::kind::routes;
+        return out;
+    }
+    if (first == "check") {
+        auto c = parse_check_command(argc, argv);
+        out.what = c.what == check_command_line::kind::run
+                       ? command::kind::check
+                       : (c.what == check_command_line::kind::help ? command::kind::help
+                                                                   : command::kind::error);
+        out.check = std::move(c.cfg);
+        out.text = std::move(c.text);
         return out;
     }
     if (first != "serve") {

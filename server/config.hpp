@@ -2,6 +2,7 @@
 
 #include "routing/context.hpp"
 #include "routing/limits.hpp"
+#include "server/check_command.hpp"
 #include "store/log.hpp"
 
 #include <chrono>
@@ -38,9 +39,10 @@ struct config {
 
 /// What the command line asked for.
 struct command {
-    enum class kind { serve, help, version, routes, error } what = kind::help;
+    enum class kind { serve, help, version, routes, check, error } what = kind::help;
     config cfg;
-    std::string text; ///< help text, or the error
+    check_config check; ///< `packyard check`
+    std::string text;   ///< help text, or the error
 };
 
 /// Parses argv (and PACKYARD_* environment variables for serve's options).

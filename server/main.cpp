@@ -171,6 +171,8 @@ int main(int argc, char** argv) {
     case server::command::kind::error:
         std::cerr << "packyard: " << cmd.text << '\n';
         return 2;
+    case server::command::kind::check:
+        return server::run_check(cmd.check);
     case server::command::kind::serve:
         break;
     }
