@@ -21,6 +21,7 @@ constexpr std::string_view top_usage =
     "  routes     print the route table\n"
     "  backup     copy a store, live, into a new folder (packyard backup --help)\n"
     "  restore    place a backup into a new data folder (packyard restore --help)\n"
+    "  check      check a data folder's integrity (packyard check --help)\n"
     "\n"
     "Options:\n"
     "  --help     show this help\n"
@@ -109,6 +110,16 @@ command parse_command_line(int argc, char** argv) {
     }
     if (first == "backup" || first == "restore") {
         return parse_copy_command(argc, argv);
+    }
+    if (first == "check") {
+        auto c = parse_check_command(argc, argv);
+        out.what = c.what == check_command_line::kind::run
+                       ? command::kind::check
+                       : (c.what == check_command_line::kind::help ? command::kind::help
+                                                                   : command::kind::error);
+        out.check = std::move(c.cfg);
+        out.text = std::move(c.text);
+        return out;
     }
     if (first != "serve") {
         out.what = command::kind::error;

@@ -2,6 +2,7 @@
 
 #include "routing/context.hpp"
 #include "routing/limits.hpp"
+#include "server/check_command.hpp"
 #include "store/log.hpp"
 
 #include <chrono>
@@ -45,10 +46,20 @@ struct copy_args {
 
 /// What the command line asked for.
 struct command {
-    enum class kind { serve, help, version, routes, backup, restore, error } what = kind::help;
+    enum class kind {
+        serve,
+        help,
+        version,
+        routes,
+        backup,
+        restore,
+        check,
+        error
+    } what = kind::help;
     config cfg;
-    copy_args copy;
-    std::string text; ///< help text, or the error
+    copy_args copy;     ///< `packyard backup`, `packyard restore`
+    check_config check; ///< `packyard check`
+    std::string text;   ///< help text, or the error
 };
 
 /// Parses argv (and PACKYARD_* environment variables for serve's options).

@@ -7,6 +7,7 @@
 #include "server/config.hpp"
 #include "server/server.hpp"
 #include "store/blobs.hpp"
+#include "store/data_lock.hpp"
 #include "store/env.hpp"
 #include "store/error.hpp"
 #include "store/fault.hpp"
@@ -76,6 +77,18 @@ int serve(server::config cfg) {
             log::error("cannot create " + (cfg.data_dir / sub).string(), fs_ec);
             return 1;
         }
+    }
+    // One server per data folder: a second one's start-up sweep would delete the first one's
+    // uploads in progress, and `packyard check --repair` must know none runs.
+    auto lock = store::data_lock::take(cfg.data_dir);
+    if (!lock) {
+        const auto pid = store::data_lock::holder(cfg.data_dir);
+        log::message(lock.error() == std::errc::resource_unavailable_try_again
+                         ? cfg.data_dir.string() + " is in use by another packyard process" +
+                               (pid ? " (pid " + std::to_string(*pid) + ")" : std::string())
+                         : "cannot lock " + store::lock_path(cfg.data_dir).string() + ": " +
+                               lock.error().message());
+        return 1;
     }
     store::env_options eo;
     eo.dir = cfg.data_dir / "db";
@@ -169,6 +182,8 @@ int main(int argc, char** argv) {
             std::cerr << "packyard: " << e.what() << '\n';
             return 1;
         }
+    case server::command::kind::check:
+        return server::run_check(cmd.check);
     case server::command::kind::serve:
         break;
     }

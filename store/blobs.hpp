@@ -74,6 +74,7 @@ public:
 
     std::filesystem::path path_of(std::string_view sha256_hex) const;
     const std::filesystem::path& tmp_dir() const noexcept { return tmp_; }
+    const std::filesystem::path& blobs_dir() const noexcept { return blobs_; }
 
     /// Writer thread, inside the recording transaction: moves the temp file into place (or
     /// drops it when the blob is already there).

@@ -62,9 +62,11 @@ int compare_id_keys(const MDB_val* a, const MDB_val* b) {
 
 result<std::unique_ptr<environment>> environment::open(const env_options& opts) {
     std::error_code fs_ec;
-    std::filesystem::create_directories(opts.dir, fs_ec);
-    if (fs_ec) {
-        return fs_ec;
+    if (!opts.read_only) {
+        std::filesystem::create_directories(opts.dir, fs_ec);
+        if (fs_ec) {
+            return fs_ec;
+        }
     }
     std::unique_ptr<environment> e(new environment());
     e->id_ = next_env_id.fetch_add(1);
@@ -84,7 +86,9 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     // thread each hold their own snapshot and a cached txn outlives the request that renewed it.
     // Synchronous commits (no NOSYNC/NOMETASYNC/WRITEMAP): an acknowledged write is on disk.
     rc = mdb_env_open(e->env_, opts.dir.c_str(),
-                      MDB_NOTLS | MDB_NORDAHEAD | (opts.bulk_load ? MDB_NOSYNC : 0U), 0640);
+                      MDB_NOTLS | MDB_NORDAHEAD | (opts.bulk_load ? MDB_NOSYNC : 0U) |
+                          (opts.read_only ? MDB_RDONLY : 0U),
+                      0640);
     if (rc != 0) {
         return lmdb_error(rc);
     }
@@ -96,22 +100,53 @@ result<std::unique_ptr<environment>> environment::open(const env_options& opts) 
     mdb_reader_check(e->env_, &dead);
 
     MDB_txn* t = nullptr;
-    rc = mdb_txn_begin(e->env_, nullptr, 0, &t);
+    rc = mdb_txn_begin(e->env_, nullptr, opts.read_only ? MDB_RDONLY : 0U, &t);
     if (rc != 0) {
         return lmdb_error(rc);
+    }
+    if (opts.read_only) {
+        // The layout first: an older one lacks databases this binary would open.
+        MDB_dbi meta{};
+        rc = mdb_dbi_open(t, "meta", 0, &meta);
+        MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
+        MDB_val v{};
+        if (rc == 0) {
+            rc = mdb_get(t, meta, &k, &v);
+        }
+        if (rc != 0) {
+            mdb_txn_abort(t);
+            return rc == MDB_NOTFOUND ? make_error_code(errc::not_found) : lmdb_error(rc);
+        }
+        value_reader r({static_cast<const char*>(v.mv_data), v.mv_size});
+        const std::uint32_t found = r.u32();
+        if (!r.ok() || found != schema_version) {
+            mdb_txn_abort(t);
+            return make_error_code(
+                !r.ok() ? errc::corrupted
+                        : (found > schema_version ? errc::schema_too_new : errc::schema_too_old));
+        }
     }
     for (const auto& db : schema) {
         // mdb_dbi_open gives the same handle for a name opened twice (two layouts, one table).
         const std::string name(db.name);
-        rc = mdb_dbi_open(t, name.c_str(), MDB_CREATE, &(e->dbis_.*db.handle));
+        rc =
+            mdb_dbi_open(t, name.c_str(), opts.read_only ? 0U : MDB_CREATE, &(e->dbis_.*db.handle));
         if (rc != 0) {
             mdb_txn_abort(t);
-            return lmdb_error(rc);
+            return rc == MDB_NOTFOUND ? make_error_code(errc::corrupted) : lmdb_error(rc);
         }
         if (db.id_keys) {
             // The handle keeps the comparator for the life of the environment.
             mdb_set_compare(t, e->dbis_.*db.handle, compare_id_keys);
         }
+    }
+    if (opts.read_only) {
+        e->found_version_ = schema_version;
+        // Committing a read-only transaction keeps the handles it opened (lmdb.h, mdb_dbi_open).
+        if (rc = mdb_txn_commit(t); rc != 0) {
+            return lmdb_error(rc);
+        }
+        return e;
     }
     MDB_val k{schema_key.size(), const_cast<char*>(schema_key.data())};
     MDB_val v{};

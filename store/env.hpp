@@ -25,6 +25,10 @@ struct env_options {
     /// Bulk loading only (packyard-seed): commits skip fsync and the loader calls sync() once
     /// at the end. The server never sets it: an acknowledged write must be on disk.
     bool bulk_load = false;
+    /// Opens an existing store without writing anything (MDB_RDONLY): nothing is created, and
+    /// an older layout is refused (errc::schema_too_old) since only a write can upgrade it.
+    /// `packyard check` reads this way, beside a running server.
+    bool read_only = false;
 };
 
 /// An open LMDB environment with every database handle. One per process per folder (lmdb.h:

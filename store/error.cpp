@@ -26,6 +26,8 @@ public:
             return "not empty";
         case errc::too_long:
             return "key too long for the store";
+        case errc::schema_too_old:
+            return "data folder has an older layout (packyard serve upgrades it)";
         }
         return "unknown store error";
     }

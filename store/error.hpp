@@ -27,6 +27,8 @@ enum class errc {
     not_empty,
     /// A name, path or version makes a key longer than LMDB's key size (511 bytes).
     too_long,
+    /// Opened read-only, the data folder has an older layout, which only a server upgrades.
+    schema_too_old,
 };
 
 /// What a read throws when LMDB fails for any reason but "not found", or a stored value does

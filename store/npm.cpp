@@ -7,6 +7,8 @@
 #include "store/packages.hpp"
 #include "store/records.hpp"
 
+#include <map>
+
 namespace packyard::store {
 namespace {
 
@@ -368,6 +370,65 @@ std::error_code drop_npm_package(write_txn& t, const package& p) {
         }
     }
     return {};
+}
+
+void expected_npm_names(const txn& t, const entry_sink& sink) {
+    std::map<std::string, std::uint64_t> last; // name_key -> highest installable package id
+    cursor c(t, t.db().packages);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package p;
+        if (!decode(c.value(), p) || p.type != package_type::npm || !p.version) {
+            continue; // npm_name_changed reads package_versions, which holds versioned rows
+        }
+        auto& best = last[name_key(p.name, p.project_id)];
+        if (installable(p.status)) {
+            best = std::max(best, p.id);
+        }
+    }
+    for (const auto& [key, id] : last) {
+        value_writer w;
+        w.u8(1).u64(0).u64(id);
+        sink(key, w.view());
+    }
+}
+
+std::string_view npm_names_derived_part(std::string_view value) noexcept {
+    // format u8 · generation u64 · last installable u64
+    return value.size() == 17 ? value.substr(9) : value;
+}
+
+std::error_code rebuild_npm_names(write_txn& t) {
+    std::vector<std::pair<std::string, std::uint64_t>> names; // (name, project)
+    expected_npm_names(t, [&](std::string_view key, std::string_view) {
+        names.emplace_back(std::string(key.substr(0, key.size() - 9)),
+                           key_u64(key, key.size() - 8));
+    });
+    if (const int rc = mdb_drop(t.handle(), t.db().npm_names, 0); rc != 0) {
+        return lmdb_error(rc);
+    }
+    for (const auto& [name, project_id] : names) {
+        if (auto ec = npm_name_changed(t, project_id, name)) {
+            return ec;
+        }
+    }
+    return {};
+}
+
+void expected_package_tags(const txn& t, const entry_sink& sink) {
+    cursor c(t, t.db().tags_by_package);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        const auto key = c.key();
+        if (key.size() < 9) {
+            continue; // not a tag row's key: the check reports it with tags_by_package
+        }
+        // A row that does not decode implies nothing (the check reports it with the packages).
+        const auto row = get(t, t.db().packages, key.substr(0, 8));
+        package p;
+        if (!row || !decode(*row, p)) {
+            continue;
+        }
+        sink(tag_key(p.project_id, p.type, p.name, key.substr(8, key.size() - 9)), u64_key(p.id));
+    }
 }
 
 } // namespace packyard::store

@@ -104,4 +104,16 @@ std::error_code npm_name_touched(write_txn& t, std::uint64_t project_id, std::st
 /// Removes what npm keeps about a package whose row is being deleted.
 std::error_code drop_npm_package(write_txn& t, const package& p);
 
+// ---- derived entries (store/derived.hpp: the check compares them, its repair writes them)
+
+/// npm_names as the package rows imply it: an entry per (name, project) holding versioned npm
+/// packages, with the highest installable one; the generation, which no row implies, as 0.
+void expected_npm_names(const txn& t, const entry_sink& sink);
+/// The generation's bytes in an npm_names value: the rest is what the rows imply.
+std::string_view npm_names_derived_part(std::string_view value) noexcept;
+/// Rewrites npm_names from the package rows (npm_name_changed for every name: new generations).
+std::error_code rebuild_npm_names(write_txn& t);
+/// package_tags as tags_by_package and the package rows imply it.
+void expected_package_tags(const txn& t, const entry_sink& sink);
+
 } // namespace packyard::store

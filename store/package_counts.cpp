@@ -34,34 +34,45 @@ std::error_code add_count(write_txn& t, MDB_dbi dbi, const std::string& key, std
     return put(t, dbi, key, w.view());
 }
 
-std::error_code adjust_scope(write_txn& t, list_scope s, std::uint64_t id, const package& p,
-                             visibility vis, std::int64_t delta, bool default_counters) {
-    const auto& db = t.db();
-    if (default_counters && keys::counted(p)) {
-        const std::uint8_t level = s == list_scope::group ? static_cast<std::uint8_t>(vis) : 0;
-        if (auto ec = add_count(t, db.package_counts, keys::count_key(s, id, level), delta)) {
+std::error_code adjust(write_txn& t, const package_place& pl, const package& p, std::int64_t delta,
+                       bool default_counters) {
+    const auto counters = counters_of(pl, p);
+    for (const auto& key : counters.classes) {
+        if (auto ec = add_count(t, t.db().package_classes, key, delta)) {
             return ec;
         }
     }
-    return add_count(t, db.package_classes, keys::class_count_key(s, id, keys::class_of(p, s, vis)),
-                     delta);
-}
-
-std::error_code adjust(write_txn& t, const package_place& pl, const package& p, std::int64_t delta,
-                       bool default_counters) {
-    if (auto ec = adjust_scope(t, list_scope::project, pl.project_id, p, pl.vis, delta,
-                               default_counters)) {
-        return ec;
-    }
-    for (auto g : pl.groups) {
-        if (auto ec = adjust_scope(t, list_scope::group, g, p, pl.vis, delta, default_counters)) {
-            return ec;
+    if (default_counters) {
+        for (const auto& key : counters.defaults) {
+            if (auto ec = add_count(t, t.db().package_counts, key, delta)) {
+                return ec;
+            }
         }
     }
     return {};
 }
 
 } // namespace
+
+counter_keys counters_of(const package_place& pl, const package& p) {
+    counter_keys out;
+    out.classes.reserve(1 + pl.groups.size());
+    out.classes.push_back(keys::class_count_key(list_scope::project, pl.project_id,
+                                                keys::class_of(p, list_scope::project, pl.vis)));
+    for (auto g : pl.groups) {
+        out.classes.push_back(keys::class_count_key(list_scope::group, g,
+                                                    keys::class_of(p, list_scope::group, pl.vis)));
+    }
+    if (keys::counted(p)) {
+        // A project counts all its packages under level 0; a group per project visibility.
+        out.defaults.push_back(keys::count_key(list_scope::project, pl.project_id, 0));
+        for (auto g : pl.groups) {
+            out.defaults.push_back(
+                keys::count_key(list_scope::group, g, static_cast<std::uint8_t>(pl.vis)));
+        }
+    }
+    return out;
+}
 
 std::error_code adjust_counts(write_txn& t, const package_place& pl, const package& p,
                               std::int64_t delta) {

@@ -7,6 +7,15 @@
 
 namespace packyard::store {
 
+/// The counters a package adds one to: its class in its project and in each ancestor group
+/// (package_classes), and, when GitLab's default filter shows it, the default counter of each
+/// (package_counts). What adjust_counts moves, and what the check recounts (store/derived.cpp).
+struct counter_keys {
+    std::vector<std::string> classes;
+    std::vector<std::string> defaults;
+};
+counter_keys counters_of(const package_place& pl, const package& p);
+
 /// Adds delta to every counter of p's classes in its project and in each ancestor group.
 std::error_code adjust_counts(write_txn& t, const package_place& pl, const package& p,
                               std::int64_t delta);

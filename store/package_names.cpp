@@ -16,7 +16,10 @@ char fold(char c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-/// The distinct trigrams of lower(s), plus the all-names gram.
+} // namespace
+
+namespace detail {
+
 std::vector<std::string> grams_of(std::string_view s) {
     std::vector<std::string> out;
     out.emplace_back(all_names_gram);
@@ -28,7 +31,7 @@ std::vector<std::string> grams_of(std::string_view s) {
     return out;
 }
 
-} // namespace
+} // namespace detail
 
 std::uint64_t gram_signature(std::string_view lower) noexcept {
     std::uint64_t sig = 0;
@@ -52,17 +55,9 @@ std::string lower_copy(std::string_view s) {
     return out;
 }
 
-std::string list_prefix(std::uint64_t project_id, std::string_view gram) {
-    key_builder k;
-    k.u64(project_id).bytes(gram);
-    return k.str();
-}
-
-std::string entry_key(std::uint64_t project_id, std::string_view gram, std::string_view name) {
-    key_builder k;
-    k.u64(project_id).bytes(gram).str0(name);
-    return k.str();
-}
+using detail::entry_key;
+using detail::grams_of;
+using detail::list_prefix;
 
 std::uint64_t read_u64(const txn& t, std::string_view key) {
     auto v = get(t, t.db().package_names, key);
@@ -78,13 +73,9 @@ std::error_code write_u64(write_txn& t, std::string_view key, std::uint64_t n) {
         auto r = del(t, t.db().package_names, key);
         return r ? std::error_code{} : r.error();
     }
-    value_writer w;
-    w.u64(n);
-    return put(t, t.db().package_names, key, w.view());
+    return put(t, t.db().package_names, key, detail::count_value(n));
 }
 
-// A name entry's value: the name's gram signature, then (all-names entry only) how many
-// packages use the name.
 std::uint64_t read_refs(const txn& t, std::string_view key) {
     auto v = get(t, t.db().package_names, key);
     if (!v || v->size() < 16) {
@@ -96,6 +87,26 @@ std::uint64_t read_refs(const txn& t, std::string_view key) {
 
 std::error_code write_entry(write_txn& t, std::string_view key, std::uint64_t sig,
                             std::optional<std::uint64_t> refs) {
+    return put(t, t.db().package_names, key, detail::entry_value(sig, refs));
+}
+
+} // namespace
+
+namespace detail {
+
+std::string list_prefix(std::uint64_t project_id, std::string_view gram) {
+    key_builder k;
+    k.u64(project_id).bytes(gram);
+    return k.str();
+}
+
+std::string entry_key(std::uint64_t project_id, std::string_view gram, std::string_view name) {
+    key_builder k;
+    k.u64(project_id).bytes(gram).str0(name);
+    return k.str();
+}
+
+std::string entry_value(std::uint64_t sig, std::optional<std::uint64_t> refs) {
     char buf[16];
     std::memcpy(buf, &sig, 8);
     if (refs) {
@@ -103,10 +114,20 @@ std::error_code write_entry(write_txn& t, std::string_view key, std::uint64_t si
         w.u64(*refs);
         std::memcpy(buf + 8, w.view().data(), 8);
     }
-    return put(t, t.db().package_names, key, std::string_view(buf, refs ? 16 : 8));
+    return {buf, refs ? 16U : 8U};
 }
 
-} // namespace
+std::uint64_t name_signature(std::string_view name) {
+    return gram_signature(lower_copy(name));
+}
+
+std::string count_value(std::uint64_t names) {
+    value_writer w;
+    w.u64(names);
+    return w.take();
+}
+
+} // namespace detail
 
 bool contains_folded(std::string_view hay, std::string_view needle) noexcept {
     if (needle.empty()) {

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,12 @@ namespace packyard::store {
 std::error_code add_package_name(write_txn& t, std::uint64_t project_id, std::string_view name);
 /// A package with this name left the project; the name leaves the index with its last package.
 std::error_code drop_package_name(write_txn& t, std::uint64_t project_id, std::string_view name);
+
+/// Calls sink(key, value) for every package_names entry of a project whose packages use these
+/// names (each with how many packages use it): what add_package_name builds one package at a
+/// time, for the check to compare and its repair to write (store/derived.cpp).
+template <class Names>
+void name_index_entries(std::uint64_t project_id, const Names& names, const entry_sink& sink);
 
 /// Calls visit(name) for every distinct name in the project whose lower-case form contains
 /// every term (terms are lower-case). Names come in byte order; each view lives as long as t.
@@ -35,11 +43,41 @@ std::uint64_t gram_signature(std::string_view lower) noexcept;
 bool contains_folded(std::string_view hay, std::string_view needle) noexcept;
 
 namespace detail {
+/// The distinct trigrams of lower(name), plus the all-names gram (which sorts first).
+std::vector<std::string> grams_of(std::string_view name);
+std::string list_prefix(std::uint64_t project_id, std::string_view gram);
+std::string entry_key(std::uint64_t project_id, std::string_view gram, std::string_view name);
+/// A name entry's value: the name's gram signature, then (all-names entry only) how many
+/// packages use the name.
+std::string entry_value(std::uint64_t sig, std::optional<std::uint64_t> refs);
+/// The gram signature of a name as stored (of its lower-case form).
+std::uint64_t name_signature(std::string_view name);
+/// A (project, gram) count entry's value.
+std::string count_value(std::uint64_t names);
+
 /// The posting-list prefix (project · gram) a search should walk: the rarest trigram among the
 /// terms, or the all-names list when no term has three characters. Empty: nothing can match.
 std::string best_posting_prefix(const txn& t, std::uint64_t project_id,
                                 const std::vector<std::string>& terms);
 } // namespace detail
+
+template <class Names>
+void name_index_entries(std::uint64_t project_id, const Names& names, const entry_sink& sink) {
+    std::map<std::string, std::uint64_t> counts; // gram -> names holding it
+    for (const auto& [name, packages] : names) {
+        const std::uint64_t sig = detail::name_signature(name);
+        for (const auto& g : detail::grams_of(name)) {
+            ++counts[g];
+            const bool all = g == std::string_view("\0\0\0", 3);
+            sink(detail::entry_key(project_id, g, name),
+                 detail::entry_value(sig,
+                                     all ? std::optional<std::uint64_t>(packages) : std::nullopt));
+        }
+    }
+    for (const auto& [gram, n] : counts) {
+        sink(detail::list_prefix(project_id, gram), detail::count_value(n));
+    }
+}
 
 template <class Visit>
 void for_each_matching_name(const txn& t, std::uint64_t project_id,

@@ -257,4 +257,26 @@ std::error_code delete_file_build_infos(write_txn& t, std::uint64_t file_id) {
     return {};
 }
 
+void expected_pipelines_by_project(const txn& t, const entry_sink& sink) {
+    cursor c(t, t.db().pipelines);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        pipeline p;
+        if (decode(c.value(), p)) {
+            sink(u64_pair_key(p.project_id, p.id), {});
+        }
+    }
+}
+
+void expected_build_infos_by_pipeline(const txn& t, const entry_sink& sink) {
+    cursor c(t, t.db().build_infos);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        if (c.key().size() != 16 || c.value().size() != 8) {
+            continue; // not a build info (the check reports it with build_infos)
+        }
+        if (const auto pipeline_id = key_u64(c.value(), 0); pipeline_id != 0) {
+            sink(triple_key(pipeline_id, key_u64(c.key(), 0), key_u64(c.key(), 8)), {});
+        }
+    }
+}
+
 } // namespace packyard::store

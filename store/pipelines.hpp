@@ -56,4 +56,11 @@ std::error_code add_file_build_info(write_txn& t, std::uint64_t file_id, std::ui
 std::vector<std::uint64_t> file_pipelines(const txn& t, std::uint64_t file_id);
 std::error_code delete_file_build_infos(write_txn& t, std::uint64_t file_id);
 
+// ---- derived entries (store/derived.hpp: the check compares them, its repair writes them)
+
+/// pipelines_by_project as the pipeline rows imply it.
+void expected_pipelines_by_project(const txn& t, const entry_sink& sink);
+/// build_infos_by_pipeline as the build infos imply it (those whose pipeline was not deleted).
+void expected_build_infos_by_pipeline(const txn& t, const entry_sink& sink);
+
 } // namespace packyard::store

@@ -7,6 +7,8 @@
 #include "store/records.hpp"
 #include "store/text.hpp"
 
+#include <algorithm>
+
 namespace packyard::store {
 namespace {
 
@@ -216,6 +218,37 @@ std::error_code drop_pypi_file(write_txn& t, const package_file& f) {
         return r.error();
     }
     return {};
+}
+
+void expected_pypi_names(const txn& t, const entry_sink& sink) {
+    cursor c(t, t.db().packages);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package p;
+        if (decode(c.value(), p) && p.type == package_type::pypi) {
+            sink(names_key(p), {});
+        }
+    }
+}
+
+void expected_pypi_files(const txn& t, const entry_sink& sink) {
+    std::vector<std::uint64_t> pypi_packages; // in id order, as the rows come
+    {
+        cursor c(t, t.db().packages);
+        for (bool ok = c.first(); ok; ok = c.next()) {
+            package p;
+            if (decode(c.value(), p) && p.type == package_type::pypi) {
+                pypi_packages.push_back(p.id);
+            }
+        }
+    }
+    cursor c(t, t.db().package_files);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package_file f;
+        if (decode(c.value(), f) &&
+            std::binary_search(pypi_packages.begin(), pypi_packages.end(), f.package_id)) {
+            sink(files_key(f), {});
+        }
+    }
 }
 
 } // namespace packyard::store

@@ -79,4 +79,11 @@ std::error_code drop_pypi_package(write_txn& t, const package& p);
 /// Removes a file's entries (its row is being deleted).
 std::error_code drop_pypi_file(write_txn& t, const package_file& f);
 
+// ---- derived entries (store/derived.hpp: the check compares them, its repair writes them)
+
+/// pypi_names as the package rows imply it: one entry per PyPI package.
+void expected_pypi_names(const txn& t, const entry_sink& sink);
+/// pypi_files as the file rows imply it: one entry per file of a PyPI package.
+void expected_pypi_files(const txn& t, const entry_sink& sink);
+
 } // namespace packyard::store

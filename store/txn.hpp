@@ -109,6 +109,10 @@ std::error_code put(write_txn& t, MDB_dbi dbi, std::string_view key, std::string
 /// Deletes a key; a missing key is not an error (returns false).
 result<bool> del(write_txn& t, MDB_dbi dbi, std::string_view key);
 
+/// Receives a table's entries one by one: what a derived table's generator yields
+/// (store/derived.hpp), for the check to compare and its repair to write.
+using entry_sink = std::function<void(std::string_view key, std::string_view value)>;
+
 /// A cursor bound to a transaction; close it before the transaction ends (lmdb++'s trap).
 /// Positioning answers false at the end of the data (MDB_NOTFOUND); any other failure throws
 /// store::failure.

@@ -1,6 +1,7 @@
 #include "store/upgrade.hpp"
 
 #include "store/codec.hpp"
+#include "store/derived.hpp"
 #include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
 #include "store/package_names.hpp"
@@ -10,44 +11,6 @@
 
 namespace packyard::store {
 namespace {
-
-/// Calls visit(package, place) for every package row whose project still exists, reading
-/// each project's place once per run of its packages (rows come in id order, mostly grouped).
-template <class Visit>
-std::error_code for_each_placed_package(write_txn& t, Visit&& visit) {
-    std::uint64_t cached_project = 0;
-    std::optional<package_place> place;
-    cursor c(t, t.db().packages);
-    for (bool ok = c.first(); ok; ok = c.next()) {
-        package p;
-        decode_or_fail(c.value(), p);
-        if (!place || cached_project != p.project_id) {
-            place = place_of(t, p.project_id);
-            cached_project = p.project_id;
-        }
-        if (!place) {
-            continue;
-        }
-        if (auto ec = visit(p, *place)) {
-            return ec;
-        }
-    }
-    return {};
-}
-
-/// Puts the index entries of a package that pass keep.
-template <class Keep>
-std::error_code put_entries(write_txn& t, const package& p, const package_place& place,
-                            Keep&& keep) {
-    for (const auto& e : keys::entries_for(p, place)) {
-        if (keep(e.key)) {
-            if (auto ec = put(t, t.db().package_order, e.key, e.value)) {
-                return ec;
-            }
-        }
-    }
-    return {};
-}
 
 /// Rebuilds the package-name trigram index and the name-order summaries from the package rows
 /// (layout 1 had neither).

@@ -3,8 +3,11 @@
 deletes and the cleanup that follows them, restarts it on the same data folder, and checks:
 every acknowledged (201) upload is there with identical bytes, every acknowledged delete (204
 for a package, 202 for a project) holds, whatever is visible in any project is complete and
-correct (every file downloads with its stored sha256), no temp file is left, and once the
-cleanup has run no blob is unreferenced. Three kill/restart cycles."""
+correct (every file downloads with its stored sha256), no temp file is left, `packyard check`
+finds every index, counter and blob in agreement with the rows (beside the restarted server,
+whose cleanup is running), and once the cleanup has run no blob is unreferenced. Three
+kill/restart cycles; then `check --repair` is refused while the server runs, and a check of the
+stopped server's folder is clean."""
 
 import hashlib
 import http.client
@@ -15,7 +18,7 @@ import sys
 import threading
 import time
 
-from harness import ROOT_TOKEN, Checks, Server
+from harness import ROOT_TOKEN, Checks, Server, check_store
 
 AUTH = {"PRIVATE-TOKEN": ROOT_TOKEN}
 
@@ -158,6 +161,10 @@ def main(binary):
 
             tmp = os.path.join(srv.data, "d", "tmp")
             c.check(os.listdir(tmp) == [], f"cycle {cycle}: no temp file survives a restart")
+            # Every index and counter as the rows imply, every row's blob whole (read and
+            # hashed), no blob without a row: while the server serves and cleans up.
+            code, out = check_store(binary, srv.data)
+            c.check(code == 0, f"cycle {cycle}: packyard check after the restart exits 0:\n{out}")
             listed = {(p["name"], p["version"]): p for p in all_pages(srv.port, base)}
             for (name, version, fname), sha in acked_uploads.items():
                 s, body = request(srv.port, "GET", f"{base}/generic/{name}/{version}/{fname}")
@@ -201,8 +208,34 @@ def main(binary):
         c.check(len(acked_uploads) > 0 and len(acked_deletes) > 0 and len(acked_project_deletes) > 0,
                 f"the storm acknowledged work ({len(acked_uploads)} uploads, {len(acked_deletes)} "
                 f"deletes, {len(acked_project_deletes)} project deletes)")
+        code, out = check_store(binary, srv.data, "--repair")
+        c.check(code == 2 and "stop the server" in out,
+                f"check --repair is refused while the server holds the folder: {code} {out}")
         code = srv.stop()
         c.check(code == 0, "SIGTERM exits 0 after the cycles")
+        code, out = check_store(binary, srv.data, "--format", "json")
+        report = json.loads(out) if code in (0, 1) else {}
+        c.check(code == 0 and report.get("problems") == 0 and not report.get("server_running"),
+                f"the stopped server's folder is clean: {code} {out[-2000:]}")
+        # What a crash with no restart would leave: an orphan and a temp file. The check finds
+        # them (exit 1), the repair removes them (exit 0), and the folder is clean again.
+        d = os.path.join(srv.data, "d")
+        orphan = os.path.join(d, "blobs", "e" * 64)
+        with open(orphan, "wb") as f:
+            f.write(b"no row names me")
+        with open(os.path.join(d, "tmp", "upload-1-1-left"), "wb") as f:
+            f.write(b"half an upload")
+        code, out = check_store(binary, srv.data, "--no-hashes")
+        c.check(code == 1 and "orphan_blobs" in out and "temp_files" in out,
+                f"check finds an orphan and a temp file: {code} {out[-1500:]}")
+        code, out = check_store(binary, srv.data, "--repair")
+        c.check(code == 0 and "removed orphan blobs: 1" in out and not os.path.exists(orphan)
+                and os.listdir(os.path.join(d, "tmp")) == [],
+                f"check --repair removes them: {code} {out[-1500:]}")
+        code, out = check_store(binary, srv.data, "--format", "xml")
+        c.check(code == 2, f"a usage error exits 2: {code} {out}")
+        code, out = check_store(binary, srv.data + "-absent")
+        c.check(code == 2 and "no store" in out, f"no store exits 2: {code} {out}")
     finally:
         srv.close()
     return c.finish()

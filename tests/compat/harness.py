@@ -46,6 +46,13 @@ class Server:
             shutil.rmtree(self.data, ignore_errors=True)
 
 
+def check_store(binary, data, *args, timeout=300):
+    """Runs `packyard check` on a Server's data folder; returns (exit status, stdout + stderr)."""
+    r = subprocess.run([binary, "check", "--data", os.path.join(data, "d"), *args],
+                       capture_output=True, text=True, timeout=timeout)
+    return r.returncode, r.stdout + r.stderr
+
+
 class Checks:
     """Counts checks and prints the closing line CI reads ("N passed, N failed")."""
 

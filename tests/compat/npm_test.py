@@ -15,7 +15,7 @@ import tempfile
 import urllib.error
 import urllib.request
 
-from harness import ROOT_TOKEN, Checks, Server
+from harness import ROOT_TOKEN, Checks, Server, check_store
 
 
 class Api:
@@ -228,6 +228,10 @@ def main(binary):
                 f"the deleted version left the packument: {out}")
         code, out = dev.run(["publish"], cwd=make_package(work, "@acme/web-ui", "1.1.0"))
         c.check(code == 0, f"a deleted version can be published again: {out[-300:]}")
+
+        # What npm left in the store (names, tags, metadata) agrees with the rows.
+        code, out = check_store(binary, srv.data)
+        c.check(code == 0, f"packyard check after the npm session exits 0:\n{out}")
         return c.finish()
     finally:
         srv.close()

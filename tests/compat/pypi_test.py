@@ -18,7 +18,7 @@ import tempfile
 import urllib.error
 import urllib.request
 
-from harness import ROOT_TOKEN, Checks, Server
+from harness import ROOT_TOKEN, Checks, Server, check_store
 
 
 def api(url, token, method, path, body=None):
@@ -210,6 +210,11 @@ def main(binary):
         c.check(status == 204, f"delete through the Packages API: {status}")
         code, out, _ = pip_install(work, index, "my-pkg-name==1.0.0")
         c.check(code != 0, "the deleted version is gone from the simple page")
+
+        # What twine left in the store (the name and SHA-256 indexes, metadata) agrees with
+        # the rows.
+        code, out = check_store(binary, srv.data)
+        c.check(code == 0, f"packyard check after the PyPI session exits 0:\n{out}")
         return c.finish()
     finally:
         srv.close()

@@ -190,6 +190,26 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_promptly_with_status_0_and_data_survives_a_re
     BOOST_TEST(again.wait_exit(5s) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_second_server_on_the_same_folder_is_refused_until_the_first_is_gone) {
+    temp_folder dir;
+    auto first = std::make_unique<server_process>(dir.path() / "data", root_token);
+    try {
+        server_process second(dir.path() / "data", root_token);
+        BOOST_FAIL("a second server started on a folder the first one serves");
+    } catch (const std::runtime_error& e) {
+        const std::string why = e.what();
+        BOOST_TEST(why.find("is in use by another packyard process (pid " +
+                            std::to_string(first->pid()) + ")") != std::string::npos,
+                   why);
+    }
+    first->signal(SIGKILL); // the kernel releases the lock with its holder
+    first->wait_exit(5s);
+    first.reset();
+    server_process again(dir.path() / "data", root_token);
+    http_client c(again.port());
+    BOOST_TEST(c.get("/-/health").status == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(first_start_without_env_writes_a_0600_root_token_file) {
     temp_folder dir;
     server_process s(dir.path() / "data", "");

@@ -1,3 +1,4 @@
+#include "store/codec.hpp"
 #include "store/txn.hpp"
 #include "temp_env.hpp"
 
@@ -84,6 +85,40 @@ BOOST_FIXTURE_TEST_CASE(a_reader_slot_left_by_a_killed_process_is_freed, testing
     BOOST_TEST(env->clear_stale_readers() == 1u);
     BOOST_TEST(env->active_readers() == 0u);
     BOOST_TEST(env->clear_stale_readers() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_open_writes_nothing) {
+    testing::temp_env e;
+    e.env.reset(); // one environment per folder and process
+    env_options o;
+    o.dir = e.dir / "nothing-here";
+    o.read_only = true;
+    BOOST_TEST(!environment::open(o));
+    BOOST_TEST(!std::filesystem::exists(o.dir));
+    o.dir = e.dir;
+    auto ro = environment::open(o);
+    BOOST_REQUIRE(ro);
+    auto t = read_txn::begin(**ro);
+    BOOST_REQUIRE(t);
+    BOOST_TEST(!get(*t, t->db().users, u64_key(1)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_open_refuses_an_older_layout) {
+    testing::temp_env e;
+    {
+        auto t = write_txn::begin(*e.env);
+        value_writer w;
+        w.u32(schema_version - 1);
+        BOOST_REQUIRE(!put(*t, t->db().meta, "schema_version", w.view()));
+        BOOST_REQUIRE(!t->commit());
+    }
+    e.env.reset();
+    env_options o;
+    o.dir = e.dir;
+    o.read_only = true;
+    auto ro = environment::open(o);
+    BOOST_REQUIRE(!ro);
+    BOOST_TEST((ro.error() == errc::schema_too_old));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,207 @@
+// The blob files against the file rows: each row's blob present, of the row's size, and (unless
+// --no-hashes) holding bytes whose SHA-256 is its name; every blob referenced by some row; no
+// stray entry in the blobs folder; no temp file left in tmp. Runs after the metadata snapshot
+// is closed: a server may commit meanwhile, so a missing blob or an orphan counts only once a
+// fresh snapshot agrees.
+
+#include "store/check_detail.hpp"
+#include "store/codec.hpp"
+#include "store/packages.hpp"
+#include "store/text.hpp"
+#include "store/unique_fd.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace packyard::store::check_detail {
+namespace {
+
+std::string hex_of(const std::array<unsigned char, 32>& sha) {
+    return to_hex(std::string_view(reinterpret_cast<const char*>(sha.data()), sha.size()));
+}
+
+/// The SHA-256 of a file's bytes in hex, read in 1 MiB blocks; empty when it cannot be read.
+std::string sha256_of_file(const std::filesystem::path& path) {
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        return {};
+    }
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+        return {};
+    }
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return {};
+        }
+        if (n == 0) {
+            break;
+        }
+        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
+    }
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), out, &len);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
+struct blob_finding {
+    std::uint64_t file_id = 0;
+    std::string what; ///< after the file's description
+};
+
+} // namespace
+
+void check_blobs(environment& env, const blob_store& blobs, const rows& r, const check_options& o,
+                 std::vector<check_result>& out) {
+    auto present = named("blobs_present", "file rows", remedy::none);
+    auto sizes = named("blob_sizes", "file rows", remedy::none);
+    auto hashes = named("blob_hashes", "file rows", remedy::none);
+    auto orphans = named("orphan_blobs", "blob files", remedy::remove);
+    auto folder = named("blob_folder", "entries", remedy::none);
+    auto temps = named("temp_files", "files", remedy::remove);
+
+    // Each distinct blob once, with the rows naming it.
+    std::vector<const file_row*> by_sha;
+    by_sha.reserve(r.files.size());
+    for (const auto& f : r.files) {
+        by_sha.push_back(&f);
+    }
+    std::sort(by_sha.begin(), by_sha.end(), [](const file_row* a, const file_row* b) {
+        return a->sha != b->sha ? a->sha < b->sha : a->id < b->id;
+    });
+    std::vector<blob_finding> missing;
+    std::vector<blob_finding> wrong_size;
+    std::vector<blob_finding> wrong_hash;
+    std::vector<std::string> referenced; // hex names, sorted
+    for (std::size_t i = 0; i < by_sha.size();) {
+        std::size_t j = i + 1;
+        while (j < by_sha.size() && by_sha[j]->sha == by_sha[i]->sha) {
+            ++j;
+        }
+        const auto name = hex_of(by_sha[i]->sha);
+        referenced.push_back(name);
+        const auto path = blobs.path_of(name);
+        struct stat st {};
+        present.checked += j - i;
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            for (std::size_t k = i; k < j; ++k) {
+                missing.push_back({by_sha[k]->id, "its blob " + name + " is missing"});
+            }
+            i = j;
+            continue;
+        }
+        const auto on_disk = static_cast<std::uint64_t>(st.st_size);
+        bool all_sized = true;
+        for (std::size_t k = i; k < j; ++k) {
+            ++sizes.checked;
+            if (by_sha[k]->size != on_disk) {
+                all_sized = false;
+                wrong_size.push_back({by_sha[k]->id, "its blob " + name + " holds " +
+                                                         std::to_string(on_disk) + " bytes, not " +
+                                                         std::to_string(by_sha[k]->size)});
+            }
+        }
+        if (o.hashes && all_sized) {
+            hashes.checked += j - i;
+            const auto sha = sha256_of_file(path);
+            if (sha != name) {
+                for (std::size_t k = i; k < j; ++k) {
+                    wrong_hash.push_back({by_sha[k]->id, "its blob " + name +
+                                                             (sha.empty() ? " cannot be read"
+                                                                          : " hashes to " + sha)});
+                }
+            }
+        }
+        i = j;
+    }
+    if (!o.hashes) {
+        hashes.note = "skipped (--no-hashes)";
+    }
+
+    // Orphans, stray entries, temp files.
+    std::vector<std::string> candidates;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(blobs.blobs_dir(), ec)) {
+        ++orphans.checked;
+        const auto name = e.path().filename().string();
+        std::error_code type_ec;
+        if (!is_sha256_hex(name) || !e.is_regular_file(type_ec)) {
+            tally(folder, o.examples).add([&] { return "not a blob: " + e.path().string(); });
+            continue;
+        }
+        if (!std::binary_search(referenced.begin(), referenced.end(), name)) {
+            candidates.push_back(name);
+        }
+    }
+    folder.checked = orphans.checked;
+    if (ec) {
+        tally(folder, o.examples).add([&] { return "cannot list: " + ec.message(); });
+    }
+    std::uint64_t temp_files = 0;
+    std::vector<std::string> temp_names;
+    for (const auto& e : std::filesystem::directory_iterator(blobs.tmp_dir(), ec)) {
+        ++temp_files;
+        if (temp_names.size() < o.examples) {
+            temp_names.push_back(e.path().string());
+        }
+    }
+    temps.checked = temp_files;
+    if (o.server_running) {
+        temps.note =
+            std::to_string(temp_files) + " upload(s) in progress (a server holds the folder)";
+    } else {
+        temps.problems = temp_files;
+        for (auto& n : temp_names) {
+            temps.examples.push_back("left by an unfinished upload: " + n);
+        }
+    }
+
+    // A server may have committed since the metadata snapshot: a row gone with its blob is no
+    // finding, nor is a blob whose row came after that snapshot (or whose unlink follows its
+    // commit by a moment).
+    if (o.server_running && !candidates.empty()) {
+        std::this_thread::sleep_for(o.settle);
+    }
+    auto fresh = read_txn::begin(env);
+    if (!fresh) {
+        fail(fresh.error(), "begin read transaction");
+    }
+    tally found_missing(present, o.examples);
+    for (const auto& m : missing) {
+        if (!o.server_running || get(*fresh, fresh->db().package_files, u64_key(m.file_id))) {
+            found_missing.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+        }
+    }
+    tally found_size(sizes, o.examples);
+    for (const auto& m : wrong_size) {
+        found_size.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+    }
+    tally found_hash(hashes, o.examples);
+    for (const auto& m : wrong_hash) {
+        found_hash.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+    }
+    tally found_orphan(orphans, o.examples);
+    for (const auto& name : candidates) {
+        if (o.server_running && (blob_refcount(*fresh, name) > 0 ||
+                                 !std::filesystem::exists(blobs.path_of(name), ec))) {
+            continue;
+        }
+        found_orphan.add([&] { return "no row references it: " + blobs.path_of(name).string(); });
+    }
+    for (auto* res : {&present, &sizes, &hashes, &orphans, &folder, &temps}) {
+        out.push_back(std::move(*res));
+    }
+}
+
+} // namespace packyard::store::check_detail
