@@ -2,6 +2,7 @@
 
 #include "routing/auth.hpp"
 #include "routing/gitlab_errors.hpp"
+#include "routing/metrics.hpp"
 #include "routing/preconditions.hpp"
 #include "store/log.hpp"
 
@@ -64,6 +65,15 @@ std::string_view pattern_of(const request_context& ctx) {
     return ctx.match.matched->pattern;
 }
 
+/// An upload refused by its route's checks, its handler or its write, counted by status (the
+/// upload sink counts its own refusals, the server those of the body's transfer).
+response counted_upload(const services& svc, const route& rt, response r) {
+    if (svc.metrics != nullptr && rt.body == body_kind::stream && r.status >= 400) {
+        svc.metrics->upload_failed(metrics::reason_of(r.status));
+    }
+    return r;
+}
+
 } // namespace
 
 app::app(services& s, std::span<const route> table)
@@ -90,11 +100,13 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
         return out;
     }
     const route& rt = *m.matched;
+    out.route = static_cast<int>(m.matched - router_.table().data());
     auto ctx = std::make_unique<request_context>(req, svc_, std::move(m));
     if (const auto parsed = parse_urlencoded(req.query, ctx->params); !parsed) {
-        out.early =
-            bad_request(parsed.what == parse_outcome::kind::malformed ? "invalid query string"
-                                                                      : parsed.reason());
+        out.early = counted_upload(svc_, rt,
+                                   bad_request(parsed.what == parse_outcome::kind::malformed
+                                                   ? "invalid query string"
+                                                   : parsed.reason()));
         return out;
     }
     try {
@@ -140,7 +152,9 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
         if (!refused && rt.check != nullptr) {
             refused = rt.check(*ctx);
         }
-        if (!refused && rt.body == body_kind::stream) {
+        if (refused) {
+            refused = counted_upload(svc_, rt, std::move(*refused));
+        } else if (rt.body == body_kind::stream) {
             auto sink =
                 upload_sink::open(svc_, req.header("Content-Type"), content_length, rt.format);
             if (auto* err = std::get_if<response>(&sink)) {
@@ -155,7 +169,7 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
         }
     } catch (const std::exception& e) {
         log::message("request " + std::string(rt.pattern) + " failed before its body: " + e.what());
-        out.early = internal_error();
+        out.early = counted_upload(svc_, rt, internal_error());
         return out;
     }
     out.body = rt.body;
@@ -214,13 +228,13 @@ boost::asio::awaitable<response> app::finish(request_context& ctx) {
     const route& rt = *ctx.match.matched;
     outcome decided = decide(ctx);
     if (auto* r = std::get_if<response>(&decided)) {
-        co_return with_realm(rt, std::move(*r));
+        co_return with_realm(rt, counted_upload(svc_, rt, std::move(*r)));
     }
     auto& plan = std::get<write_plan>(decided);
     // The one writer hop of the request; no snapshot is open (decide's ended with it).
     const std::error_code ec =
         co_await svc_.writer.async_run(std::move(plan.job), boost::asio::use_awaitable);
-    co_return with_realm(rt, conclude(ctx, plan, ec));
+    co_return with_realm(rt, counted_upload(svc_, rt, conclude(ctx, plan, ec)));
 }
 
 } // namespace packyard::routing

@@ -39,6 +39,8 @@ public:
         /// stream route).
         std::unique_ptr<request_context> ctx;
         body_kind body = body_kind::none;
+        /// The index of the matched row in the table (the metrics' route label), -1 for none.
+        int route = -1;
     };
 
     /// Phase 1 (header only). content_length: the declared body length, if any.

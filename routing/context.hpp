@@ -4,6 +4,7 @@
 // authenticated caller, what the route's needs resolved, a streamed body, and the services. No
 // read snapshot lives here: handlers receive one as a parameter, for the length of their call.
 
+#include "routing/allow_list.hpp"
 #include "routing/http_types.hpp"
 #include "routing/limits.hpp"
 #include "routing/list_pages.hpp"
@@ -28,11 +29,17 @@
 
 namespace packyard::routing {
 
+namespace metrics {
+class registry;
+}
+
 struct settings {
     std::string external_url; ///< empty: "http://" + the request's Host
     std::uint64_t max_upload_size = limits::max_upload_size; ///< bytes
     std::uint64_t max_small_body = limits::small_body;       ///< JSON/form bodies
     store::access_level packages_read_min = store::access_level::guest;
+    /// Who may read /-/metrics (--metrics-allow).
+    allow_list metrics_allow = allow_list::loopback();
 };
 
 /// Long-lived objects shared by every request.
@@ -52,6 +59,8 @@ struct services {
     std::shared_ptr<list_totals> totals = std::make_shared<list_totals>(limits::list_totals_cache);
     /// Answers of package list requests, current by generation (routing/list_pages.hpp).
     std::shared_ptr<list_pages> pages = std::make_shared<list_pages>(limits::list_pages_cache);
+    /// The counters behind /-/metrics (routing/metrics.hpp); none with --metrics false.
+    metrics::registry* metrics = nullptr;
 };
 
 enum class auth_kind : std::uint8_t { none, personal_token, job_token };

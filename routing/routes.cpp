@@ -67,6 +67,7 @@ const route table[] = {
     {m::get, "/-/health", h::health, read, no_auth, none},
     {m::get, "/-/liveness", h::liveness, read, no_auth, none},
     {m::get, "/-/readiness", h::readiness, read, no_auth | store_probe, none},
+    {m::get, "/-/metrics", h::metrics, read, no_auth, none},
 
     // Users and tokens
     {m::get, "/api/v4/user", h::current_user, read_user, 0, none, signed_in},

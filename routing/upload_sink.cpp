@@ -36,19 +36,27 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
                                                       std::string_view content_type,
                                                       std::optional<std::uint64_t> content_length,
                                                       upload_format format) {
+    using why = metrics::upload_failure;
+    const auto refuse = [&svc](why reason, response r) {
+        if (svc.metrics != nullptr) {
+            svc.metrics->upload_failed(reason);
+        }
+        return r;
+    };
     if (format == upload_format::npm_publish) {
         const std::uint64_t limit = svc.cfg.max_upload_size;
         // The tarball in base64 (4 characters per 3 bytes) next to its metadata.
         const std::uint64_t wire_limit = (limit + 2) / 3 * 4 + limits::npm_metadata;
         if (content_length && *content_length > wire_limit) {
-            return npm::error(400, "File is too large.");
+            return refuse(why::too_large, npm::error(400, "File is too large."));
         }
         auto upload = temp_upload(svc);
         if (!upload) {
-            return internal_error();
+            return refuse(why::disk, internal_error());
         }
         upload_sink sink(std::move(*upload), std::nullopt, limit, wire_limit);
         sink.npm_ = std::make_unique<npm::publish_stream>(limit, limits::npm_metadata);
+        sink.metrics_ = svc.metrics;
         return sink;
     }
     const auto wrapping = classify_upload(content_type);
@@ -57,16 +65,16 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
         // the upload, the parts GitLab declares are kept (each cut at limits::pypi_field, more
         // than the longest value GitLab stores: description's 4,000 characters of UTF-8).
         if (wrapping != upload_wrapping::form_data) {
-            return bad_params("content is missing");
+            return refuse(why::malformed, bad_params("content is missing"));
         }
         const std::uint64_t limit = svc.cfg.max_upload_size;
         const std::uint64_t wire_limit = limit + limits::multipart_envelope;
         if (content_length && *content_length > wire_limit) {
-            return pypi_too_large();
+            return refuse(why::too_large, pypi_too_large());
         }
         auto upload = temp_upload(svc);
         if (!upload) {
-            return internal_error();
+            return refuse(why::disk, internal_error());
         }
         std::optional<multipart_extractor> mp;
         mp.emplace(*multipart_boundary(content_type), "content",
@@ -77,50 +85,63 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
                    limits::pypi_field);
         upload_sink sink(std::move(*upload), std::move(mp), limit, wire_limit);
         sink.pypi_ = true;
+        sink.metrics_ = svc.metrics;
         return sink;
     }
     if (wrapping == upload_wrapping::unusable) {
-        return bad_params("file is missing"); // as for a form without a file part
+        // As for a form without a file part.
+        return refuse(why::malformed, bad_params("file is missing"));
     }
     const std::uint64_t limit = svc.cfg.max_upload_size;
     const bool multipart = wrapping == upload_wrapping::form_data;
     const std::uint64_t wire_limit = multipart ? limit + limits::multipart_envelope : limit;
     if (content_length && *content_length > wire_limit) {
-        return too_large();
+        return refuse(why::too_large, too_large());
     }
     auto upload = temp_upload(svc);
     if (!upload) {
-        return internal_error();
+        return refuse(why::disk, internal_error());
     }
     std::optional<multipart_extractor> mp;
     if (multipart) {
         mp.emplace(*multipart_boundary(content_type), "file");
     }
-    return upload_sink(std::move(*upload), std::move(mp), limit, wire_limit);
+    upload_sink sink(std::move(*upload), std::move(mp), limit, wire_limit);
+    sink.metrics_ = svc.metrics;
+    return sink;
 }
 
 namespace {
 
-/// The answer to an npm body the stream refused.
-std::optional<response> npm_refusal(npm::publish_stream::verdict v) {
+/// The answer to an npm body the stream refused, and why.
+std::optional<std::pair<metrics::upload_failure, response>>
+npm_refusal(npm::publish_stream::verdict v) {
     using verdict = npm::publish_stream::verdict;
+    using why = metrics::upload_failure;
     switch (v) {
     case verdict::ok:
         return std::nullopt;
     case verdict::invalid_json:
-        return npm::error(400, "Invalid json");
+        return std::pair(why::malformed, npm::error(400, "Invalid json"));
     case verdict::file_too_large:
-        return npm::error(400, "File is too large.");
+        return std::pair(why::too_large, npm::error(400, "File is too large."));
     case verdict::metadata_too_large:
-        return too_large();
+        return std::pair(why::too_large, too_large());
     case verdict::write_failed:
         break;
     }
     log::message("npm upload: the temp file could not be written");
-    return internal_error();
+    return std::pair(why::disk, internal_error());
 }
 
 } // namespace
+
+response upload_sink::refuse(metrics::upload_failure why, response r) const {
+    if (metrics_ != nullptr) {
+        metrics_->upload_failed(why);
+    }
+    return r;
+}
 
 std::optional<response> upload_sink::write(std::string_view chunk) {
     auto refused = write_chunk(chunk);
@@ -139,8 +160,12 @@ std::optional<response> upload_sink::finish() {
 }
 
 std::optional<response> upload_sink::write_chunk(std::string_view chunk) {
+    using why = metrics::upload_failure;
     if (npm_) {
-        return npm_refusal(npm_->write(chunk, upload_));
+        if (auto refused = npm_refusal(npm_->write(chunk, upload_))) {
+            return refuse(refused->first, std::move(refused->second));
+        }
+        return std::nullopt;
     }
     std::error_code ec;
     if (mp_) {
@@ -154,31 +179,32 @@ std::optional<response> upload_sink::write_chunk(std::string_view chunk) {
         ec = upload_.write(chunk);
     }
     if (upload_.size() > limit_) {
-        return pypi_ ? pypi_too_large() : too_large();
+        return refuse(why::too_large, pypi_ ? pypi_too_large() : too_large());
     }
     if (ec == std::errc::bad_message) {
-        return bad_params(pypi_ ? "content is missing" : "file is missing");
+        return refuse(why::malformed, bad_params(pypi_ ? "content is missing" : "file is missing"));
     }
     if (ec) {
         log::error("upload write failed", ec);
-        return internal_error();
+        return refuse(why::disk, internal_error());
     }
     return std::nullopt;
 }
 
 std::optional<response> upload_sink::finish_upload() {
+    using why = metrics::upload_failure;
     if (mp_ && !mp_->complete()) {
-        return bad_params(pypi_ ? "content is missing" : "file is missing");
+        return refuse(why::malformed, bad_params(pypi_ ? "content is missing" : "file is missing"));
     }
     if (npm_) {
         if (auto refused = npm_refusal(npm_->finish(upload_))) {
-            return refused;
+            return refuse(refused->first, std::move(refused->second));
         }
     }
     auto d = upload_.finish();
     if (!d) {
         log::error("upload fsync failed", d.error());
-        return internal_error();
+        return refuse(why::disk, internal_error());
     }
     digest_ = *d;
     if (npm_) {

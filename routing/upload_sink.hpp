@@ -6,6 +6,7 @@
 // thread; what the bytes mean, the limits and GitLab's words for each refusal live here.
 
 #include "routing/http_types.hpp"
+#include "routing/metrics.hpp"
 #include "routing/multipart.hpp"
 #include "routing/npm/publish_stream.hpp"
 #include "routing/route.hpp"
@@ -25,7 +26,8 @@ class upload_sink {
 public:
     /// The sink for a body of this Content-Type, or the answer to send instead: a multipart
     /// body packyard cannot unwrap (400 "file is missing"), a declared length over the limit
-    /// (413), or a temp file that cannot be created (500).
+    /// (413), or a temp file that cannot be created (500). Each refusal, here and in write() and
+    /// finish(), is counted in svc.metrics by its reason.
     static std::variant<upload_sink, response> open(const services& svc,
                                                     std::string_view content_type,
                                                     std::optional<std::uint64_t> content_length,
@@ -63,6 +65,8 @@ public:
 private:
     std::optional<response> write_chunk(std::string_view chunk);
     std::optional<response> finish_upload();
+    /// Counts a refusal (when metrics are on) and returns its answer.
+    response refuse(metrics::upload_failure why, response r) const;
 
     upload_sink(store::blob_upload upload, std::optional<multipart_extractor> mp,
                 std::uint64_t limit, std::uint64_t wire_limit)
@@ -79,6 +83,7 @@ private:
     std::optional<store::blob_digest> digest_;
     bool pypi_ = false;
     std::optional<std::string> core_metadata_;
+    metrics::registry* metrics_ = nullptr;
 };
 
 } // namespace packyard::routing

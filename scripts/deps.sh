@@ -9,10 +9,11 @@ packages=(
 )
 # --tests: also the package managers the tests drive: npm (node and npm may come from
 # elsewhere on the machine, so only a missing npm command installs Debian's), and twine, pip
-# and an offline sdist/wheel build for PyPI.
+# and an offline sdist/wheel build for PyPI, and promtool (Debian's prometheus package) to lint a
+# scrape of /-/metrics.
 if [[ "${1:-}" == "--tests" ]]; then
   command -v npm >/dev/null || packages+=(nodejs npm)
-  packages+=(twine python3-pip python3-build python3-setuptools python3-wheel)
+  packages+=(twine python3-pip python3-build python3-setuptools python3-wheel prometheus)
 fi
 missing=()
 for p in "${packages[@]}"; do

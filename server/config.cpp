@@ -38,7 +38,7 @@ struct seconds_options {
 
 po::options_description serve_options(config& c, std::string& listen, std::string& log,
                                       std::string& read_role, seconds_options& secs,
-                                      bool& access_log) {
+                                      bool& access_log, std::string& metrics_allow) {
     po::options_description d(
         "packyard serve options (each also PACKYARD_<NAME>, e.g. PACKYARD_DATA)");
     d.add_options()("help", "show this help")(
@@ -82,7 +82,13 @@ po::options_description serve_options(config& c, std::string& listen, std::strin
         "MiB of the LMDB map kept mapped in; past it, cold pages are unmapped (they stay in the "
         "page cache). 0: never")(
         "packages-read-min-role", po::value<std::string>(&read_role)->default_value("guest"),
-        "least role that reads packages of a private project: guest or reporter");
+        "least role that reads packages of a private project: guest or reporter")(
+        "metrics", po::value<bool>(&c.metrics)->default_value(true),
+        "count requests and serve /-/metrics (true/false)")(
+        "metrics-allow",
+        po::value<std::string>(&metrics_allow)->default_value("127.0.0.0/8,::1/128"),
+        "addresses that may read /-/metrics: networks (CIDR) or addresses, separated by commas; "
+        "others get 404");
     return d;
 }
 
@@ -131,7 +137,8 @@ command parse_command_line(int argc, char** argv) {
     std::string read_role;
     seconds_options secs;
     bool access_log = true;
-    auto desc = serve_options(out.cfg, listen, log, read_role, secs, access_log);
+    std::string metrics_allow;
+    auto desc = serve_options(out.cfg, listen, log, read_role, secs, access_log, metrics_allow);
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc - 1, argv + 1, desc), vm);
@@ -216,6 +223,14 @@ command parse_command_line(int argc, char** argv) {
         return out;
     }
     out.cfg.access_log = access_log;
+    std::string allow_error;
+    if (auto allowed = routing::allow_list::parse(metrics_allow, allow_error)) {
+        out.cfg.app.metrics_allow = std::move(*allowed);
+    } else {
+        out.what = command::kind::error;
+        out.text = "--metrics-allow: " + allow_error;
+        return out;
+    }
     if (out.cfg.threads == 0) {
         out.cfg.threads = std::max(1U, std::thread::hardware_concurrency());
     }

@@ -21,6 +21,8 @@ struct config {
     routing::settings app;
     log::format log = log::format::text;
     bool access_log = true;
+    /// Count requests and serve /-/metrics (to app.metrics_allow); off for an A/B of its cost.
+    bool metrics = true;
     std::chrono::seconds header_timeout = limits::header_timeout;
     std::chrono::seconds idle_timeout = limits::idle_timeout;
     std::chrono::seconds body_timeout = limits::body_timeout;

@@ -2,6 +2,7 @@
 
 #include "routing/app.hpp"
 #include "routing/limits.hpp"
+#include "routing/metrics.hpp"
 #include "server/backup_command.hpp"
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
@@ -128,7 +129,9 @@ int serve(server::config cfg) {
         log::message(boot_line);
     }
 
+    routing::metrics::registry metrics(routing::all_routes());
     routing::services svc{**env, writer, cfg.app, cfg.data_dir, &blobs, {}};
+    svc.metrics = cfg.metrics ? &metrics : nullptr;
     routing::app app(svc);
     server::server srv(cfg, app);
     svc.wake_cleanup = [&srv] { srv.wake_cleanup(); };

@@ -3,6 +3,7 @@
 
 #include "routing/gitlab_errors.hpp"
 #include "routing/limits.hpp"
+#include "routing/metrics.hpp"
 #include "server/server.hpp"
 #include "server/transport.hpp"
 
@@ -64,6 +65,7 @@ read_body(connection& c, header_parser& p, std::uint64_t limit, std::chrono::sec
             co_return beast::error::timeout;
         }
         auto [ec, n] = std::get<0>(first);
+        c.received += n;
         if (ec == http::error::need_buffer) {
             ec = {};
         }
@@ -98,6 +100,7 @@ net::awaitable<beast::error_code> read_header(connection& c, header_parser& p, s
             const std::size_t used = p.put(c.buffer.data(), ec);
             c.buffer.consume(used);
             consumed += used;
+            c.received += used;
             if (!ec && p.is_header_done()) {
                 break;
             }
@@ -212,7 +215,15 @@ net::awaitable<std::optional<routing::response>>
 receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
                byte_budget::lease& held, bool expects_continue, std::string_view request_id) {
     const config& cfg = srv.cfg();
+    // The sink counts its own refusals; these are the transfer's.
+    const auto failed = [&srv](routing::metrics::upload_failure why) {
+        if (auto* m = srv.metrics()) {
+            m->upload_failed(why);
+        }
+    };
+    using why = routing::metrics::upload_failure;
     if (co_await send_continue(c, p.get().version(), expects_continue, cfg.header_timeout)) {
+        failed(why::aborted);
         co_return routing::message_response(400, "400 Bad request");
     }
     std::optional<routing::response> refused;
@@ -232,18 +243,22 @@ receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sin
         },
         over);
     if (over) {
+        failed(why::too_large);
         co_return too_large();
     }
     if (spent) {
+        failed(why::busy);
         co_return busy();
     }
     if (refused) {
         co_return std::move(refused);
     }
     if (ec == beast::error::timeout) {
+        failed(why::timeout);
         co_return timed_out();
     }
     if (ec) {
+        failed(why::aborted);
         co_return routing::message_response(400, "400 Bad request");
     }
     // fsync can take milliseconds: keep it off the I/O thread.

@@ -54,7 +54,7 @@ net::awaitable<written> write_buffered(connection& c, const routing::response& r
         net::buffer(header_bytes), with_body ? net::buffer(body) : net::const_buffer{}};
     c.stream.expires_after(limits::send_stall);
     auto [ec, n] = co_await net::async_write(c.stream, buffers, use_tuple);
-    co_return written{ec, with_body ? body.size() : 0, r.status};
+    co_return written{ec, with_body ? body.size() : 0, r.status, header_bytes.size()};
 }
 
 /// Waits until the socket takes more bytes; false after limits::send_stall without progress,
@@ -96,7 +96,7 @@ net::awaitable<written> send_small(connection& c, const routing::response& r,
     out += bytes;
     c.stream.expires_after(limits::send_stall);
     auto [ec, n] = co_await net::async_write(c.stream, net::buffer(out), use_tuple);
-    co_return written{ec, ec ? 0 : bytes.size(), r.status};
+    co_return written{ec, ec ? 0 : bytes.size(), r.status, out.size() - bytes.size()};
 }
 
 /// A file of `size` bytes (a download, or a cached body in a memory file): the header, then the
@@ -109,7 +109,7 @@ net::awaitable<written> send_file(connection& c, const routing::response& r, int
     c.stream.expires_after(limits::send_stall);
     auto [hec, hn] = co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
     if (hec) {
-        co_return written{hec, 0, r.status};
+        co_return written{hec, 0, r.status, header_bytes.size()};
     }
     c.stream.expires_never(); // wait_writable bounds each stall instead
     auto& sock = c.stream.socket();
@@ -126,15 +126,15 @@ net::awaitable<written> send_file(connection& c, const routing::response& r, int
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (!(co_await wait_writable(sock))) {
                 co_return written{beast::error::timeout, static_cast<std::uint64_t>(offset),
-                                  r.status};
+                                  r.status, header_bytes.size()};
             }
             continue;
         }
         // The file shrank (it cannot: blobs are immutable) or the peer went away.
         co_return written{beast::error_code(n < 0 ? errno : EIO, beast::generic_category()),
-                          static_cast<std::uint64_t>(offset), r.status};
+                          static_cast<std::uint64_t>(offset), r.status, header_bytes.size()};
     }
-    co_return written{{}, size, r.status};
+    co_return written{{}, size, r.status, header_bytes.size()};
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include "routing/gitlab_errors.hpp"
+#include "routing/metrics.hpp"
 #include "server/response_header.hpp"
 #include "store/gc.hpp"
 #include "store/log.hpp"
@@ -39,11 +40,17 @@ server::session_registration::session_registration(server& srv, worker& w, sessi
     , w_(w) {
     w.sessions.push_front(&slot);
     it_ = w.sessions.begin();
+    if (auto* m = srv.metrics()) {
+        m->connection_accepted();
+    }
 }
 
 server::session_registration::~session_registration() {
     w_.sessions.erase(it_);
     srv_.connections_.fetch_sub(1, std::memory_order_relaxed);
+    if (auto* m = srv_.metrics()) {
+        m->connection_closed();
+    }
     if (w_.sessions.empty() && w_.drain) {
         w_.drain->cancel(); // the last busy session is done: the drain need not wait longer
     }
@@ -99,6 +106,9 @@ void server::start_accepting(worker& w) {
                 }
                 if (connections_.fetch_add(1, std::memory_order_relaxed) >= cfg_.max_connections) {
                     connections_.fetch_sub(1, std::memory_order_relaxed);
+                    if (auto* m = metrics()) {
+                        m->connection_refused();
+                    }
                     refuse(sock);
                     continue;
                 }

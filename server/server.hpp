@@ -68,6 +68,8 @@ public:
 
     const config& cfg() const noexcept { return cfg_; }
     routing::app& app() noexcept { return app_; }
+    /// The counters behind /-/metrics; null with --metrics false.
+    routing::metrics::registry* metrics() noexcept { return app_.svc().metrics; }
     bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
     /// Small request bodies held in memory, all connections together (--max-buffered-bodies).
     byte_budget& body_budget() noexcept { return body_budget_; }

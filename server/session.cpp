@@ -5,6 +5,7 @@
 
 #include "routing/gitlab_errors.hpp"
 #include "routing/limits.hpp"
+#include "routing/metrics.hpp"
 #include "server/access_log.hpp"
 #include "server/request_framing.hpp"
 #include "server/request_id.hpp"
@@ -69,17 +70,25 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         remote = ec ? "-" : ep.address().to_string();
     }
     const server::session_registration registered(srv, w, *slot);
-    auto log_line = [&](std::string_view method, std::string_view target, unsigned status,
-                        std::uint64_t bytes, std::chrono::steady_clock::time_point started,
-                        std::string_view id) {
-        if (!cfg.access_log) {
+    routing::metrics::registry* const meter = srv.metrics();
+    // One answered request: its access line and its counts share one clock read.
+    auto log_line = [&](routing::method verb, int route, std::string_view method,
+                        std::string_view target, const written& out,
+                        std::chrono::steady_clock::time_point started, std::string_view id) {
+        if (!cfg.access_log && meter == nullptr) {
             return;
         }
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - started)
-                                .count();
-        write_access_log(
-            {remote, method, target, status, bytes, static_cast<std::uint64_t>(micros), id});
+        const auto micros =
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count());
+        if (meter != nullptr) {
+            meter->request(route, verb, out.status, micros, c.received,
+                           out.header_bytes + out.bytes);
+        }
+        if (cfg.access_log) {
+            write_access_log({remote, method, target, out.status, out.bytes, micros, id});
+        }
     };
 
     for (;;) {
@@ -104,6 +113,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         const auto started = std::chrono::steady_clock::now();
         const auto id_chars = next_request_id();
         const std::string_view id(id_chars.data(), id_chars.size());
+        c.received = 0;
         header_parser parser;
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         c.stream.expires_after(cfg.header_timeout);
@@ -121,11 +131,13 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
             // The body's length is unknown or untrusted: answer and close.
             auto refusal = status_response(*refused);
             refusal.request_id = id;
-            auto [wec, bytes, status] = co_await write_response(c, std::move(refusal), false, false,
-                                                                11, srv.small_file_cache());
-            log_line(hec ? "-" : parser.get().method_string(), hec ? "-" : parser.get().target(),
-                     status, bytes, started, id);
-            if (!wec) {
+            const auto out = co_await write_response(c, std::move(refusal), false, false, 11,
+                                                     srv.small_file_cache());
+            log_line(hec ? routing::method::other
+                         : routing::parse_method(parser.get().method_string()),
+                     -1, hec ? "-" : parser.get().method_string(),
+                     hec ? "-" : parser.get().target(), out, started, id);
+            if (!out.ec) {
                 co_await linger(c);
             }
             break;
@@ -139,6 +151,7 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         const auto length = parser.content_length();
         auto begun =
             srv.app().begin(req, length ? std::optional<std::uint64_t>(*length) : std::nullopt);
+        const int route = begun.route;
         routing::response res;
         bool close_after = false;
         byte_budget::lease body_memory;
@@ -182,14 +195,14 @@ net::awaitable<void> run_session(tcp::socket socket, server& srv, worker& w,
         const bool keep_alive =
             header.keep_alive() && !close_after && !res.close && !srv.stopping();
         res.request_id = id;
-        auto [wec, bytes, status] = co_await write_response(
-            c, std::move(res), head, keep_alive, header.version(), srv.small_file_cache());
-        log_line(header.method_string(), header.target(), status, bytes, started, id);
+        const auto out = co_await write_response(c, std::move(res), head, keep_alive,
+                                                 header.version(), srv.small_file_cache());
+        log_line(req.verb, route, header.method_string(), header.target(), out, started, id);
         slot->busy = false;
-        if (!wec && close_after) {
+        if (!out.ec && close_after) {
             co_await linger(c);
         }
-        if (wec || !keep_alive) {
+        if (out.ec || !keep_alive) {
             break;
         }
     }

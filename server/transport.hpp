@@ -34,6 +34,9 @@ inline constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitab
 struct connection {
     boost::beast::tcp_stream stream;
     boost::beast::flat_buffer buffer;
+    /// Request bytes the parser took (header and body as framed on the wire), for the
+    /// metrics; the session zeroes it before each request.
+    std::uint64_t received = 0;
 };
 
 using header_parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
@@ -75,6 +78,7 @@ struct written {
     boost::beast::error_code ec;
     std::uint64_t bytes = 0;
     unsigned status = 0;
+    std::uint64_t header_bytes = 0; ///< the status line and fields (for the metrics)
 };
 /// Writes the response: header and body, header alone (HEAD, 204, 304), or a file (a small
 /// one from `files` or read whole, a larger one with sendfile(2)), opened before its status

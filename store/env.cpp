@@ -196,23 +196,56 @@ environment::~environment() {
     mdb_env_close(env_);
 }
 
-std::size_t environment::active_readers() const {
+namespace {
+
+struct reader_slots {
+    std::uint64_t held = 0;
+    std::uint64_t active = 0;
+};
+
+reader_slots count_readers(MDB_env* env) {
     // mdb_reader_list prints one line per slot: "pid thread txnid", txnid "-" when reset.
-    std::size_t active = 0;
+    reader_slots out;
     mdb_reader_list(
-        env_,
+        env,
         [](const char* msg, void* ctx) -> int {
             std::istringstream line(msg);
             std::string pid;
             std::string thread;
             std::string txn;
-            if (line >> pid >> thread >> txn && pid != "pid" && pid.front() != '(' && txn != "-") {
-                ++*static_cast<std::size_t*>(ctx);
+            if (line >> pid >> thread >> txn && pid != "pid" && pid.front() != '(') {
+                auto& slots = *static_cast<reader_slots*>(ctx);
+                ++slots.held;
+                if (txn != "-") {
+                    ++slots.active;
+                }
             }
             return 0;
         },
-        &active);
-    return active;
+        &out);
+    return out;
+}
+
+} // namespace
+
+std::size_t environment::active_readers() const {
+    return count_readers(env_).active;
+}
+
+map_stats environment::stats() const {
+    map_stats out;
+    MDB_envinfo info{};
+    MDB_stat st{};
+    if (mdb_env_info(env_, &info) == 0 && mdb_env_stat(env_, &st) == 0) {
+        out.map_size = info.me_mapsize;
+        out.page_size = st.ms_psize;
+        out.pages_used = info.me_last_pgno + 1;
+        out.max_readers = info.me_maxreaders;
+    }
+    const auto slots = count_readers(env_);
+    out.readers = slots.held;
+    out.active_readers = slots.active;
+    return out;
 }
 
 std::size_t environment::clear_stale_readers() {

@@ -31,6 +31,18 @@ struct env_options {
     bool read_only = false;
 };
 
+/// The map as LMDB reports it, for /-/metrics.
+struct map_stats {
+    std::uint64_t map_size = 0;  ///< bytes reserved (--map-size)
+    std::uint64_t page_size = 0; ///< bytes
+    /// The last page ever written + 1: the data file's high-water mark, free pages that later
+    /// commits reuse included. Past the map (map_size / page_size) writes fail with a full map.
+    std::uint64_t pages_used = 0;
+    std::uint64_t readers = 0;        ///< reader slots a thread holds (cached, reset ones too)
+    std::uint64_t active_readers = 0; ///< slots whose transaction holds a snapshot now
+    std::uint64_t max_readers = 0;
+};
+
 /// An open LMDB environment with every database handle. One per process per folder (lmdb.h:
 /// "do not have open an LMDB database twice in the same process").
 ///
@@ -57,6 +69,8 @@ public:
     /// `packyard backup` killed mid-copy): until then their snapshot pins old pages and the
     /// data file grows under writes. Returns the slots freed.
     std::size_t clear_stale_readers();
+    /// mdb_env_info, mdb_env_stat and mdb_reader_list: cheap (no transaction), for a scrape.
+    map_stats stats() const;
     /// Flushes everything committed to disk (after a bulk load).
     std::error_code sync();
     /// Drops this process's page-table mappings of the map (MADV_DONTNEED). Pages stay in the

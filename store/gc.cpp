@@ -88,7 +88,7 @@ std::error_code delete_file_row(write_txn& t, blob_store& blobs, const package_f
     if (auto r = del(t, db.cleanup, keys::cleanup_key(keys::cleanup_kind::file, f.id)); !r) {
         return r.error();
     }
-    auto last = release_blob(t, f.sha256);
+    auto last = release_blob(t, f.sha256, f.size);
     if (!last) {
         return last.error();
     }

@@ -10,8 +10,36 @@
 #include "store/pypi.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace packyard::store {
+namespace {
+
+constexpr std::string_view blob_bytes_key = "blob_bytes";
+
+std::uint64_t blob_bytes(const txn& t) {
+    auto v = get(t, t.db().meta, blob_bytes_key);
+    if (!v) {
+        return 0;
+    }
+    value_reader r(*v);
+    return r.u64();
+}
+
+std::error_code put_blob_bytes(write_txn& t, std::uint64_t bytes) {
+    value_writer w;
+    w.u64(bytes);
+    return put(t, t.db().meta, blob_bytes_key, w.view());
+}
+
+/// Moves the blob bytes counter by size, up or down (never below zero: a counter a damaged
+/// folder left short stays at zero instead of wrapping to 2^64).
+std::error_code add_blob_bytes(write_txn& t, std::uint64_t size, bool up) {
+    const std::uint64_t now = blob_bytes(t);
+    return put_blob_bytes(t, up ? now + size : now - std::min(now, size));
+}
+
+} // namespace
 
 std::optional<package_place> place_of(const txn& t, std::uint64_t project_id) {
     auto p = find_project(t, project_id);
@@ -248,8 +276,14 @@ std::error_code add_file(write_txn& t, package_file& f) {
     if (auto ec = put(t, db.files_by_package, u64_pair_key(f.package_id, f.id), {})) {
         return ec;
     }
+    const std::uint64_t refs = blob_refcount(t, f.sha256);
+    if (refs == 0) {
+        if (auto ec = add_blob_bytes(t, f.size, true)) {
+            return ec;
+        }
+    }
     value_writer w;
-    w.u64(blob_refcount(t, f.sha256) + 1);
+    w.u64(refs + 1);
     return put(t, db.blob_refs, keys::blob_key(f.sha256), w.view());
 }
 
@@ -279,11 +313,16 @@ std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex) {
     return r.u64();
 }
 
-result<bool> release_blob(write_txn& t, std::string_view sha256_hex) {
+result<bool> release_blob(write_txn& t, std::string_view sha256_hex, std::uint64_t size) {
     const std::uint64_t refs = blob_refcount(t, sha256_hex);
     if (refs <= 1) {
         if (auto r = del(t, t.db().blob_refs, keys::blob_key(sha256_hex)); !r) {
             return result<bool>(boost::system::in_place_error, r.error());
+        }
+        if (refs == 1) {
+            if (auto ec = add_blob_bytes(t, size, false)) {
+                return result<bool>(boost::system::in_place_error, ec);
+            }
         }
         return true;
     }
@@ -293,6 +332,33 @@ result<bool> release_blob(write_txn& t, std::string_view sha256_hex) {
         return result<bool>(boost::system::in_place_error, ec);
     }
     return false;
+}
+
+blob_totals blob_stats(const txn& t) {
+    return {count_rows(t, t.db().blob_refs), blob_bytes(t)};
+}
+
+std::error_code recount_blob_bytes(write_txn& t) {
+    // Every blob is referenced by as many file rows as its count says and they all have its
+    // size; a blob's size is added at its first row. Only blobs shared by several rows are
+    // remembered, and only until their last row is seen.
+    std::uint64_t total = 0;
+    std::unordered_map<std::string, std::uint64_t> rows_left;
+    cursor c(t, t.db().package_files);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+        package_file f;
+        decode_or_fail(c.value(), f);
+        auto it = rows_left.find(f.sha256);
+        if (it == rows_left.end()) {
+            total += f.size;
+            if (const auto refs = blob_refcount(t, f.sha256); refs > 1) {
+                rows_left.emplace(f.sha256, refs - 1);
+            }
+        } else if (--it->second == 0) {
+            rows_left.erase(it);
+        }
+    }
+    return put_blob_bytes(t, total);
 }
 
 } // namespace packyard::store

@@ -144,14 +144,27 @@ std::error_code mark_package_for_destruction(write_txn& t, const package& p);
 std::optional<package_file> find_file(const txn& t, std::uint64_t id);
 /// Every file of a package (all statuses), in id order.
 std::vector<package_file> files_of(const txn& t, std::uint64_t package_id);
-/// Adds a file row and takes a reference on its blob; fills f.id.
+/// Adds a file row and takes a reference on its blob (a new blob adds its size to the blob
+/// bytes counter); fills f.id.
 std::error_code add_file(write_txn& t, package_file& f);
 /// Marks a file pending_destruction and queues its removal.
 std::error_code mark_file_for_destruction(write_txn& t, const package_file& f);
 
 /// Blob reference count (0: unknown blob).
 std::uint64_t blob_refcount(const txn& t, std::string_view sha256_hex);
-/// Drops one reference; true when it was the last (the blob's row is gone).
-result<bool> release_blob(write_txn& t, std::string_view sha256_hex);
+/// Drops one reference; true when it was the last (the blob's row is gone, and its size,
+/// `size`, leaves the blob bytes counter).
+result<bool> release_blob(write_txn& t, std::string_view sha256_hex, std::uint64_t size);
+
+/// What the blob files hold, from the committed rows: one blob_refs entry per blob (LMDB keeps
+/// the count) and the meta counter `blob_bytes`, kept in the transactions that add and drop
+/// references. O(1) each: no walk of the rows or of DATA/blobs.
+struct blob_totals {
+    std::uint64_t blobs = 0;
+    std::uint64_t bytes = 0;
+};
+blob_totals blob_stats(const txn& t);
+/// Sets `blob_bytes` from the file rows: each blob's size once (layout 6's upgrade).
+std::error_code recount_blob_bytes(write_txn& t);
 
 } // namespace packyard::store

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 5;
+inline constexpr std::uint32_t schema_version = 6;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -69,8 +69,8 @@ struct layout {
 /// THE schema: every database packyard opens, and what its keys and values hold. A database
 /// with two kinds of entries (package_names) has two rows.
 inline constexpr layout schema[] = {
-    {"meta", &dbis::meta, false, "`schema_version`, `seq/<kind>`",
-     "u32 version; u64 last id of a per-kind sequence"},
+    {"meta", &dbis::meta, false, "`schema_version`, `seq/<kind>`, `blob_bytes`",
+     "u32 version; u64 last id of a per-kind sequence; u64 bytes of every blob"},
     {"users", &dbis::users, true, "user id", "user"},
     {"users_by_username", &dbis::users_by_username, false, "lower-case name", "user id"},
     {"users_by_email", &dbis::users_by_email, false, "lower-case name", "user id"},

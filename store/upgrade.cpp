@@ -67,6 +67,12 @@ std::error_code upgrade(environment& env) {
             return ec;
         }
     }
+    if (found < 6) {
+        // 6: the blob bytes counter (meta `blob_bytes`), kept with the blob references since.
+        if (auto ec = recount_blob_bytes(*t)) {
+            return ec;
+        }
+    }
     value_writer w;
     w.u32(schema_version);
     if (auto ec = put(*t, t->db().meta, "schema_version", w.view())) {

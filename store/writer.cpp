@@ -3,6 +3,8 @@
 #include "store/fault.hpp"
 #include "store/log.hpp"
 
+#include <chrono>
+
 namespace packyard::store {
 namespace {
 // Jobs per commit: enough to amortise one fsync over a burst of uploads, small enough that a
@@ -33,6 +35,14 @@ void writer::set_pre_commit(std::function<std::error_code()> hook) {
 std::uint64_t writer::commits() const noexcept {
     std::lock_guard lock(mu_);
     return commits_;
+}
+
+writer_stats writer::stats() const {
+    std::lock_guard lock(mu_);
+    writer_stats out = stats_;
+    out.batches = commits_;
+    out.queued = queue_.size();
+    return out;
 }
 
 void writer::submit(job j, done_fn done) {
@@ -72,6 +82,8 @@ void writer::run_batch(std::deque<item>& batch) {
         for (auto& it : batch) {
             it.result = parent.error();
         }
+        std::lock_guard lock(mu_);
+        ++stats_.failed_batches;
         return;
     }
     for (auto& it : batch) {
@@ -100,6 +112,7 @@ void writer::run_batch(std::deque<item>& batch) {
         std::lock_guard lock(mu_);
         hook = pre_commit_;
     }
+    const auto commit_started = std::chrono::steady_clock::now();
     std::error_code ec = hook ? hook() : std::error_code{};
     if (!ec && fault::hit(fault::point::commit)) {
         ec = std::make_error_code(std::errc::io_error);
@@ -118,10 +131,20 @@ void writer::run_batch(std::deque<item>& batch) {
                 it.result = ec;
             }
         }
+        std::lock_guard lock(mu_);
+        ++stats_.failed_batches;
         return;
     }
+    const auto micros =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - commit_started)
+                                       .count());
     std::lock_guard lock(mu_);
     ++commits_;
+    stats_.jobs += batch.size();
+    ++stats_.jobs_per_batch[histogram::bucket_of(histogram::batch_bounds, batch.size())];
+    ++stats_.commit_us[histogram::bucket_of(histogram::latency_bounds_us, micros)];
+    stats_.commit_us_sum += micros;
 }
 
 } // namespace packyard::store

@@ -13,8 +13,10 @@
 // full map is an error to report, not a reason to rerun (docs/decisions/0009-map-and-writes.md).
 
 #include "store/env.hpp"
+#include "store/histogram.hpp"
 #include "store/txn.hpp"
 
+#include <array>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +32,19 @@
 #include <thread>
 
 namespace packyard::store {
+
+/// What the writer has done since it started, for /-/metrics. Histogram counts are per bucket
+/// (store/histogram.hpp), the last one past every bound.
+struct writer_stats {
+    std::uint64_t batches = 0;        ///< committed
+    std::uint64_t failed_batches = 0; ///< whose transaction could not begin or commit
+    std::uint64_t jobs = 0;           ///< in committed batches
+    std::uint64_t queued = 0;         ///< waiting now
+    std::array<std::uint64_t, histogram::batch_bounds.size() + 1> jobs_per_batch{};
+    /// The durable commit: the pre-commit hook (the blobs folder's fsync) and LMDB's commit.
+    std::array<std::uint64_t, histogram::latency_bounds_us.size() + 1> commit_us{};
+    std::uint64_t commit_us_sum = 0;
+};
 
 class writer {
 public:
@@ -67,6 +82,8 @@ public:
 
     /// Commits so far (batches), for diagnostics and benchmarks.
     std::uint64_t commits() const noexcept;
+    /// A copy of the counters (one lock, taken once per batch by the writer).
+    writer_stats stats() const;
 
 private:
     using done_fn = std::function<void(std::error_code)>;
@@ -87,6 +104,7 @@ private:
     std::deque<item> queue_;
     bool stopping_ = false;
     std::uint64_t commits_ = 0;
+    writer_stats stats_;
     std::thread thread_;
 };
 

@@ -18,6 +18,9 @@ outcome health(request_context& ctx, const snapshot& t);
 outcome liveness(request_context& ctx, const snapshot& t);
 outcome readiness(request_context& ctx, const snapshot& t);
 
+// metrics.cpp
+outcome metrics(request_context& ctx, const snapshot& t);
+
 // users.cpp
 outcome current_user(request_context& ctx, const snapshot& t);
 outcome get_user(request_context& ctx, const snapshot& t);

@@ -15,6 +15,27 @@ using namespace packyard::store;
 
 BOOST_AUTO_TEST_SUITE(env)
 
+BOOST_AUTO_TEST_CASE(stats_report_the_map_pages_and_reader_slots) {
+    testing::temp_env e(1ULL << 26);
+    const auto before = e.env->stats();
+    BOOST_TEST(before.map_size == 1ULL << 26);
+    BOOST_TEST(before.page_size >= 4096u);
+    BOOST_TEST(before.max_readers == 510u);
+    {
+        auto t = write_txn::begin(*e.env);
+        BOOST_REQUIRE(t);
+        const std::string value(64 * 1024, 'x'); // overflow pages: the file grows
+        BOOST_REQUIRE(!put(*t, t->db().meta, "big", value));
+        BOOST_REQUIRE(!t->commit());
+    }
+    BOOST_TEST(e.env->stats().pages_used >= before.pages_used + 16);
+    auto r = read_txn::begin(*e.env);
+    BOOST_REQUIRE(r);
+    const auto during = e.env->stats();
+    BOOST_TEST(during.readers >= 1u);
+    BOOST_TEST(during.active_readers == 1u);
+}
+
 // Id-keyed databases use a faster comparator; it must order keys exactly as LMDB's default
 // (memcmp, shorter first), or a folder written by one build would be corrupt for another.
 BOOST_AUTO_TEST_CASE(id_key_order_is_memcmp_order) {

@@ -1,9 +1,11 @@
 // Removal: rows go in the transaction, bytes only after it is durable and still unreferenced.
 
+#include "store/codec.hpp"
 #include "store/gc.hpp"
 #include "store/identity.hpp"
 #include "store/operations.hpp"
 #include "store/packages.hpp"
+#include "store/upgrade.hpp"
 #include "store/writer.hpp"
 #include "temp_env.hpp"
 
@@ -172,6 +174,49 @@ BOOST_FIXTURE_TEST_CASE(a_project_cascade_removes_its_rows_then_its_bytes, gc_fi
     BOOST_TEST(blob_refcount(*r, shared) == 1u);
     auto t = write_txn::begin(*env);
     BOOST_TEST((delete_project_cascade(*t, blobs, project_id) == make_error_code(errc::not_found)));
+}
+
+BOOST_FIXTURE_TEST_CASE(blob_totals_count_each_blob_once_until_its_last_reference_goes,
+                        gc_fixture) {
+    auto totals = [this] {
+        auto r = read_txn::begin(*env);
+        return blob_stats(*r);
+    };
+    BOOST_TEST(totals().blobs == 0u);
+    BOOST_TEST(totals().bytes == 0u);
+    upload("a", "12345");
+    upload("b", "12345"); // the same bytes: one blob, two references
+    upload("c", "1234567");
+    BOOST_TEST(totals().blobs == 2u);
+    BOOST_TEST(totals().bytes == 12u);
+    for (const auto* name : {"a", "c"}) {
+        mark_for_destruction(name);
+    }
+    for (int round = 0; round < 2; ++round) { // packages, then their files
+        auto t = write_txn::begin(*env);
+        BOOST_REQUIRE(collect_garbage(*t, blobs, 16));
+        BOOST_REQUIRE(!t->commit());
+    }
+    BOOST_TEST(totals().blobs == 1u); // "12345" still has b's reference
+    BOOST_TEST(totals().bytes == 5u);
+    {
+        // A layout-5 folder had no counter: the upgrade computes it from the file rows.
+        auto t = write_txn::begin(*env);
+        upload(*t, "d", "1234567890");
+        upload(*t, "e", "1234567890");
+        BOOST_REQUIRE(del(*t, t->db().meta, "blob_bytes"));
+        value_writer w;
+        w.u32(5);
+        BOOST_REQUIRE(!put(*t, t->db().meta, "schema_version", w.view()));
+        BOOST_REQUIRE(!blobs.sync());
+        BOOST_REQUIRE(!t->commit());
+    }
+    BOOST_TEST(totals().bytes == 0u);
+    open();
+    BOOST_TEST(env->found_schema_version() == 5U);
+    BOOST_REQUIRE(!upgrade(*env));
+    BOOST_TEST(totals().blobs == 2u);
+    BOOST_TEST(totals().bytes == 15u);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_start_up_sweep_removes_what_no_row_references, gc_fixture) {

@@ -56,6 +56,46 @@ BOOST_AUTO_TEST_CASE(queued_jobs_share_one_commit_and_a_failing_one_rolls_back_a
     BOOST_TEST(get(*r, r->db().meta, "k8").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(stats_count_batches_their_jobs_and_commit_times) {
+    testing::temp_env e;
+    writer w(*e.env);
+    std::promise<void> all_queued;
+    std::promise<void> entered;
+    auto gate = w.async_run(
+        [released = all_queued.get_future().share(), &entered](write_txn&) {
+            entered.set_value();
+            released.wait();
+            return std::error_code{};
+        },
+        boost::asio::use_future);
+    entered.get_future().wait();
+    std::vector<std::future<std::error_code>> results;
+    for (int n = 0; n < 5; ++n) {
+        results.push_back(w.async_run(
+            [n](write_txn& t) { return put(t, t.db().meta, "k" + std::to_string(n), "v"); },
+            boost::asio::use_future));
+    }
+    BOOST_TEST(w.stats().queued == 5u);
+    all_queued.set_value();
+    BOOST_TEST(!gate.get());
+    for (auto& r : results) {
+        BOOST_TEST(!r.get());
+    }
+    const auto s = w.stats();
+    BOOST_TEST(s.batches == 2u);
+    BOOST_TEST(s.failed_batches == 0u);
+    BOOST_TEST(s.jobs == 6u);
+    BOOST_TEST(s.queued == 0u);
+    BOOST_TEST(s.jobs_per_batch[0] == 1u); // the gate alone (bucket <= 1)
+    BOOST_TEST(s.jobs_per_batch[3] == 1u); // the five behind it (bucket <= 8)
+    std::uint64_t commits = 0;
+    for (auto n : s.commit_us) {
+        commits += n;
+    }
+    BOOST_TEST(commits == 2u);
+    BOOST_TEST(s.commit_us_sum > 0u); // two fsyncs take time
+}
+
 BOOST_AUTO_TEST_CASE(after_commit_actions_run_once_and_only_for_what_committed) {
     testing::temp_env e;
     writer w(*e.env);
