@@ -62,6 +62,8 @@ public:
     explicit blob_store(const std::filesystem::path& data_dir);
 
     std::filesystem::path path_of(std::string_view sha256_hex) const;
+    /// True when the blob's file is in the folder.
+    bool has(std::string_view sha256_hex) const;
     const std::filesystem::path& tmp_dir() const noexcept { return tmp_; }
 
     /// Writer thread, inside the recording transaction: moves the temp file into place (or
@@ -69,7 +71,8 @@ public:
     std::error_code link(blob_upload& upload, std::string_view sha256_hex);
     /// Writer thread, before a commit: makes the links of this batch durable.
     std::error_code sync();
-    /// Writer thread, inside the transaction that dropped the last reference.
+    /// Writer thread: after the commit that dropped the last reference, or when the batch that
+    /// linked the blob did not commit.
     void remove(std::string_view sha256_hex);
 
     /// Startup: removes temp files a killed process left behind.
