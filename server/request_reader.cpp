@@ -208,9 +208,12 @@ net::awaitable<std::optional<routing::response>> read_small_body(connection& c, 
     co_return std::nullopt;
 }
 
+namespace {
+
+/// receive_upload's work: the body into the sink, then the sink finished.
 net::awaitable<std::optional<routing::response>>
-receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
-               byte_budget::lease& held, bool expects_continue) {
+pump_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
+            byte_budget::lease& held, bool expects_continue) {
     const config& cfg = srv.cfg();
     if (co_await send_continue(c, p.get().version(), expects_continue, cfg.header_timeout)) {
         co_return routing::message_response(400, "400 Bad request");
@@ -254,6 +257,20 @@ receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sin
         },
         net::use_awaitable);
     co_return std::move(refused);
+}
+
+} // namespace
+
+net::awaitable<std::optional<routing::response>>
+receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
+               byte_budget::lease& held, bool expects_continue) {
+    auto refused = co_await pump_upload(c, p, srv, sink, held, expects_continue);
+    if (refused) {
+        // A refused or cut off upload's temp file goes before its answer is sent, not after
+        // the lingering close that follows it (up to limits::linger_time later).
+        sink.discard();
+    }
+    co_return refused;
 }
 
 net::awaitable<void> linger(connection& c) {
