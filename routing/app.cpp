@@ -226,14 +226,24 @@ response app::conclude(request_context& ctx, const write_plan& plan, std::error_
 
 boost::asio::awaitable<response> app::finish(request_context& ctx) {
     const route& rt = *ctx.match.matched;
+    // Once the handler has answered, or its job has linked the upload's bytes into the store or
+    // failed, the temp file is of no more use: it goes before the answer is sent, not with the
+    // context after it (a full disk needs the space back; a test sees it gone at once).
+    auto drop_upload = [&ctx] {
+        if (ctx.upload) {
+            ctx.upload->discard();
+        }
+    };
     outcome decided = decide(ctx);
     if (auto* r = std::get_if<response>(&decided)) {
+        drop_upload();
         co_return with_realm(rt, counted_upload(svc_, rt, std::move(*r)));
     }
     auto& plan = std::get<write_plan>(decided);
     // The one writer hop of the request; no snapshot is open (decide's ended with it).
     const std::error_code ec =
         co_await svc_.writer.async_run(std::move(plan.job), boost::asio::use_awaitable);
+    drop_upload();
     co_return with_realm(rt, counted_upload(svc_, rt, conclude(ctx, plan, ec)));
 }
 

@@ -69,4 +69,8 @@ response internal_error() {
     return message_response(500, "500 Internal Server Error");
 }
 
+response insufficient_storage() {
+    return message_response(507, "507 Insufficient Storage");
+}
+
 } // namespace packyard::routing

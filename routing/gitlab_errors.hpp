@@ -41,5 +41,9 @@ inline response accepted() {
 }
 /// 500 {"message":"500 Internal Server Error"}; the cause goes to the log, never the client.
 response internal_error();
+/// 507 {"message":"507 Insufficient Storage"}: the disk or the store's map is full. GitLab has
+/// no status of its own for it (Workhorse answers any failed upload but a too large one with
+/// 500: workhorse/internal/upload/body_uploader.go); decision 0017 says why packyard does.
+response insufficient_storage();
 
 } // namespace packyard::routing

@@ -107,6 +107,8 @@ upload_failure reason_of(unsigned status) noexcept {
         return upload_failure::too_large;
     case 503:
         return upload_failure::busy;
+    case 507:
+        return upload_failure::disk;
     default:
         return status >= 500 ? upload_failure::internal : upload_failure::invalid;
     }

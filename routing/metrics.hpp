@@ -37,7 +37,7 @@ enum class upload_failure : std::uint8_t {
     timeout,   ///< the body took longer than --upload-timeout, or a read stalled (408)
     aborted,   ///< the connection failed or broke the framing mid-body
     busy,      ///< the budget of bodies held in memory was spent (503)
-    disk,      ///< the temp file could not be created, written or synced
+    disk,      ///< the temp file could not be created, written or synced; a full disk (507)
     internal,  ///< the write transaction or the handler failed (5xx)
 };
 inline constexpr std::size_t upload_failure_kinds = 9;

@@ -4,6 +4,7 @@
 #include "routing/gitlab_errors.hpp"
 #include "routing/npm/responses.hpp"
 #include "routing/pypi/wheel_metadata.hpp"
+#include "store/error.hpp"
 #include "store/log.hpp"
 
 #include <set>
@@ -15,12 +16,18 @@ response too_large() {
     return message_response(413, "413 Request Entity Too Large");
 }
 
-/// The temp file an upload streams into; none (logged) when it cannot be created.
-std::optional<store::blob_upload> temp_upload(const services& svc) {
+/// The answer to a temp file that could not be created, written or synced: 507 when the disk
+/// is full (decision 0017), 500 otherwise; the cause is logged.
+response write_failure(std::string_view what, const std::error_code& ec) {
+    log::error(what, ec);
+    return store::out_of_space(ec) ? insufficient_storage() : internal_error();
+}
+
+/// The temp file an upload streams into, or the answer when it cannot be created.
+std::variant<store::blob_upload, response> temp_upload(const services& svc) {
     auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
     if (!upload) {
-        log::error("cannot create an upload file", upload.error());
-        return std::nullopt;
+        return write_failure("cannot create an upload file", upload.error());
     }
     return std::move(*upload);
 }
@@ -51,10 +58,11 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
             return refuse(why::too_large, npm::error(400, "File is too large."));
         }
         auto upload = temp_upload(svc);
-        if (!upload) {
-            return refuse(why::disk, internal_error());
+        if (auto* refused = std::get_if<response>(&upload)) {
+            return refuse(why::disk, std::move(*refused));
         }
-        upload_sink sink(std::move(*upload), std::nullopt, limit, wire_limit);
+        upload_sink sink(std::move(std::get<store::blob_upload>(upload)), std::nullopt, limit,
+                         wire_limit);
         sink.npm_ = std::make_unique<npm::publish_stream>(limit, limits::npm_metadata);
         sink.metrics_ = svc.metrics;
         return sink;
@@ -73,8 +81,8 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
             return refuse(why::too_large, pypi_too_large());
         }
         auto upload = temp_upload(svc);
-        if (!upload) {
-            return refuse(why::disk, internal_error());
+        if (auto* refused = std::get_if<response>(&upload)) {
+            return refuse(why::disk, std::move(*refused));
         }
         std::optional<multipart_extractor> mp;
         mp.emplace(*multipart_boundary(content_type), "content",
@@ -83,7 +91,8 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
                        "metadata_version", "author_email", "description",
                        "description_content_type", "summary", "keywords"},
                    limits::pypi_field);
-        upload_sink sink(std::move(*upload), std::move(mp), limit, wire_limit);
+        upload_sink sink(std::move(std::get<store::blob_upload>(upload)), std::move(mp), limit,
+                         wire_limit);
         sink.pypi_ = true;
         sink.metrics_ = svc.metrics;
         return sink;
@@ -99,14 +108,15 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
         return refuse(why::too_large, too_large());
     }
     auto upload = temp_upload(svc);
-    if (!upload) {
-        return refuse(why::disk, internal_error());
+    if (auto* refused = std::get_if<response>(&upload)) {
+        return refuse(why::disk, std::move(*refused));
     }
     std::optional<multipart_extractor> mp;
     if (multipart) {
         mp.emplace(*multipart_boundary(content_type), "file");
     }
-    upload_sink sink(std::move(*upload), std::move(mp), limit, wire_limit);
+    upload_sink sink(std::move(std::get<store::blob_upload>(upload)), std::move(mp), limit,
+                     wire_limit);
     sink.metrics_ = svc.metrics;
     return sink;
 }
@@ -127,6 +137,9 @@ npm_refusal(npm::publish_stream::verdict v) {
         return std::pair(why::too_large, npm::error(400, "File is too large."));
     case verdict::metadata_too_large:
         return std::pair(why::too_large, too_large());
+    case verdict::no_space:
+        log::message("npm upload: the temp file could not be written: the disk is full");
+        return std::pair(why::disk, insufficient_storage());
     case verdict::write_failed:
         break;
     }
@@ -185,8 +198,7 @@ std::optional<response> upload_sink::write_chunk(std::string_view chunk) {
         return refuse(why::malformed, bad_params(pypi_ ? "content is missing" : "file is missing"));
     }
     if (ec) {
-        log::error("upload write failed", ec);
-        return refuse(why::disk, internal_error());
+        return refuse(why::disk, write_failure("upload write failed", ec));
     }
     return std::nullopt;
 }
@@ -203,8 +215,7 @@ std::optional<response> upload_sink::finish_upload() {
     }
     auto d = upload_.finish();
     if (!d) {
-        log::error("upload fsync failed", d.error());
-        return refuse(why::disk, internal_error());
+        return refuse(why::disk, write_failure("upload fsync failed", d.error()));
     }
     digest_ = *d;
     if (npm_) {

@@ -26,8 +26,8 @@ class upload_sink {
 public:
     /// The sink for a body of this Content-Type, or the answer to send instead: a multipart
     /// body packyard cannot unwrap (400 "file is missing"), a declared length over the limit
-    /// (413), or a temp file that cannot be created (500). Each refusal, here and in write() and
-    /// finish(), is counted in svc.metrics by its reason.
+    /// (413), or a temp file that cannot be created (500; 507 when the disk is full). Each
+    /// refusal, here and in write() and finish(), is counted in svc.metrics by its reason.
     static std::variant<upload_sink, response> open(const services& svc,
                                                     std::string_view content_type,
                                                     std::optional<std::uint64_t> content_length,
@@ -43,13 +43,15 @@ public:
     /// budget of buffered bodies.
     std::size_t held() const noexcept { return npm_ ? npm_->held() : (mp_ ? mp_->held() : 0); }
 
-    /// Feeds body bytes; the answer to send instead when the body is refused (its temp file is
-    /// then already gone).
+    /// Feeds body bytes; the answer to send instead when the body is refused or cannot be
+    /// written (507 when the disk is full); its temp file is then already gone.
     std::optional<response> write(std::string_view chunk);
     /// At the end of the body: fsyncs the file and finishes the digests (blocking: call it off
     /// the I/O threads). The answer to send instead (the temp file gone), or nothing when the
     /// upload is ready.
     std::optional<response> finish();
+    /// Removes the temp file now: the body was refused or cut off (a timeout, the client gone).
+    void discard() noexcept { upload_.discard(); }
 
     /// The finished upload, for the handler (after finish()).
     store::blob_upload& bytes() noexcept { return upload_; }

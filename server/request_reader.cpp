@@ -211,9 +211,12 @@ net::awaitable<std::optional<routing::response>> read_small_body(connection& c, 
     co_return std::nullopt;
 }
 
+namespace {
+
+/// receive_upload's work: the body into the sink, then the sink finished.
 net::awaitable<std::optional<routing::response>>
-receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
-               byte_budget::lease& held, bool expects_continue, std::string_view request_id) {
+pump_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
+            byte_budget::lease& held, bool expects_continue, std::string_view request_id) {
     const config& cfg = srv.cfg();
     // The sink counts its own refusals; these are the transfer's.
     const auto failed = [&srv](routing::metrics::upload_failure why) {
@@ -271,6 +274,20 @@ receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sin
         },
         net::use_awaitable);
     co_return std::move(refused);
+}
+
+} // namespace
+
+net::awaitable<std::optional<routing::response>>
+receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
+               byte_budget::lease& held, bool expects_continue, std::string_view request_id) {
+    auto refused = co_await pump_upload(c, p, srv, sink, held, expects_continue, request_id);
+    if (refused) {
+        // A refused or cut off upload's temp file goes before its answer is sent, not after
+        // the lingering close that follows it (up to limits::linger_time later).
+        sink.discard();
+    }
+    co_return refused;
 }
 
 net::awaitable<void> linger(connection& c) {

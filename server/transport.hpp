@@ -63,7 +63,8 @@ read_small_body(connection& c, header_parser& p, server& srv, routing::request& 
                 byte_budget::lease& held, bool expects_continue);
 /// Pumps a stream route's body into its upload sink and finishes the sink off the I/O thread;
 /// what the sink holds in memory (an npm body's metadata) is taken from the process-wide
-/// budget. What the sink logs carries request_id. Returns the answer to send instead.
+/// budget. What the sink logs carries request_id. Returns the answer to send instead, the temp
+/// file then already removed.
 boost::asio::awaitable<std::optional<routing::response>>
 receive_upload(connection& c, header_parser& p, server& srv, routing::upload_sink& sink,
                byte_budget::lease& held, bool expects_continue, std::string_view request_id);

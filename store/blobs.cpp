@@ -189,6 +189,10 @@ std::filesystem::path blob_store::path_of(std::string_view sha256_hex) const {
     return blobs_ / std::string(sha256_hex);
 }
 
+bool blob_store::has(std::string_view sha256_hex) const {
+    return is_sha256_hex(sha256_hex) && ::access(path_of(sha256_hex).c_str(), F_OK) == 0;
+}
+
 std::error_code blob_store::link(blob_upload& upload, std::string_view sha256_hex) {
     if (!is_sha256_hex(sha256_hex)) {
         return make_error_code(errc::invalid_argument);

@@ -73,6 +73,8 @@ public:
     explicit blob_store(const std::filesystem::path& data_dir);
 
     std::filesystem::path path_of(std::string_view sha256_hex) const;
+    /// True when the blob's file is in the folder.
+    bool has(std::string_view sha256_hex) const;
     const std::filesystem::path& tmp_dir() const noexcept { return tmp_; }
     const std::filesystem::path& blobs_dir() const noexcept { return blobs_; }
 
@@ -81,9 +83,10 @@ public:
     std::error_code link(blob_upload& upload, std::string_view sha256_hex);
     /// Writer thread, before a commit: makes the links of this batch durable.
     std::error_code sync();
-    /// Writer thread, once the transaction that dropped the last reference is durable (or the
-    /// start-up sweep): unlinks the file, or, while a backup holds the lock, keeps it for
-    /// remove_deferred (the backup's snapshot may still reference it).
+    /// Writer thread: after the commit that dropped the last reference is durable (or the
+    /// start-up sweep), or when the batch that linked the blob did not commit. Unlinks the
+    /// file, or, while a backup holds the lock, keeps it for remove_deferred (the backup's
+    /// snapshot may still reference it).
     void remove(std::string_view sha256_hex);
     /// Blob files whose removal waits for a backup to finish (any thread).
     std::size_t deferred() const noexcept {

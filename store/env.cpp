@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 
 namespace packyard::store {
 namespace {
@@ -257,6 +258,12 @@ std::size_t environment::clear_stale_readers() {
 std::error_code environment::sync() {
     const int rc = mdb_env_sync(env_, 1);
     return rc != 0 ? lmdb_error(rc) : std::error_code{};
+}
+
+bool environment::disk_full() const noexcept {
+    struct statvfs st {};
+    return ::statvfs(dir_.c_str(), &st) == 0 &&
+           static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize < (1U << 20);
 }
 
 std::error_code environment::release_mapped_pages() {

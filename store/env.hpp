@@ -73,6 +73,9 @@ public:
     map_stats stats() const;
     /// Flushes everything committed to disk (after a bulk load).
     std::error_code sync();
+    /// True when the file system holding the store has (almost) no space left for this
+    /// process: under 1 MiB available.
+    bool disk_full() const noexcept;
     /// Drops this process's page-table mappings of the map (MADV_DONTNEED). Pages stay in the
     /// page cache and fault back in on the next read; nothing LMDB holds is invalidated, since
     /// the map is a read-only shared file mapping. Copy-on-write commits scatter fresh page

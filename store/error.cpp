@@ -1,5 +1,6 @@
 #include "store/error.hpp"
 
+#include <cerrno>
 #include <lmdb.h>
 
 namespace packyard::store {
@@ -40,6 +41,17 @@ public:
 };
 
 } // namespace
+
+bool out_of_space(const std::error_code& ec) noexcept {
+    // LMDB passes errno values through its own return codes (mdb_txn_commit's pwrite).
+    const bool errno_like = ec.category() == std::generic_category() ||
+                            ec.category() == std::system_category() ||
+                            ec.category() == lmdb_category();
+    if (errno_like && (ec.value() == ENOSPC || ec.value() == EDQUOT)) {
+        return true;
+    }
+    return ec.category() == lmdb_category() && ec.value() == MDB_MAP_FULL;
+}
 
 void fail(std::error_code ec, const char* what) {
     throw failure(ec, what);

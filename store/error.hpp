@@ -57,6 +57,10 @@ inline std::error_code lmdb_error(int rc) noexcept {
     return {rc, lmdb_category()};
 }
 
+/// True when ec says the disk (ENOSPC, EDQUOT) or the LMDB map (MDB_MAP_FULL) has no room: a
+/// write that may work once space is freed, which routing answers with 507, not a 500.
+bool out_of_space(const std::error_code& ec) noexcept;
+
 } // namespace packyard::store
 
 template <>

@@ -8,8 +8,8 @@
 namespace packyard::store::fault {
 namespace {
 
-constexpr std::array<std::string_view, 4> names = {"blob_write", "blob_fsync", "blob_link",
-                                                   "commit"};
+constexpr std::array<std::string_view, 5> names = {"blob_write", "blob_fsync", "blob_link",
+                                                   "commit", "commit_full"};
 
 struct counter {
     std::atomic<std::uint64_t> fail_at{0}; ///< 0: never

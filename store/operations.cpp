@@ -60,9 +60,15 @@ result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload&
             return out(boost::system::in_place_error, ec);
         }
     }
-    // Last: the bytes move into place only when every row is written.
+    // Last: the bytes move into place only when every row is written. Bytes this upload put
+    // there go again if the batch does not commit: a commit that failed on a full disk must
+    // not keep the space it could not record.
+    const bool had = blobs.has(r.digest.sha256);
     if (auto ec = blobs.link(bytes, r.digest.sha256)) {
         return out(boost::system::in_place_error, ec);
+    }
+    if (!had) {
+        t.on_abort([&blobs, sha = r.digest.sha256] { blobs.remove(sha); });
     }
     return file;
 }

@@ -103,11 +103,15 @@ std::error_code write_txn::commit() {
     const int rc = mdb_txn_commit(t);
     if (rc != 0) {
         after_.clear();
+        undo();
         return lmdb_error(rc);
     }
     if (parent_ != nullptr) {
         for (auto& fn : after_) {
             parent_->after_.push_back(std::move(fn));
+        }
+        for (auto& fn : undo_) {
+            parent_->undo_.push_back(std::move(fn));
         }
     } else {
         for (auto& fn : after_) {
@@ -115,6 +119,7 @@ std::error_code write_txn::commit() {
         }
     }
     after_.clear();
+    undo_.clear();
     return {};
 }
 
@@ -124,6 +129,14 @@ void write_txn::abort() noexcept {
         mdb_txn_abort(txn_);
         txn_ = nullptr;
     }
+    undo();
+}
+
+void write_txn::undo() noexcept {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+        (*it)();
+    }
+    undo_.clear();
 }
 
 std::optional<std::string_view> get(const txn& t, MDB_dbi dbi, std::string_view key) {

@@ -64,6 +64,11 @@ private:
 /// after_commit(): they run once, on the writer thread, after the top-level transaction has
 /// committed, and never for a transaction (or a child of one) that aborted. A job that runs
 /// again from scratch registers them again; the aborted run's are dropped with it.
+///
+/// The reverse holds for a file effect that had to come first (an upload's bytes moved into the
+/// blob folder before its row commits): on_abort() registers its undo, which runs when the
+/// transaction aborts or its commit fails, and for a child that committed, when its parent
+/// does. Without it a failed commit (a full disk) would keep the bytes it could not record.
 class write_txn : public txn {
 public:
     static result<write_txn> begin(environment& env);
@@ -72,20 +77,27 @@ public:
     write_txn(write_txn&& other) noexcept
         : txn(std::move(other))
         , parent_(other.parent_)
-        , after_(std::move(other.after_)) {}
+        , after_(std::move(other.after_))
+        , undo_(std::move(other.undo_)) {}
     ~write_txn();
     /// Commits. A child hands its after-commit actions to its parent; the top level runs them.
     std::error_code commit();
     void abort() noexcept;
     /// Runs fn after the top-level commit (see above).
     void after_commit(std::function<void()> fn) { after_.push_back(std::move(fn)); }
+    /// Runs fn if this transaction, or the top-level one it ends up in, does not commit.
+    void on_abort(std::function<void()> fn) { undo_.push_back(std::move(fn)); }
 
 private:
     write_txn(environment* env, MDB_txn* t, write_txn* parent) noexcept
         : txn(env, t)
         , parent_(parent) {}
+    /// Runs the undo actions, newest first, and forgets them.
+    void undo() noexcept;
+
     write_txn* parent_ = nullptr;
     std::vector<std::function<void()>> after_;
+    std::vector<std::function<void()>> undo_;
 };
 
 /// Runs fn over a fresh snapshot and returns what it returns; the snapshot ends with the call.

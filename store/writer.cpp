@@ -3,6 +3,8 @@
 #include "store/fault.hpp"
 #include "store/log.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 namespace packyard::store {
@@ -117,15 +119,26 @@ void writer::run_batch(std::deque<item>& batch) {
     if (!ec && fault::hit(fault::point::commit)) {
         ec = std::make_error_code(std::errc::io_error);
     }
+    if (!ec && fault::hit(fault::point::commit_full)) {
+        ec = lmdb_error(ENOSPC);
+    }
     if (!ec) {
         ec = parent->commit(); // runs the batch's after-commit actions once it is durable
+        if (ec == lmdb_error(EIO) && env_.disk_full()) {
+            // LMDB reports a short write as EIO (mdb.c: "short write, filesystem full?"): when
+            // the file system is indeed full, say so, and the client gets its 507.
+            ec = lmdb_error(ENOSPC);
+        }
     } else {
         parent->abort();
     }
+    // A full map fails a job's put, or the commit itself: either way the operator's remedy.
+    if (ec == lmdb_error(MDB_MAP_FULL) ||
+        std::any_of(batch.begin(), batch.end(),
+                    [](const item& it) { return it.result == lmdb_error(MDB_MAP_FULL); })) {
+        log::message("the LMDB map is full: restart with a larger --map-size");
+    }
     if (ec) {
-        if (ec == lmdb_error(MDB_MAP_FULL)) {
-            log::message("the LMDB map is full: restart with a larger --map-size");
-        }
         for (auto& it : batch) {
             if (!it.result) {
                 it.result = ec;

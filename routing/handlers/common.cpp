@@ -1,5 +1,6 @@
 #include "routing/handlers/common.hpp"
 
+#include "store/error.hpp"
 #include "store/log.hpp"
 
 namespace packyard::routing::handlers {
@@ -11,7 +12,7 @@ response store_failure(std::string_view what, const std::error_code& ec) {
         return bad_request("a name, path or version is too long");
     }
     log::error(what, ec);
-    return internal_error();
+    return store::out_of_space(ec) ? insufficient_storage() : internal_error();
 }
 
 response field_error(std::string_view field, std::string_view text) {

@@ -21,7 +21,8 @@ inline response json_response(unsigned status, std::string body) {
     return r;
 }
 
-/// The writer hop failed for a reason the client cannot fix: log it, answer 500.
+/// The writer hop failed for a reason the client cannot fix: log it, answer 500 (507 when the
+/// disk or the map is full, store::out_of_space).
 response store_failure(std::string_view what, const std::error_code& ec);
 
 /// 400 {"message":{"<field>":["<text>"]}}: GitLab's model-validation shape.

@@ -6,6 +6,8 @@
 #include "routing/handlers/common.hpp"
 #include "routing/handlers/handlers.hpp"
 #include "routing/pagination.hpp"
+#include "store/error.hpp"
+#include "store/log.hpp"
 #include "store/operations.hpp"
 
 namespace packyard::routing::handlers {
@@ -57,6 +59,12 @@ outcome send_file(const request_context& ctx, const store::package& p,
     return then_render(
         [id = p.id, now](store::write_txn& w) { return store::record_download(w, id, now); },
         [r = std::move(r)](const snapshot&, std::error_code ec) {
+            if (store::out_of_space(ec)) {
+                // The bytes are there to send; only the download time could not be kept. A
+                // full disk must not stop reads (docs/decisions/0017-full-disk.md).
+                log::error("record download", ec);
+                return r;
+            }
             if (ec && ec != store::errc::not_found) {
                 return store_failure("record download", ec);
             }

@@ -2,6 +2,7 @@
 
 #include "routing/auth.hpp"
 #include "routing/npm/tarball_manifest.hpp"
+#include "store/error.hpp"
 
 #include <openssl/evp.h>
 #include <stdexcept>
@@ -32,8 +33,8 @@ base64_stream::sink publish_stream::to_tarball(store::blob_upload& file, verdict
             return false;
         }
         EVP_DigestUpdate(sha512_.get(), bytes.data(), bytes.size());
-        if (file.write(bytes)) {
-            v = verdict::write_failed;
+        if (const auto ec = file.write(bytes)) {
+            v = store::out_of_space(ec) ? verdict::no_space : verdict::write_failed;
             return false;
         }
         return true;

@@ -28,6 +28,7 @@ public:
         file_too_large,     ///< the decoded tarball passed the upload limit
         metadata_too_large, ///< the rest of the body passed its bound
         write_failed,       ///< the temp file could not be written
+        no_space,           ///< ... because the disk is full (store::out_of_space)
     };
 
     publish_stream(std::uint64_t max_tarball, std::size_t metadata_limit);

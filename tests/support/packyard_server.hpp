@@ -127,6 +127,8 @@ public:
     /// What arrives until the bytes seen hold `until`, the server closes, or the timeout passes.
     std::string read_until(std::string_view until, std::chrono::milliseconds timeout);
     void close();
+    /// The socket, for poll(2) over many connections at once.
+    int fd() const noexcept { return fd_; }
 
 private:
     int fd_ = -1;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <cstring>
 #include <random>
 #include <string>
@@ -34,6 +35,29 @@ BOOST_AUTO_TEST_CASE(stats_report_the_map_pages_and_reader_slots) {
     const auto during = e.env->stats();
     BOOST_TEST(during.readers >= 1u);
     BOOST_TEST(during.active_readers == 1u);
+}
+
+// A full disk must fail a commit, never fault a page: with MDB_WRITEMAP LMDB writes through a
+// shared writable map, and a page the file system cannot back (a full tmpfs) ends the process
+// with SIGBUS. Without it LMDB writes with pwrite(2), which returns ENOSPC to the commit.
+BOOST_AUTO_TEST_CASE(the_map_is_never_written_through_so_a_full_disk_fails_a_commit) {
+    testing::temp_env e;
+    unsigned flags = 0;
+    BOOST_REQUIRE(mdb_env_get_flags(e.env->handle(), &flags) == 0);
+    BOOST_TEST((flags & MDB_WRITEMAP) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(out_of_space_is_a_full_disk_or_a_full_map) {
+    BOOST_TEST(out_of_space(std::make_error_code(std::errc::no_space_on_device)));
+    BOOST_TEST(out_of_space(std::error_code(ENOSPC, std::system_category())));
+    BOOST_TEST(out_of_space(std::error_code(EDQUOT, std::generic_category())));
+    BOOST_TEST(out_of_space(lmdb_error(ENOSPC))); // a commit's pwrite
+    BOOST_TEST(out_of_space(lmdb_error(MDB_MAP_FULL)));
+    BOOST_TEST(!out_of_space(lmdb_error(EIO)));
+    BOOST_TEST(!out_of_space(std::make_error_code(std::errc::io_error)));
+    BOOST_TEST(!out_of_space(std::error_code(MDB_MAP_FULL, std::generic_category())));
+    BOOST_TEST(!out_of_space(make_error_code(errc::conflict)));
+    BOOST_TEST(!out_of_space(std::error_code{}));
 }
 
 // Id-keyed databases use a faster comparator; it must order keys exactly as LMDB's default

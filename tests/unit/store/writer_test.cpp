@@ -119,6 +119,38 @@ BOOST_AUTO_TEST_CASE(after_commit_actions_run_once_and_only_for_what_committed) 
     BOOST_TEST(ran == (std::vector<std::string>{"a", "d"}), boost::test_tools::per_element());
 }
 
+// The undo of a file effect made before the commit (an upload's bytes moved into place) runs
+// exactly when nothing of its job became durable: its job or scope aborted, or the batch's
+// commit failed (a full disk), even after its child committed into the batch.
+BOOST_AUTO_TEST_CASE(abort_actions_run_once_and_only_for_what_did_not_commit) {
+    testing::temp_env e;
+    writer w(*e.env);
+    std::vector<std::string> undone;
+    auto job = [&undone](std::string name, bool fail) {
+        return [&undone, name, fail](write_txn& t) -> std::error_code {
+            if (auto child = write_txn::begin_child(t)) { // a scope that commits into the job
+                child->on_abort([&undone, name] { undone.push_back(name); });
+                if (auto ec = child->commit()) {
+                    return ec;
+                }
+            }
+            if (auto child = write_txn::begin_child(t)) { // a scope that aborts
+                child->on_abort([&undone, name] { undone.push_back(name + " scope"); });
+            }
+            return fail ? make_error_code(errc::conflict) : std::error_code{};
+        };
+    };
+    BOOST_TEST(!w.async_run(job("a", false), boost::asio::use_future).get());
+    BOOST_TEST(!!w.async_run(job("b", true), boost::asio::use_future).get());
+    w.set_pre_commit([] { return std::make_error_code(std::errc::no_space_on_device); });
+    BOOST_TEST(!!w.async_run(job("c", false), boost::asio::use_future).get());
+    w.set_pre_commit({});
+    BOOST_TEST(!w.async_run(job("d", false), boost::asio::use_future).get());
+    BOOST_TEST(undone ==
+                   (std::vector<std::string>{"a scope", "b scope", "b", "c scope", "c", "d scope"}),
+               boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_full_map_fails_the_write_and_keeps_what_was_committed) {
     testing::temp_env e(1ULL << 20); // 1 MiB: fills after a few hundred KiB
     writer w(*e.env);
