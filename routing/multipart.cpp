@@ -211,9 +211,14 @@ bool multipart_extractor::step(const sink& out, bool& progressed) {
         progressed = true;
         return true;
     case state::headers: {
+        // The bound holds however the block arrives: a block over it that came in one chunk,
+        // blank line and all, is refused as one that came a byte at a time.
         const auto end = buf_.find("\r\n\r\n");
         if (end == std::string::npos) {
-            return buf_.size() <= max_part_headers;
+            return buf_.size() < max_part_headers;
+        }
+        if (end + 4 > max_part_headers) {
+            return false;
         }
         const auto part_headers = std::string_view(buf_).substr(0, end + 2);
         const auto name = disposition_name(part_headers);

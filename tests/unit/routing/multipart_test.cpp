@@ -47,6 +47,39 @@ BOOST_AUTO_TEST_CASE(boundary_parsing_and_missing_part) {
     BOOST_TEST(!ex.complete());
 }
 
+BOOST_AUTO_TEST_CASE(a_part_header_block_is_bounded_however_it_arrives) {
+    // Found by tests/fuzz/multipart_fuzz.cpp's invariant: 20 KiB of part headers were refused
+    // a byte at a time but accepted when they came in one chunk.
+    // The part's header block, blank line included, is `block` bytes.
+    auto body = [](std::size_t block) {
+        const std::string start = "Content-Disposition: form-data; name=\"file\"\r\nX-Pad: ";
+        return "--xx\r\n" + start + std::string(block - start.size() - 4, 'a') +
+               "\r\n\r\ncontent\r\n--xx--\r\n";
+    };
+    const multipart_extractor::sink sink = [](std::string_view) { return std::error_code{}; };
+    for (const std::size_t block : {std::size_t{20000}, std::size_t{16 * 1024 + 1}}) {
+        for (const std::size_t chunk : {std::size_t{1}, std::size_t{1} << 20}) {
+            multipart_extractor ex("xx", "file");
+            bool ok = true;
+            const std::string b = body(block);
+            for (std::size_t i = 0; i < b.size() && ok; i += chunk) {
+                ok = ex.feed(std::string_view(b).substr(i, chunk), sink);
+            }
+            BOOST_TEST(!ok, block << " bytes of headers in chunks of " << chunk);
+        }
+    }
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{1} << 20}) {
+        multipart_extractor ex("xx", "file");
+        const std::string b = body(16 * 1024);
+        bool ok = true;
+        for (std::size_t i = 0; i < b.size() && ok; i += chunk) {
+            ok = ex.feed(std::string_view(b).substr(i, chunk), sink);
+        }
+        BOOST_TEST(ok);
+        BOOST_TEST(ex.complete());
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(multipart_fields)
