@@ -54,53 +54,6 @@ response insufficient_scope(std::string_view needed) {
     return r;
 }
 
-struct credential {
-    std::string secret;
-    bool job_slot = false; ///< came from JOB-TOKEN / job_token / Basic gitlab-ci-token
-    bool basic = false;    ///< came from HTTP Basic: a wrong pair is ignored, not refused
-};
-
-std::optional<credential> find_credential(request_context& ctx) {
-    const auto& req = ctx.req;
-    const bool job_ok = (ctx.match.matched->flags & allow_job_token) != 0;
-    const bool basic_ok = (ctx.match.matched->flags & allow_basic_auth) != 0;
-
-    if (auto v = req.header("PRIVATE-TOKEN"); !v.empty()) {
-        return credential{std::string(v), false};
-    }
-    if (const auto* p = ctx.params.find("private_token");
-        p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
-        return credential{p->text, false};
-    }
-    const auto authz = req.header("Authorization");
-    if (authz.size() > 7 && iequals(authz.substr(0, 7), "Bearer ")) {
-        return credential{std::string(authz.substr(7)), false};
-    }
-    if (job_ok) {
-        if (auto v = req.header("JOB-TOKEN"); !v.empty()) {
-            return credential{std::string(v), true};
-        }
-        for (const auto* name : {"job_token", "token"}) {
-            if (const auto* p = ctx.params.find(name);
-                p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
-                return credential{p->text, true};
-            }
-        }
-    }
-    if (basic_ok && authz.size() > 6 && iequals(authz.substr(0, 6), "Basic ")) {
-        if (auto decoded = base64_decode(authz.substr(6))) {
-            const auto colon = decoded->find(':');
-            if (colon != std::string::npos) {
-                const bool ci = decoded->substr(0, colon) == "gitlab-ci-token";
-                if (!ci || job_ok) {
-                    return credential{decoded->substr(colon + 1), ci, true};
-                }
-            }
-        }
-    }
-    return std::nullopt;
-}
-
 bool scope_allows(std::uint32_t scopes, scope_need need, method m) {
     using namespace store;
     if ((scopes & scope_api) != 0) {
@@ -168,8 +121,49 @@ std::optional<std::string> base64_decode(std::string_view in) {
     return out;
 }
 
+std::optional<credential> find_credential(const request& req, const param_map& params,
+                                          unsigned route_flags) {
+    const bool job_ok = (route_flags & allow_job_token) != 0;
+    const bool basic_ok = (route_flags & allow_basic_auth) != 0;
+
+    if (auto v = req.header("PRIVATE-TOKEN"); !v.empty()) {
+        return credential{std::string(v), false};
+    }
+    if (const auto* p = params.find("private_token");
+        p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
+        return credential{p->text, false};
+    }
+    const auto authz = req.header("Authorization");
+    if (authz.size() > 7 && iequals(authz.substr(0, 7), "Bearer ")) {
+        return credential{std::string(authz.substr(7)), false};
+    }
+    if (job_ok) {
+        if (auto v = req.header("JOB-TOKEN"); !v.empty()) {
+            return credential{std::string(v), true};
+        }
+        for (const auto* name : {"job_token", "token"}) {
+            if (const auto* p = params.find(name);
+                p != nullptr && p->kind == param_value::shape::scalar && !p->text.empty()) {
+                return credential{p->text, true};
+            }
+        }
+    }
+    if (basic_ok && authz.size() > 6 && iequals(authz.substr(0, 6), "Basic ")) {
+        if (auto decoded = base64_decode(authz.substr(6))) {
+            const auto colon = decoded->find(':');
+            if (colon != std::string::npos) {
+                const bool ci = decoded->substr(0, colon) == "gitlab-ci-token";
+                if (!ci || job_ok) {
+                    return credential{decoded->substr(colon + 1), ci, true};
+                }
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<response> authenticate(request_context& ctx, const store::txn& t) {
-    auto cred = find_credential(ctx);
+    auto cred = find_credential(ctx.req, ctx.params, ctx.match.matched->flags);
     if (!cred) {
         return std::nullopt;
     }

@@ -68,6 +68,8 @@ private:
     std::set<std::string, std::less<>> cut_;
     std::optional<std::string> file_name_;
     std::size_t held_ = 0;
+    /// How much of a part's header block has been searched for its blank line.
+    std::size_t headers_scanned_ = 0;
     std::error_code error_;
 };
 

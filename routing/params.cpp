@@ -2,6 +2,7 @@
 
 #include <boost/url/pct_string_view.hpp>
 #include <charconv>
+#include <cmath>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -170,7 +171,10 @@ public:
         return number([&](auto& w) { return w.Uint64(u); });
     }
     bool Double(double d) {
-        return number([&](auto& w) { return w.Double(d); });
+        // RapidJSON 1.1.0 reads 21e308 as infinity, which JSON cannot spell: the body is
+        // malformed wherever it stands (its Writer wrote "" for it as a member, and refused it
+        // inside an array).
+        return std::isfinite(d) && number([&](auto& w) { return w.Double(d); });
     }
 
 private:

@@ -1,6 +1,7 @@
 #include "routing/multipart.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 
 using namespace packyard::routing;
 
@@ -45,6 +46,58 @@ BOOST_AUTO_TEST_CASE(boundary_parsing_and_missing_part) {
     BOOST_TEST(
         ex.feed("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--b--\r\n", sink));
     BOOST_TEST(!ex.complete());
+}
+
+BOOST_AUTO_TEST_CASE(a_part_header_block_is_bounded_however_it_arrives) {
+    // Found by tests/fuzz/multipart_fuzz.cpp's invariant: 20 KiB of part headers were refused
+    // a byte at a time but accepted when they came in one chunk.
+    // The part's header block, blank line included, is `block` bytes.
+    auto body = [](std::size_t block) {
+        const std::string start = "Content-Disposition: form-data; name=\"file\"\r\nX-Pad: ";
+        return "--xx\r\n" + start + std::string(block - start.size() - 4, 'a') +
+               "\r\n\r\ncontent\r\n--xx--\r\n";
+    };
+    const multipart_extractor::sink sink = [](std::string_view) { return std::error_code{}; };
+    for (const std::size_t block : {std::size_t{20000}, std::size_t{16 * 1024 + 1}}) {
+        for (const std::size_t chunk : {std::size_t{1}, std::size_t{1} << 20}) {
+            multipart_extractor ex("xx", "file");
+            bool ok = true;
+            const std::string b = body(block);
+            for (std::size_t i = 0; i < b.size() && ok; i += chunk) {
+                ok = ex.feed(std::string_view(b).substr(i, chunk), sink);
+            }
+            BOOST_TEST(!ok, block << " bytes of headers in chunks of " << chunk);
+        }
+    }
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{1} << 20}) {
+        multipart_extractor ex("xx", "file");
+        const std::string b = body(16 * 1024);
+        bool ok = true;
+        for (std::size_t i = 0; i < b.size() && ok; i += chunk) {
+            ok = ex.feed(std::string_view(b).substr(i, chunk), sink);
+        }
+        BOOST_TEST(ok);
+        BOOST_TEST(ex.complete());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_header_block_trickling_in_a_byte_at_a_time_is_searched_once) {
+    // 16 KiB of '\r' (each one a place "\r\n\r\n" could start) a byte at a time: searched
+    // whole for every byte it took 672 ms (release build); searched once, 0.3 ms.
+    const std::string start = "--xx\r\nContent-Disposition: form-data; name=\"file\"\r\nX: ";
+    const std::string b = start + std::string(16 * 1024 - (start.size() - 6) - 4, '\r') +
+                          "\r\n\r\ncontent\r\n--xx--\r\n";
+    const multipart_extractor::sink sink = [](std::string_view) { return std::error_code{}; };
+    multipart_extractor ex("xx", "file");
+    const auto began = std::chrono::steady_clock::now();
+    bool ok = true;
+    for (std::size_t i = 0; i < b.size() && ok; ++i) {
+        ok = ex.feed(std::string_view(b).substr(i, 1), sink);
+    }
+    const auto took = std::chrono::steady_clock::now() - began;
+    BOOST_TEST(ok);
+    BOOST_TEST(ex.complete());
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() < 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
