@@ -42,7 +42,7 @@ run() {
   local t=$1
   local work=build/fuzz/corpus/$t
   mkdir -p "$work"
-  local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")"
+  local args=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len="$(max_len "$t")"
               -artifact_prefix="build/fuzz/artifacts/$t-" -print_final_stats=1)
   [[ -f tests/fuzz/$t.dict ]] && args+=(-dict="tests/fuzz/$t.dict")
   if "build/fuzz/tests/fuzz/${t}_fuzz" "${args[@]}" "$work" "tests/fuzz/corpus/$t" \
