@@ -98,7 +98,9 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     std::vector<const file_row*> by_sha;
     by_sha.reserve(r.files.size());
     for (const auto& f : r.files) {
-        by_sha.push_back(&f);
+        if (f.named) { // the others are findings of the row check
+            by_sha.push_back(&f);
+        }
     }
     std::sort(by_sha.begin(), by_sha.end(), [](const file_row* a, const file_row* b) {
         return a->sha != b->sha ? a->sha < b->sha : a->id < b->id;
