@@ -10,8 +10,10 @@
 #include "store/text.hpp"
 #include "store/unique_fd.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <iterator>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <thread>
@@ -55,9 +57,10 @@ std::string sha256_of_file(const std::filesystem::path& path) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
+/// A file row whose blob is wrong, and how (described only for the first few).
 struct blob_finding {
-    std::uint64_t file_id = 0;
-    std::string what; ///< after the file's description
+    const file_row* file = nullptr;
+    std::string how; ///< empty: missing
 };
 
 } // namespace
@@ -71,11 +74,33 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     auto folder = named("blob_folder", "entries", remedy::none);
     auto temps = named("temp_files", "files", remedy::remove);
 
+    // What the blobs folder holds, listed once: presence is looked up here rather than
+    // asked of the file system per row (a folder of 10^6 rows' blobs, or of none).
+    std::vector<std::string> on_disk; // sha256 names of regular files, sorted
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(blobs.blobs_dir(), ec)) {
+        ++folder.checked;
+        auto name = e.path().filename().string();
+        std::error_code type_ec;
+        if (!is_sha256_hex(name) || !e.is_regular_file(type_ec)) {
+            tally(folder, o.examples).add([&] { return "not a blob: " + e.path().string(); });
+            continue;
+        }
+        on_disk.push_back(std::move(name));
+    }
+    if (ec) {
+        tally(folder, o.examples).add([&] { return "cannot list: " + ec.message(); });
+    }
+    std::sort(on_disk.begin(), on_disk.end());
+    orphans.checked = on_disk.size();
+
     // Each distinct blob once, with the rows naming it.
     std::vector<const file_row*> by_sha;
     by_sha.reserve(r.files.size());
     for (const auto& f : r.files) {
-        by_sha.push_back(&f);
+        if (f.named) { // the others are findings of the row check
+            by_sha.push_back(&f);
+        }
     }
     std::sort(by_sha.begin(), by_sha.end(), [](const file_row* a, const file_row* b) {
         return a->sha != b->sha ? a->sha < b->sha : a->id < b->id;
@@ -83,33 +108,34 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     std::vector<blob_finding> missing;
     std::vector<blob_finding> wrong_size;
     std::vector<blob_finding> wrong_hash;
-    std::vector<std::string> referenced; // hex names, sorted
+    std::vector<std::string> referenced; // hex names, sorted as on_disk
     for (std::size_t i = 0; i < by_sha.size();) {
         std::size_t j = i + 1;
         while (j < by_sha.size() && by_sha[j]->sha == by_sha[i]->sha) {
             ++j;
         }
         const auto name = hex_of(by_sha[i]->sha);
-        referenced.push_back(name);
         const auto path = blobs.path_of(name);
-        struct stat st {};
         present.checked += j - i;
-        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        struct stat st {};
+        if (!std::binary_search(on_disk.begin(), on_disk.end(), name) ||
+            ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
             for (std::size_t k = i; k < j; ++k) {
-                missing.push_back({by_sha[k]->id, "its blob " + name + " is missing"});
+                missing.push_back({by_sha[k], {}});
             }
+            referenced.push_back(name);
             i = j;
             continue;
         }
-        const auto on_disk = static_cast<std::uint64_t>(st.st_size);
+        const auto on_disk_size = static_cast<std::uint64_t>(st.st_size);
         bool all_sized = true;
         for (std::size_t k = i; k < j; ++k) {
             ++sizes.checked;
-            if (by_sha[k]->size != on_disk) {
+            if (by_sha[k]->size != on_disk_size) {
                 all_sized = false;
-                wrong_size.push_back({by_sha[k]->id, "its blob " + name + " holds " +
-                                                         std::to_string(on_disk) + " bytes, not " +
-                                                         std::to_string(by_sha[k]->size)});
+                wrong_size.push_back({by_sha[k], "holds " + std::to_string(on_disk_size) +
+                                                     " bytes, not " +
+                                                     std::to_string(by_sha[k]->size)});
             }
         }
         if (o.hashes && all_sized) {
@@ -117,37 +143,22 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
             const auto sha = sha256_of_file(path);
             if (sha != name) {
                 for (std::size_t k = i; k < j; ++k) {
-                    wrong_hash.push_back({by_sha[k]->id, "its blob " + name +
-                                                             (sha.empty() ? " cannot be read"
-                                                                          : " hashes to " + sha)});
+                    wrong_hash.push_back(
+                        {by_sha[k], sha.empty() ? "cannot be read" : "hashes to " + sha});
                 }
             }
         }
+        referenced.push_back(name);
         i = j;
     }
     if (!o.hashes) {
         hashes.note = "skipped (--no-hashes)";
     }
 
-    // Orphans, stray entries, temp files.
+    // Orphans and temp files.
     std::vector<std::string> candidates;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(blobs.blobs_dir(), ec)) {
-        ++orphans.checked;
-        const auto name = e.path().filename().string();
-        std::error_code type_ec;
-        if (!is_sha256_hex(name) || !e.is_regular_file(type_ec)) {
-            tally(folder, o.examples).add([&] { return "not a blob: " + e.path().string(); });
-            continue;
-        }
-        if (!std::binary_search(referenced.begin(), referenced.end(), name)) {
-            candidates.push_back(name);
-        }
-    }
-    folder.checked = orphans.checked;
-    if (ec) {
-        tally(folder, o.examples).add([&] { return "cannot list: " + ec.message(); });
-    }
+    std::set_difference(on_disk.begin(), on_disk.end(), referenced.begin(), referenced.end(),
+                        std::back_inserter(candidates));
     std::uint64_t temp_files = 0;
     std::vector<std::string> temp_names;
     for (const auto& e : std::filesystem::directory_iterator(blobs.tmp_dir(), ec)) {
@@ -177,19 +188,23 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     if (!fresh) {
         fail(fresh.error(), "begin read transaction");
     }
+    auto describe = [&](const blob_finding& m) {
+        return describe_file(*fresh, m.file->id) + ": its blob " + hex_of(m.file->sha) + " " +
+               (m.how.empty() ? "is missing" : m.how);
+    };
     tally found_missing(present, o.examples);
     for (const auto& m : missing) {
-        if (!o.server_running || get(*fresh, fresh->db().package_files, u64_key(m.file_id))) {
-            found_missing.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+        if (!o.server_running || get(*fresh, fresh->db().package_files, u64_key(m.file->id))) {
+            found_missing.add([&] { return describe(m); });
         }
     }
     tally found_size(sizes, o.examples);
     for (const auto& m : wrong_size) {
-        found_size.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+        found_size.add([&] { return describe(m); });
     }
     tally found_hash(hashes, o.examples);
     for (const auto& m : wrong_hash) {
-        found_hash.add([&] { return describe_file(*fresh, m.file_id) + ": " + m.what; });
+        found_hash.add([&] { return describe(m); });
     }
     tally found_orphan(orphans, o.examples);
     for (const auto& name : candidates) {

@@ -62,6 +62,7 @@ struct file_row {
     std::uint64_t package_id = 0;
     std::uint64_t size = 0;
     std::array<unsigned char, 32> sha{}; ///< the blob's name, as bytes
+    bool named = false;                  ///< sha holds one (the row's SHA-256 is hex)
     file_status status{};
 };
 

@@ -216,11 +216,12 @@ rows read_rows(const txn& t, std::vector<check_result>& out, std::size_t example
             }
             if (!is_sha256_hex(f.sha256)) {
                 found.add([&] { return "no SHA-256 to name its blob: " + describe_file(t, f.id); });
-                continue; // no blob can be checked for it
-            }
-            for (std::size_t i = 0; i < row.sha.size(); ++i) {
-                row.sha[i] = static_cast<unsigned char>(hex_value(f.sha256[2 * i]) * 16 +
-                                                        hex_value(f.sha256[2 * i + 1]));
+            } else {
+                row.named = true;
+                for (std::size_t i = 0; i < row.sha.size(); ++i) {
+                    row.sha[i] = static_cast<unsigned char>(hex_value(f.sha256[2 * i]) * 16 +
+                                                            hex_value(f.sha256[2 * i + 1]));
+                }
             }
             r.files.push_back(row);
         }

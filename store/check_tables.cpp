@@ -37,7 +37,44 @@ struct digest {
     std::uint64_t count = 0;
     bool operator==(const digest&) const = default;
 };
-using digests = std::unordered_map<std::string, digest>;
+
+/// Looked up by string_view: an entry's bucket is found without building a string.
+struct bucket_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+/// Digests by bucket; the last bucket is remembered, since a walk meets a bucket's entries
+/// one after another.
+class digests {
+public:
+    digest& at(std::string_view bucket) {
+        if (last_ == nullptr || bucket != last_key_) {
+            auto it = map_.find(bucket);
+            if (it == map_.end()) {
+                it = map_.emplace(std::string(bucket), digest{}).first;
+            }
+            last_key_ = it->first;
+            last_ = &it->second;
+        }
+        return *last_;
+    }
+    void add(std::string_view bucket, std::uint64_t h) {
+        auto& d = at(bucket);
+        d.sum += h;
+        ++d.count;
+    }
+    const std::unordered_map<std::string, digest, bucket_hash, std::equal_to<>>& map() const {
+        return map_;
+    }
+
+private:
+    std::unordered_map<std::string, digest, bucket_hash, std::equal_to<>> map_;
+    std::string_view last_key_; ///< a node's key: stable while the map lives
+    digest* last_ = nullptr;
+};
 
 struct hashed {
     std::uint64_t key;   ///< the key's hash: picks a 256th of a bucket
@@ -111,13 +148,13 @@ private:
 
 std::vector<std::string> differing(const digests& a, const digests& b) {
     std::set<std::string> out;
-    for (const auto& [k, v] : a) {
-        if (auto it = b.find(k); it == b.end() || !(it->second == v)) {
+    for (const auto& [k, v] : a.map()) {
+        if (auto it = b.map().find(k); it == b.map().end() || !(it->second == v)) {
             out.insert(k);
         }
     }
-    for (const auto& [k, v] : b) {
-        if (!a.contains(k)) {
+    for (const auto& [k, v] : b.map()) {
+        if (!a.map().contains(k)) {
             out.insert(k);
         }
     }
@@ -242,15 +279,11 @@ check_result compare_table(const txn& t, const derived_table& d, std::size_t exa
     digests want;
     digests have;
     reader.expected([&](std::string_view k, std::string_view v) {
-        auto& dg = want[std::string(reader.bucket_of(k))];
-        dg.sum += hash_entry(k, v).entry;
-        ++dg.count;
+        want.add(reader.bucket_of(k), hash_entry(k, v).entry);
         ++r.checked;
     });
     reader.actual(nullptr, [&](std::string_view k, std::string_view v) {
-        auto& dg = have[std::string(reader.bucket_of(k))];
-        dg.sum += hash_entry(k, v).entry;
-        ++dg.count;
+        have.add(reader.bucket_of(k), hash_entry(k, v).entry);
     });
     const auto buckets = differing(want, have);
     if (buckets.empty()) {
@@ -258,26 +291,24 @@ check_result compare_table(const txn& t, const derived_table& d, std::size_t exa
     }
 
     // 2. A digest per 256th of each bucket that differs.
-    const std::unordered_set<std::string> bad(buckets.begin(), buckets.end());
+    const std::unordered_set<std::string, bucket_hash, std::equal_to<>> bad(buckets.begin(),
+                                                                            buckets.end());
     digests want_part;
     digests have_part;
     reader.expected([&](std::string_view k, std::string_view v) {
         const auto b = reader.bucket_of(k);
-        if (bad.contains(std::string(b))) {
+        if (bad.contains(b)) {
             const auto h = hash_entry(k, v);
-            auto& dg = want_part[table_reader::sub_bucket(b, h.key)];
-            dg.sum += h.entry;
-            ++dg.count;
+            want_part.add(table_reader::sub_bucket(b, h.key), h.entry);
         }
     });
     reader.actual(&buckets, [&](std::string_view k, std::string_view v) {
         const auto h = hash_entry(k, v);
-        auto& dg = have_part[table_reader::sub_bucket(reader.bucket_of(k), h.key)];
-        dg.sum += h.entry;
-        ++dg.count;
+        have_part.add(table_reader::sub_bucket(reader.bucket_of(k), h.key), h.entry);
     });
     const auto parts = differing(want_part, have_part);
-    const std::unordered_set<std::string> bad_parts(parts.begin(), parts.end());
+    const std::unordered_set<std::string, bucket_hash, std::equal_to<>> bad_parts(parts.begin(),
+                                                                                  parts.end());
 
     // 3. The entries of those 256ths, merged.
     using entry = std::pair<std::string, std::string>;
@@ -298,7 +329,7 @@ check_result compare_table(const txn& t, const derived_table& d, std::size_t exa
         }
     };
     reader.expected([&](std::string_view k, std::string_view v) {
-        if (bad.contains(std::string(reader.bucket_of(k)))) {
+        if (bad.contains(reader.bucket_of(k))) {
             keep(expected, k, v);
         }
     });
@@ -307,8 +338,8 @@ check_result compare_table(const txn& t, const derived_table& d, std::size_t exa
         // Each differing part holds at least one difference, and at least its count's.
         r.at_least = true;
         for (const auto& p : parts) {
-            const auto w = want_part[p].count;
-            const auto h = have_part[p].count;
+            const auto w = want_part.at(p).count;
+            const auto h = have_part.at(p).count;
             r.problems += std::max<std::uint64_t>(1, w > h ? w - h : h - w);
         }
         r.note = "too many differences to list";

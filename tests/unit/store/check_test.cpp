@@ -264,6 +264,18 @@ BOOST_FIXTURE_TEST_CASE(the_cleanup_queue_holds_every_row_pending_destruction, w
     BOOST_TEST(last_repair.unqueued == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_file_row_naming_no_blob_is_a_finding_of_its_own, world) {
+    damage([&](write_txn& t) {
+        auto f = find_file(t, pypi_file);
+        f->sha256 = "not a sha-256";
+        BOOST_REQUIRE(!put(t, t.db().package_files, u64_key(f->id), encode(*f)));
+    });
+    // The row's own finding; the tables derived from its SHA-256 follow it (the old value's
+    // entries are no longer implied, the new one's are missing), its blob is now an orphan,
+    // and what is kept for the file (its core metadata) still has its row.
+    expect("blob_refs:2 orphan_blobs:1 package_files:1 pypi_files:2", "package_files:1");
+}
+
 BOOST_FIXTURE_TEST_CASE(a_missing_blob_is_named_and_cannot_be_repaired, world) {
     const auto sha = blob_of(pypi_file);
     std::filesystem::remove(blobs.path_of(sha));
