@@ -1,6 +1,8 @@
 #include "server/request_id.hpp"
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <openssl/rand.h>
@@ -10,15 +12,29 @@ namespace {
 
 constexpr char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+// A busy thread starts a new millisecond on nearly every request, and one RAND_bytes call
+// costs thousands of instructions whatever it returns: the random bits are drawn 64 ids at a
+// time.
+constexpr std::size_t id_bytes = 10;
+constexpr std::size_t pool_ids = 64;
+
 struct ulid_state {
     std::uint64_t ms = 0;
     std::uint16_t hi = 0; ///< the top 16 of the 80 random bits
     std::uint64_t lo = 0; ///< the low 64
+    std::array<unsigned char, id_bytes * pool_ids> pool{};
+    std::size_t used = pool_ids; ///< ids of the pool taken
 };
 
 void draw(ulid_state& s) {
-    unsigned char bytes[10];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    if (s.used == pool_ids) {
+        s.used = RAND_bytes(s.pool.data(), static_cast<int>(s.pool.size())) == 1 ? 0 : pool_ids;
+    }
+    unsigned char bytes[id_bytes];
+    if (s.used < pool_ids) {
+        std::memcpy(bytes, s.pool.data() + s.used * id_bytes, id_bytes);
+        ++s.used;
+    } else {
         // No entropy (never seen): fall back on the time and the address of the state, still
         // unique per thread and millisecond together with the count below.
         const auto now =

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -58,6 +59,22 @@ BOOST_AUTO_TEST_CASE(the_random_part_differs_between_threads) {
     std::thread([&] { there = next_request_id(); }).join();
     // The same millisecond or not, the 80 random bits (the last 16 digits) are drawn per thread.
     BOOST_TEST(std::string_view(here.data() + 10, 16) != std::string_view(there.data() + 10, 16));
+}
+
+// The random bits are drawn in batches (server/request_id.cpp): each new millisecond still
+// takes bits of its own, past the end of a batch too.
+BOOST_AUTO_TEST_CASE(each_millisecond_takes_fresh_random_bits) {
+    std::set<std::string> randoms;
+    std::uint64_t last_ms = 0;
+    while (randoms.size() < 200) {
+        const auto a = next_request_id();
+        const auto ms = ulid_ms({a.data(), a.size()});
+        if (ms != last_ms) {
+            last_ms = ms;
+            const auto fresh = randoms.emplace(a.data() + 10, 16).second;
+            BOOST_TEST_REQUIRE(fresh, "the random part repeats: " << std::string(a.data(), 26));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
