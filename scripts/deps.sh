@@ -10,10 +10,13 @@ packages=(
 # --tests: also the package managers the tests drive: npm (node and npm may come from
 # elsewhere on the machine, so only a missing npm command installs Debian's), and twine, pip
 # and an offline sdist/wheel build for PyPI, and promtool (Debian's prometheus package) to lint a
-# scrape of /-/metrics.
+# scrape of /-/metrics, and chromium, the headless browser tests/browser drives through
+# playwright-core (which never downloads a browser of its own).
+tests=false
 if [[ "${1:-}" == "--tests" ]]; then
+  tests=true
   command -v npm >/dev/null || packages+=(nodejs npm)
-  packages+=(twine python3-pip python3-build python3-setuptools python3-wheel prometheus)
+  packages+=(twine python3-pip python3-build python3-setuptools python3-wheel prometheus chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -25,4 +28,14 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The browser tests' node modules, from the lock file; again only when the lock file is newer than
+# what npm ci last installed (npm records that in node_modules/.package-lock.json).
+if $tests; then
+  browser="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -f "$browser/node_modules/.package-lock.json" ] ||
+     [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
+    echo "installing: tests/browser node modules"
+    npm ci --prefix "$browser" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 fi
