@@ -1,0 +1,166 @@
+// Seeds a small, realistic registry (npm, PyPI and generic packages, some published by a
+// pipeline) and writes the screenshots the docs show: docs/images/package-list.png and
+// package-page.png at 1280x800, package-list-phone.png at 390x844.
+// Usage: node tests/browser/screenshots.mjs path/to/packyard [--keep] (--keep: leave the
+// server running with its address printed, to look around by hand; Ctrl-C ends it).
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { Server, ROOT_TOKEN, launchBrowser, loadPlaywright } from './lib.mjs';
+
+const binary = process.argv[2];
+if (!binary) {
+  console.error('usage: node tests/browser/screenshots.mjs path/to/packyard [--keep]');
+  process.exit(2);
+}
+const keep = process.argv.includes('--keep');
+const images = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
+const playwright = await loadPlaywright();
+
+// A one-file ustar archive, gzipped: what `npm pack` makes (package/package.json).
+function tgz(files) {
+  const blocks = [];
+  for (const [name, content] of Object.entries(files)) {
+    const body = Buffer.from(content);
+    const h = Buffer.alloc(512);
+    const put = (s, at, len) => h.write(s.slice(0, len), at, 'latin1');
+    put(name, 0, 100);
+    put('0000644\0', 100, 8);
+    put('0000000\0', 108, 8);
+    put('0000000\0', 116, 8);
+    put(body.length.toString(8).padStart(11, '0') + '\0', 124, 12);
+    put('14760000000\0', 136, 12);
+    put('        ', 148, 8);
+    put('0', 156, 1);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    let sum = 0;
+    for (const b of h) sum += b;
+    put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+    blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+async function npmPublish(server, projectId, name, version, description, auth) {
+  const manifest = { name, version, description, main: 'index.js', license: 'MIT' };
+  const tarball = tgz({
+    'package/package.json': JSON.stringify(manifest, null, 2),
+    'package/index.js': `module.exports = ${JSON.stringify(name)};\n`,
+  });
+  const file = `${name.split('/').pop()}-${version}.tgz`;
+  const body = {
+    _id: name, name, description,
+    'dist-tags': { latest: version },
+    versions: {
+      [version]: {
+        ...manifest, _id: `${name}@${version}`,
+        dist: {
+          shasum: createHash('sha1').update(tarball).digest('hex'),
+          integrity: 'sha512-' + createHash('sha512').update(tarball).digest('base64'),
+          tarball: `${server.url}/api/v4/projects/${projectId}/packages/npm/${name}/-/${file}`,
+        },
+      },
+    },
+    _attachments: { [file]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
+  };
+  return server.api('PUT', `/projects/${projectId}/packages/npm/${encodeURIComponent(name)}`, { ...auth, json: body });
+}
+
+async function pypiUpload(server, projectId, name, version, file, summary, basic) {
+  const content = Buffer.from(`${name} ${version}\n`.repeat(200));
+  const form = new FormData();
+  for (const [k, v] of Object.entries({
+    ':action': 'file_upload', protocol_version: '1', name, version, summary,
+    requires_python: '>=3.9', metadata_version: '2.1',
+    sha256_digest: createHash('sha256').update(content).digest('hex'),
+  })) form.append(k, v);
+  form.append('content', new Blob([content]), file);
+  const res = await fetch(`${server.url}/api/v4/projects/${projectId}/packages/pypi`, {
+    method: 'POST', body: form,
+    headers: { Authorization: 'Basic ' + Buffer.from(basic).toString('base64') },
+  });
+  if (res.status !== 201) throw new Error(`pypi upload ${file}: ${res.status} ${await res.text()}`);
+}
+
+const server = new Server(binary);
+let browser;
+try {
+  await server.start();
+  const group = await server.group('acme', 'private');
+  const project = await server.project(group.id, 'platform', 'private');
+  const dana = await server.user('dana', 'Dana Developer');
+  const sam = await server.user('sam', 'Sam Maintainer');
+  await server.member(project.id, dana.id, 30);
+  await server.member(project.id, sam.id, 40);
+  const asDana = { token: dana.token };
+
+  for (const [name, versions, description] of [
+    ['@acme/web-ui', ['1.0.0', '1.1.0', '1.2.0'], 'Acme design system components'],
+    ['@acme/icons', ['2.3.1'], 'SVG icon set'],
+    ['@acme/eslint-config', ['4.0.0'], 'Shared lint rules'],
+  ]) {
+    for (const v of versions) await npmPublish(server, project.id, name, v, description, asDana);
+  }
+  await server.api('PUT', `/projects/${project.id}/packages/npm/-/package/${encodeURIComponent('@acme/web-ui')}/dist-tags/next`,
+    { token: sam.token, json: '1.2.0', expect: 204 });
+  await server.api('PUT', `/projects/${project.id}/packages/npm/-/package/${encodeURIComponent('@acme/web-ui')}/dist-tags/latest`,
+    { token: sam.token, json: '1.1.0', expect: 204 });
+
+  await pypiUpload(server, project.id, 'acme-client', '2.1.0', 'acme_client-2.1.0.tar.gz', 'Acme API client',
+    `__token__:${dana.token}`);
+  await pypiUpload(server, project.id, 'acme-client', '2.1.0', 'acme_client-2.1.0-py3-none-any.whl', 'Acme API client',
+    `__token__:${dana.token}`);
+
+  // A release pipeline on main publishes the tokenizer and the release bundle.
+  const sha = '4f9c2a1e7b3d5c8a0e6f1b2d3c4a5e6f7a8b9c0d';
+  const status = await server.api('POST', `/projects/${project.id}/statuses/${sha}`,
+    { token: dana.token, json: { state: 'running', ref: 'main', name: 'release' } });
+  const job = await server.api('POST', `/projects/${project.id}/pipelines/${status.pipeline_id}/job_token`,
+    { token: dana.token });
+  for (const file of ['acme_tokenizer-1.0.0.tar.gz', 'acme_tokenizer-1.0.0-py3-none-any.whl']) {
+    await pypiUpload(server, project.id, 'acme-tokenizer', '1.0.0', file, 'Fast text tokenizer',
+      `gitlab-ci-token:${job.token}`);
+  }
+  for (const file of ['platform-linux-amd64.tar.gz', 'platform-linux-arm64.tar.gz', 'platform-darwin-arm64.tar.gz']) {
+    await server.generic(project.id, 'platform-cli', '2026.11.2', file, Buffer.alloc(48000 + file.length * 997, 7),
+      { jobToken: job.token });
+  }
+  await server.generic(project.id, 'seed-data', '0.3.0', 'fixtures.json', '{"rows": []}\n', asDana);
+  await server.api('POST', `/projects/${project.id}/statuses/${sha}`, { token: dana.token, json: { state: 'success' } });
+
+  const packages = await server.packages(project.id);
+  const webUi = packages.find((p) => p.name === '@acme/web-ui' && p.version === '1.2.0');
+
+  browser = await launchBrowser(playwright);
+  const shoot = async (viewport, path, file) => {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(server.url + '/-/sign_in');
+    await page.fill('form[data-testid=sign-in-form] input[name=token]', sam.token);
+    await Promise.all([page.waitForEvent('load'), page.click('form[data-testid=sign-in-form] [type=submit]')]);
+    const res = await page.goto(server.url + path);
+    if (res.status() !== 200) throw new Error(`${path}: ${res.status()}`);
+    await page.screenshot({ path: join(images, file) });
+    console.log(`wrote docs/images/${file} (${viewport.width}x${viewport.height}, ${path})`);
+    await context.close();
+  };
+  mkdirSync(images, { recursive: true });
+  await shoot({ width: 1280, height: 800 }, '/acme/platform/-/packages', 'package-list.png');
+  await shoot({ width: 1280, height: 800 }, webUi._links.web_path, 'package-page.png');
+  await shoot({ width: 390, height: 844 }, '/acme/platform/-/packages', 'package-list-phone.png');
+
+  if (keep) {
+    console.log(`server at ${server.url}; sign in with ${sam.token} (Maintainer) or ${ROOT_TOKEN} (root); Ctrl-C ends it`);
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+  }
+} catch (e) {
+  console.error(`screenshots: ${e.message}\n${server.logTail()}`);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  server.stop();
+}
