@@ -107,6 +107,13 @@ async function withCookie(cookie, path) {
 
 const rowsOf = (page) => count(page, 'table[data-testid=packages] tr[data-testid=package-row]');
 const namesOf = (page) => texts(page, 'tr[data-testid=package-row] td.name');
+// A file row's name: td.file-name's text without its checksums (the details may sit inside it).
+const fileNamesOf = (page) => page.locator('tr[data-testid=file-row] td.file-name').evaluateAll((cells) =>
+  cells.map((td) => {
+    const c = td.cloneNode(true);
+    c.querySelectorAll('details, form, button').forEach((e) => e.remove());
+    return c.textContent.trim();
+  }));
 
 try {
   const seed = {};
@@ -309,7 +316,7 @@ try {
     check(await page.locator('time.created').getAttribute('datetime'), 'no time.created datetime');
     const install = await text(page, 'pre[data-testid=install]');
     check(install.includes('widget') && install.includes('2.0.0'), `install snippet: ${install}`);
-    equal((await texts(page, 'tr[data-testid=file-row] td.file-name')).sort(),
+    equal((await fileNamesOf(page)).sort(),
       ['widget-2.0.0.sha256', 'widget-2.0.0.tar.gz'], 'file names');
     const sums = page.locator('tr[data-testid=file-row]', { hasText: 'widget-2.0.0.tar.gz' })
       .locator('details[data-testid=checksums]');
@@ -361,7 +368,7 @@ try {
     equal(page.answers.length, 0, 'confirm dialogs left unshown');
     equal(page.lastConfirm, question, 'the question confirm() asked');
     equal(new URL(page.url()).pathname, widgetPath, 'back on the package page');
-    equal(await texts(page, 'tr[data-testid=file-row] td.file-name'), ['widget-2.0.0.tar.gz'], 'file rows');
+    equal(await fileNamesOf(page), ['widget-2.0.0.tar.gz'], 'file rows');
     const files = await server.api('GET', `/projects/${seed.secret.id}/packages/${widget.id}/package_files`,
       { token: ROOT_TOKEN });
     equal(files.map((f) => f.file_name), ['widget-2.0.0.tar.gz'], 'files the API lists');
