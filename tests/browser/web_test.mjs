@@ -52,8 +52,10 @@ const text = async (page, sel) => {
 };
 
 // Runs an action that loads a new document (a link, a form, a redirect after POST) and waits for it.
-async function loads(page, action) {
-  const loaded = page.waitForEvent('load');
+async function loads(page, action, what = 'the action') {
+  const loaded = page.waitForEvent('load', { timeout: 10000 }).catch(() => {
+    throw new Error(`${what} loaded no page within 10 s (still on ${page.url()})`);
+  });
   await action();
   await loaded;
 }
@@ -286,7 +288,7 @@ try {
     await page.locator('form[data-testid=filters] select[name=order_by]').evaluate((s) => { s.value = 'name'; });
     const sort = page.locator('form[data-testid=filters] select[name=sort]');
     if (await sort.getAttribute('data-autosubmit') !== null) {
-      await loads(page, () => sort.selectOption('desc')); // packyard.js submits on change
+      await loads(page, () => sort.selectOption('desc'), 'choosing a data-autosubmit select (packyard.js submits on change)');
     } else {
       await sort.selectOption('desc');
       await loads(page, () => page.click('form[data-testid=filters] [type=submit]'));
@@ -371,7 +373,7 @@ try {
     equal(page.answers.length, 0, 'confirm dialogs left unshown (packyard.js asks before a delete)');
     equal(await count(page, 'tr[data-testid=file-row]'), 2, 'file rows after refusing the confirm');
     page.answers = [true];
-    await loads(page, () => form.locator('button[data-testid=delete-file]').click());
+    await loads(page, () => form.locator('button[data-testid=delete-file]').click(), 'accepting the delete');
     equal(page.answers.length, 0, 'confirm dialogs left unshown');
     equal(page.lastConfirm, question, 'the question confirm() asked');
     equal(new URL(page.url()).pathname, widgetPath, 'back on the package page');
