@@ -1,10 +1,13 @@
 // Seeds a small, realistic registry (npm, PyPI and generic packages, some published by a
 // pipeline) and writes the screenshots the docs show: docs/images/package-list.png and
 // package-page.png at 1280x800, package-list-phone.png at 390x844.
-// Usage: node tests/browser/screenshots.mjs path/to/packyard [--keep] (--keep: leave the
-// server running with its address printed, to look around by hand; Ctrl-C ends it).
+// Usage: node tests/browser/screenshots.mjs path/to/packyard [--keep] [--out DIR] (--keep: leave
+// the server running with its address printed, to look around by hand; Ctrl-C ends it; --out:
+// write the images elsewhere than docs/images; --source-assets: serve routing/web/assets/ from
+// this tree instead of the copies compiled into the binary, to see a stylesheet edit without a
+// rebuild).
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -16,7 +19,9 @@ if (!binary) {
   process.exit(2);
 }
 const keep = process.argv.includes('--keep');
-const images = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
+const sourceAssets = process.argv.includes('--source-assets');
+const out = process.argv.indexOf('--out');
+const images = out > 0 ? process.argv[out + 1] : join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
 const playwright = await loadPlaywright();
 
 // A one-file ustar archive, gzipped: what `npm pack` makes (package/package.json).
@@ -65,9 +70,10 @@ async function npmPublish(server, projectId, name, version, description, auth) {
         },
       },
     },
-    _attachments: { [file]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
+    // npm names the attachment after the whole name, scope included (GitLab looks it up so).
+    _attachments: { [`${name}-${version}.tgz`]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
   };
-  return server.api('PUT', `/projects/${projectId}/packages/npm/${encodeURIComponent(name)}`, { ...auth, json: body });
+  return server.api('PUT', `/projects/${projectId}/packages/npm/${encodeURIComponent(name)}`, { ...auth, json: body, expect: 200 });
 }
 
 async function pypiUpload(server, projectId, name, version, file, summary, basic) {
@@ -138,6 +144,15 @@ try {
   browser = await launchBrowser(playwright);
   const shoot = async (viewport, path, file) => {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    if (sourceAssets) {
+      await context.route('**/-/assets/*', (route) => {
+        const file = new URL(route.request().url()).pathname.split('/').pop();
+        route.fulfill({
+          contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript',
+          body: readFileSync(new URL(`../../routing/web/assets/${file}`, import.meta.url)),
+        });
+      });
+    }
     const page = await context.newPage();
     await page.goto(server.url + '/-/sign_in');
     await page.fill('form[data-testid=sign-in-form] input[name=token]', sam.token);
@@ -145,7 +160,7 @@ try {
     const res = await page.goto(server.url + path);
     if (res.status() !== 200) throw new Error(`${path}: ${res.status()}`);
     await page.screenshot({ path: join(images, file) });
-    console.log(`wrote docs/images/${file} (${viewport.width}x${viewport.height}, ${path})`);
+    console.log(`wrote ${join(images, file)} (${viewport.width}x${viewport.height}, ${path})`);
     await context.close();
   };
   mkdirSync(images, { recursive: true });
