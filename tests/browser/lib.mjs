@@ -1,10 +1,12 @@
 // What the browser scripts share: the real binary on a loopback port with a temporary data
 // folder (as tests/compat/harness.py starts it), the REST API to seed it, and Debian's chromium.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { gzipSync } from 'node:zlib';
 
 export const ROOT_TOKEN = 'glpat-browser-root-token-0000';
 export const CHROMIUM = process.env.PACKYARD_CHROMIUM || '/usr/bin/chromium';
@@ -138,4 +140,72 @@ export class Server {
       if (rows.length < 100) return all;
     }
   }
+}
+
+// A ustar archive of these files, gzipped: what `npm pack` makes (package/package.json, …).
+function tgz(files) {
+  const blocks = [];
+  for (const [name, content] of Object.entries(files)) {
+    const body = Buffer.from(content);
+    const h = Buffer.alloc(512);
+    const put = (s, at, len) => h.write(s.slice(0, len), at, 'latin1');
+    put(name, 0, 100);
+    put('0000644\0', 100, 8);
+    put('0000000\0', 108, 8);
+    put('0000000\0', 116, 8);
+    put(body.length.toString(8).padStart(11, '0') + '\0', 124, 12);
+    put('14760000000\0', 136, 12);
+    put('        ', 148, 8);
+    put('0', 156, 1);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    let sum = 0;
+    for (const b of h) sum += b;
+    put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+    blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+export async function npmPublish(server, projectId, name, version, description, auth) {
+  const manifest = { name, version, description, main: 'index.js', license: 'MIT' };
+  const tarball = tgz({
+    'package/package.json': JSON.stringify(manifest, null, 2),
+    'package/index.js': `module.exports = ${JSON.stringify(name)};\n`,
+  });
+  const file = `${name.split('/').pop()}-${version}.tgz`;
+  const body = {
+    _id: name, name, description,
+    'dist-tags': { latest: version },
+    versions: {
+      [version]: {
+        ...manifest, _id: `${name}@${version}`,
+        dist: {
+          shasum: createHash('sha1').update(tarball).digest('hex'),
+          integrity: 'sha512-' + createHash('sha512').update(tarball).digest('base64'),
+          tarball: `${server.url}/api/v4/projects/${projectId}/packages/npm/${name}/-/${file}`,
+        },
+      },
+    },
+    // npm names the attachment after the whole name, scope included (GitLab looks it up so).
+    _attachments: { [`${name}-${version}.tgz`]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
+  };
+  return server.api('PUT', `/projects/${projectId}/packages/npm/${encodeURIComponent(name)}`, { ...auth, json: body, expect: 200 });
+}
+
+export async function pypiUpload(server, projectId, name, version, file, summary, basic) {
+  const content = Buffer.from(`${name} ${version}\n`.repeat(200));
+  const form = new FormData();
+  for (const [k, v] of Object.entries({
+    ':action': 'file_upload', protocol_version: '1', name, version, summary,
+    requires_python: '>=3.9', metadata_version: '2.1',
+    sha256_digest: createHash('sha256').update(content).digest('hex'),
+  })) form.append(k, v);
+  form.append('content', new Blob([content]), file);
+  const res = await fetch(`${server.url}/api/v4/projects/${projectId}/packages/pypi`, {
+    method: 'POST', body: form,
+    headers: { Authorization: 'Basic ' + Buffer.from(basic).toString('base64') },
+  });
+  if (res.status !== 201) throw new Error(`pypi upload ${file}: ${res.status} ${await res.text()}`);
 }

@@ -6,12 +6,10 @@
 // write the images elsewhere than docs/images; --source-assets: serve routing/web/assets/ from
 // this tree instead of the copies compiled into the binary, to see a stylesheet edit without a
 // rebuild).
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { Server, ROOT_TOKEN, launchBrowser, loadPlaywright } from './lib.mjs';
+import { Server, ROOT_TOKEN, launchBrowser, loadPlaywright, npmPublish, pypiUpload } from './lib.mjs';
 
 const binary = process.argv[2];
 if (!binary) {
@@ -23,74 +21,6 @@ const sourceAssets = process.argv.includes('--source-assets');
 const out = process.argv.indexOf('--out');
 const images = out > 0 ? process.argv[out + 1] : join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
 const playwright = await loadPlaywright();
-
-// A one-file ustar archive, gzipped: what `npm pack` makes (package/package.json).
-function tgz(files) {
-  const blocks = [];
-  for (const [name, content] of Object.entries(files)) {
-    const body = Buffer.from(content);
-    const h = Buffer.alloc(512);
-    const put = (s, at, len) => h.write(s.slice(0, len), at, 'latin1');
-    put(name, 0, 100);
-    put('0000644\0', 100, 8);
-    put('0000000\0', 108, 8);
-    put('0000000\0', 116, 8);
-    put(body.length.toString(8).padStart(11, '0') + '\0', 124, 12);
-    put('14760000000\0', 136, 12);
-    put('        ', 148, 8);
-    put('0', 156, 1);
-    put('ustar\0', 257, 6);
-    put('00', 263, 2);
-    let sum = 0;
-    for (const b of h) sum += b;
-    put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
-    blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
-}
-
-async function npmPublish(server, projectId, name, version, description, auth) {
-  const manifest = { name, version, description, main: 'index.js', license: 'MIT' };
-  const tarball = tgz({
-    'package/package.json': JSON.stringify(manifest, null, 2),
-    'package/index.js': `module.exports = ${JSON.stringify(name)};\n`,
-  });
-  const file = `${name.split('/').pop()}-${version}.tgz`;
-  const body = {
-    _id: name, name, description,
-    'dist-tags': { latest: version },
-    versions: {
-      [version]: {
-        ...manifest, _id: `${name}@${version}`,
-        dist: {
-          shasum: createHash('sha1').update(tarball).digest('hex'),
-          integrity: 'sha512-' + createHash('sha512').update(tarball).digest('base64'),
-          tarball: `${server.url}/api/v4/projects/${projectId}/packages/npm/${name}/-/${file}`,
-        },
-      },
-    },
-    // npm names the attachment after the whole name, scope included (GitLab looks it up so).
-    _attachments: { [`${name}-${version}.tgz`]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
-  };
-  return server.api('PUT', `/projects/${projectId}/packages/npm/${encodeURIComponent(name)}`, { ...auth, json: body, expect: 200 });
-}
-
-async function pypiUpload(server, projectId, name, version, file, summary, basic) {
-  const content = Buffer.from(`${name} ${version}\n`.repeat(200));
-  const form = new FormData();
-  for (const [k, v] of Object.entries({
-    ':action': 'file_upload', protocol_version: '1', name, version, summary,
-    requires_python: '>=3.9', metadata_version: '2.1',
-    sha256_digest: createHash('sha256').update(content).digest('hex'),
-  })) form.append(k, v);
-  form.append('content', new Blob([content]), file);
-  const res = await fetch(`${server.url}/api/v4/projects/${projectId}/packages/pypi`, {
-    method: 'POST', body: form,
-    headers: { Authorization: 'Basic ' + Buffer.from(basic).toString('base64') },
-  });
-  if (res.status !== 201) throw new Error(`pypi upload ${file}: ${res.status} ${await res.text()}`);
-}
 
 const server = new Server(binary);
 let browser;

@@ -4,7 +4,7 @@
 // the run with status 1; a missing chromium or missing node modules skip it (status 77).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Server, ROOT_TOKEN, launchBrowser, loadPlaywright } from './lib.mjs';
+import { Server, ROOT_TOKEN, launchBrowser, loadPlaywright, npmPublish } from './lib.mjs';
 
 const binary = process.argv[2];
 if (!binary) {
@@ -156,6 +156,15 @@ try {
     await server.generic(seed.tools.id, 'cli', '3.1.4', 'cli-linux-amd64', 'cli\n');
   });
 
+  await step('seed: two versions of an npm package in the public project', async () => {
+    for (const v of ['1.0.0', '1.1.0']) {
+      await npmPublish(server, seed.tools.id, '@acme/ui-kit', v, 'UI kit', { token: seed.dev.token });
+    }
+    const tools = await server.packages(seed.tools.id);
+    seed.uiKit = tools.find((p) => p.name === '@acme/ui-kit' && p.version === '1.1.0');
+    check(seed.uiKit, 'no @acme/ui-kit 1.1.0 in the API');
+  });
+
   await step('seed: a pipeline with a hostile ref, its job token, a package it publishes', async () => {
     const sha = 'a'.repeat(40);
     const status = await server.api('POST', `/projects/${seed.secret.id}/statuses/${sha}`, {
@@ -209,7 +218,30 @@ try {
     equal((await page.goto(server.url + `/acme/secret/-/packages/${seed.pkg['widget@2.0.0'].id}`)).status(), 404,
       'private package status');
     equal((await page.goto(server.url + '/acme/tools/-/packages')).status(), 200, 'public list status');
-    equal(await namesOf(page), ['cli'], 'public list rows');
+    equal(await namesOf(page), ['cli', '@acme/ui-kit', '@acme/ui-kit'], 'public list rows');
+    equal((await page.goto(server.url + '/no-such/place/-/packages')).status(), 404, 'unknown project status');
+    equal((await page.goto(server.url + '/-/no-such-page')).status(), 404, 'unknown path status');
+  });
+
+  await step('anonymous: an npm package page with its install snippet and dist-tags, no delete buttons', async () => {
+    equal((await page.goto(server.url + seed.uiKit._links.web_path)).status(), 200, 'npm package page status');
+    equal(await text(page, 'main h1'), '@acme/ui-kit', 'h1');
+    equal(await text(page, 'span.badge.type'), 'npm', 'type badge');
+    check((await text(page, 'pre[data-testid=install]')).includes('@acme/ui-kit'), 'the install snippet names the package');
+    const tags = await cellsOf(page, 'table[data-testid=dist-tags] tr');
+    check(tags.some((r) => r.some((c) => c.includes('latest'))), `dist-tags: ${JSON.stringify(tags)}`);
+    equal(await count(page, '[data-testid=delete-file], [data-testid=delete-package]'), 0, 'delete buttons');
+    noProblems('npm package page');
+  });
+
+  await step('assets: packyard.css and packyard.js are served as this tree has them', async () => {
+    for (const [file, type] of [['packyard.css', 'text/css'], ['packyard.js', 'text/javascript']]) {
+      const res = await page.request.get(`${server.url}/-/assets/${file}`);
+      equal(res.status(), 200, `${file} status`);
+      check((res.headers()['content-type'] || '').startsWith(type), `${file} content type ${res.headers()['content-type']}`);
+      const source = readFileSync(new URL(`../../routing/web/assets/${file}`, import.meta.url));
+      check(Buffer.compare(await res.body(), source) === 0, `${file} differs from routing/web/assets/${file}`);
+    }
   });
 
   await step('sign-in: a wrong token shows the error, no session', async () => {
@@ -240,10 +272,10 @@ try {
     const secret = rows.find((r) => r.some((c) => c.includes('secret')));
     check(secret && secret.includes('26'), `the secret project's row shows 26 packages: ${JSON.stringify(rows)}`);
     const tools = rows.find((r) => r.some((c) => c.includes('tools')));
-    check(tools && tools.includes('1'), `the tools project's row shows 1 package: ${JSON.stringify(rows)}`);
+    check(tools && tools.includes('3'), `the tools project's row shows 3 packages: ${JSON.stringify(rows)}`);
     const groups = await cellsOf(page, 'table[data-testid=groups] tr[data-testid=group-row]');
     equal(groups.length, 1, 'group rows');
-    check(groups[0].includes('27'), `the group's row shows 27 packages: ${JSON.stringify(groups)}`);
+    check(groups[0].includes('29'), `the group's row shows 29 packages: ${JSON.stringify(groups)}`);
     equal((await page.locator('tr[data-testid=project-row] a', { hasText: 'secret' }).getAttribute('href')),
       '/acme/secret/-/packages', "the secret project's link");
   });
@@ -381,6 +413,37 @@ try {
     const files = await server.api('GET', `/projects/${seed.secret.id}/packages/${widget.id}/package_files`,
       { token: ROOT_TOKEN });
     equal(files.map((f) => f.file_name), ['widget-2.0.0.tar.gz'], 'files the API lists');
+  });
+
+  await step('package: the Maintainer deletes a whole package after confirming', async () => {
+    const old = seed.pkg['widget@1.0.0'];
+    await page.goto(server.url + old._links.web_path);
+    const form = page.locator('form.delete-package');
+    equal(await form.count(), 1, 'delete-package forms');
+    const question = await form.getAttribute('data-confirm');
+    check(question, 'the delete-package form has no data-confirm');
+    page.answers = [true];
+    await loads(page, () => form.locator('button[data-testid=delete-package]').click(), 'accepting the delete');
+    equal(page.answers.length, 0, 'confirm dialogs left unshown');
+    equal(page.lastConfirm, question, 'the question confirm() asked');
+    check(!new URL(page.url()).pathname.endsWith(old._links.web_path), `still on the deleted package: ${page.url()}`);
+    await server.api('GET', `/projects/${seed.secret.id}/packages/${old.id}`, { token: ROOT_TOKEN, expect: 404 });
+    equal((await page.goto(server.url + old._links.web_path)).status(), 404, 'the deleted package page');
+    await page.goto(server.url + '/acme/secret/-/packages?package_name=widget');
+    equal((await texts(page, 'tr[data-testid=package-row] td.version')).sort(), ['1.1.0', '2.0.0'], 'widgets left');
+  });
+
+  await step('group: the group page lists both projects\' packages with their project, ordered by project', async () => {
+    const res = await page.goto(server.url + '/groups/acme/-/packages?order_by=project_path&sort=desc');
+    equal(res.status(), 200, 'group page status');
+    check(await count(page, 'form[data-testid=filters] select[name=order_by] option[value=project_path]') === 1,
+      'no project_path order on the group page');
+    equal(await rowsOf(page), 20, 'rows on page 1');
+    equal(await text(page, 'nav[data-testid=pagination] span.page-info'), 'Page 1 of 2', 'page info (28 packages)');
+    const projects = await texts(page, 'tr[data-testid=package-row] td.project');
+    equal(projects.length, 20, 'project cells');
+    equal(projects.slice(0, 4).map((p) => p.includes('tools') ? 'tools' : p.includes('secret') ? 'secret' : p),
+      ['tools', 'tools', 'tools', 'secret'], 'projects of the first rows, by project path descending');
   });
 
   await step('sign-out: the top bar shows the sign-in link; the old cookie opens nothing', async () => {
