@@ -44,7 +44,10 @@ export class Server {
     this.proc = spawn(this.binary,
       ['serve', '--listen', '127.0.0.1:0', '--data', join(this.dir, 'd'), '--threads', '2'],
       { env: { ...process.env, PACKYARD_ROOT_TOKEN: ROOT_TOKEN }, stdio: ['ignore', 'pipe', log] });
-    const exited = new Promise((resolve) => this.proc.once('exit', (code, sig) => resolve(`exited (${code ?? sig})`)));
+    const exited = new Promise((resolve) => {
+      this.proc.once('exit', (code, sig) => resolve(`exited (${code ?? sig})`));
+      this.proc.once('error', (e) => resolve(`could not run ${this.binary}: ${e.message}`));
+    });
     const lines = createInterface({ input: this.proc.stdout });
     const first = new Promise((resolve) => lines.once('line', resolve));
     const timeout = new Promise((resolve) => setTimeout(() => resolve('no line within 20 s'), 20000));
