@@ -43,6 +43,16 @@ function equal(actual, expected, what) {
   if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
 }
 
+// docs/web.md, "Security headers": every page carries them, error pages too.
+function securityHeaders(res, what) {
+  const h = res.headers();
+  equal(h['content-security-policy'], CSP, `${what}: Content-Security-Policy`);
+  equal(h['x-frame-options'], 'DENY', `${what}: X-Frame-Options`);
+  equal(h['x-content-type-options'], 'nosniff', `${what}: X-Content-Type-Options`);
+  equal(h['referrer-policy'], 'strict-origin-when-cross-origin', `${what}: Referrer-Policy`);
+  equal(h['cache-control'], 'private, no-store', `${what}: Cache-Control`);
+}
+
 const count = (page, sel) => page.locator(sel).count();
 const texts = async (page, sel) => (await page.locator(sel).allTextContents()).map((s) => s.trim());
 const text = async (page, sel) => {
@@ -83,7 +93,12 @@ function watch(page, log) {
 }
 
 async function signIn(page, token) {
-  await page.goto(server.url + '/-/sign_in');
+  securityHeaders(await page.goto(server.url + '/-/sign_in'), 'the sign-in page');
+  // Before sign-in the form's authenticity_token is double-submitted: the same value in a cookie.
+  const csrf = (await page.context().cookies()).find((c) => c.name === '_packyard_csrf');
+  check(csrf, 'no _packyard_csrf cookie on the sign-in page');
+  equal(await page.locator('form[data-testid=sign-in-form] input[name=authenticity_token]').getAttribute('value'),
+    csrf.value, "the sign-in form's authenticity_token against the _packyard_csrf cookie");
   equal(await count(page, 'form[data-testid=sign-in-form] input[name=token][type=password]'), 1,
     'token fields in the sign-in form');
   await page.fill('form[data-testid=sign-in-form] input[name=token]', token);
@@ -195,12 +210,7 @@ try {
   await step('anonymous: home has the sign-in link, the security headers and the stylesheet', async () => {
     const res = await page.goto(server.url + '/');
     equal(res.status(), 200, 'GET / status');
-    const h = res.headers();
-    equal(h['content-security-policy'], CSP, 'Content-Security-Policy');
-    equal(h['x-frame-options'], 'DENY', 'X-Frame-Options');
-    equal(h['x-content-type-options'], 'nosniff', 'X-Content-Type-Options');
-    equal(h['referrer-policy'], 'strict-origin-when-cross-origin', 'Referrer-Policy');
-    equal(h['cache-control'], 'private, no-store', 'Cache-Control');
+    securityHeaders(res, 'home');
     equal(await count(page, 'header.topbar a.brand'), 1, 'brand links');
     equal(await count(page, 'header.topbar a[data-testid=sign-in]'), 1, 'sign-in links');
     equal(await count(page, 'header.topbar span[data-testid=user]'), 0, 'user names');
@@ -214,7 +224,9 @@ try {
   });
 
   await step('anonymous: the private project\'s packages answer 404, the public one\'s 200', async () => {
-    equal((await page.goto(server.url + '/acme/secret/-/packages')).status(), 404, 'private list status');
+    const hidden = await page.goto(server.url + '/acme/secret/-/packages');
+    equal(hidden.status(), 404, 'private list status');
+    securityHeaders(hidden, 'the 404 page');
     equal((await page.goto(server.url + `/acme/secret/-/packages/${seed.pkg['widget@2.0.0'].id}`)).status(), 404,
       'private package status');
     equal((await page.goto(server.url + '/acme/tools/-/packages')).status(), 200, 'public list status');
@@ -224,7 +236,9 @@ try {
   });
 
   await step('anonymous: an npm package page with its install snippet and dist-tags, no delete buttons', async () => {
-    equal((await page.goto(server.url + seed.uiKit._links.web_path)).status(), 200, 'npm package page status');
+    const res = await page.goto(server.url + seed.uiKit._links.web_path);
+    equal(res.status(), 200, 'npm package page status');
+    securityHeaders(res, 'the package page');
     equal(await text(page, 'main h1'), '@acme/ui-kit', 'h1');
     equal(await text(page, 'span.badge.type'), 'npm', 'type badge');
     check((await text(page, 'pre[data-testid=install]')).includes('@acme/ui-kit'), 'the install snippet names the package');
