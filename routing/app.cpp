@@ -4,6 +4,7 @@
 #include "routing/gitlab_errors.hpp"
 #include "routing/metrics.hpp"
 #include "routing/preconditions.hpp"
+#include "routing/web/html.hpp"
 #include "store/log.hpp"
 
 #include <algorithm>
@@ -61,6 +62,22 @@ response with_realm(const route& rt, response r) {
     return r;
 }
 
+/// A handler's answer as its route sends it: the Basic realm on a 401 where the route takes
+/// Basic, and a web page's errors as pages.
+response shaped(const route& rt, const request_context& ctx, response r) {
+    if ((rt.flags & web_page) != 0) {
+        return web::as_page(&ctx, ctx.req.target, ctx.req.verb, std::move(r));
+    }
+    return with_realm(rt, std::move(r));
+}
+
+/// A browser asking for a page (its Accept names HTML) outside the API: an unknown path is
+/// answered with the 404 page, as GitLab does; API clients keep the JSON 404.
+bool wants_page(const request& req) {
+    return !store::istarts_with(req.path, "/api/") &&
+           req.header("Accept").find("text/html") != std::string_view::npos;
+}
+
 std::string_view pattern_of(const request_context& ctx) {
     return ctx.match.matched->pattern;
 }
@@ -81,9 +98,26 @@ app::app(services& s, std::span<const route> table)
     , router_(table) {}
 
 app::started app::begin(request& req, std::optional<std::uint64_t> content_length) {
+    started out = start(req, content_length);
+    if (out.early && out.route >= 0 &&
+        (router_.table()[static_cast<std::size_t>(out.route)].flags & web_page) != 0) {
+        out.early = web::as_page(nullptr, req.target, req.verb, std::move(*out.early));
+    } else if (out.early && out.route < 0 && out.early->status == 404 && wants_page(req)) {
+        out.early = web::error_page(nullptr, 404);
+    }
+    return out;
+}
+
+app::started app::start(request& req, std::optional<std::uint64_t> content_length) {
     const log::request_scope in_request(req.id);
     started out;
     route_match m = router_.match(req.verb, req.path);
+    if (m.matched != nullptr && (m.matched->flags & web_page) != 0 &&
+        store::istarts_with(req.path, "/api/")) {
+        // A web page's pattern starts with a namespace path, which "api/v4/..." is not: an API
+        // path no API route takes stays the API's JSON 404.
+        m = route_match{};
+    }
     if (m.matched == nullptr) {
         if (req.verb == method::options && !m.allow.empty()) {
             // Grape answers OPTIONS on a known path itself: 204 with the methods it allows.
@@ -127,6 +161,14 @@ app::started app::begin(request& req, std::optional<std::uint64_t> content_lengt
             if (!refused && rt.body != body_kind::none && rt.scope == scope_need::write &&
                 !ctx->who.signed_in()) {
                 refused = unauthorized();
+            }
+            // A web form is open to the anonymous (signing in): bounded before it is read.
+            if (!refused && (rt.flags & web_page) != 0 && rt.body == body_kind::small) {
+                if (!content_length) {
+                    refused = message_response(411, "411 Length Required");
+                } else if (*content_length > limits::web_form) {
+                    refused = message_response(413, "413 Request Entity Too Large");
+                }
             }
             // Path parameters win over body and query, as in Grape.
             if (!refused) {
@@ -237,14 +279,14 @@ boost::asio::awaitable<response> app::finish(request_context& ctx) {
     outcome decided = decide(ctx);
     if (auto* r = std::get_if<response>(&decided)) {
         drop_upload();
-        co_return with_realm(rt, counted_upload(svc_, rt, std::move(*r)));
+        co_return shaped(rt, ctx, counted_upload(svc_, rt, std::move(*r)));
     }
     auto& plan = std::get<write_plan>(decided);
     // The one writer hop of the request; no snapshot is open (decide's ended with it).
     const std::error_code ec =
         co_await svc_.writer.async_run(std::move(plan.job), boost::asio::use_awaitable);
     drop_upload();
-    co_return with_realm(rt, counted_upload(svc_, rt, conclude(ctx, plan, ec)));
+    co_return shaped(rt, ctx, counted_upload(svc_, rt, conclude(ctx, plan, ec)));
 }
 
 } // namespace packyard::routing

@@ -53,6 +53,8 @@ public:
     services& svc() noexcept { return svc_; }
 
 private:
+    /// begin()'s work; begin() shapes its early answer for the route (web pages).
+    started start(request& req, std::optional<std::uint64_t> content_length);
     /// The handler's decision over one snapshot (closed when this returns).
     outcome decide(request_context& ctx) noexcept;
     /// The plan's answer after its write, from a snapshot opened after the commit.

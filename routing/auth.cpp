@@ -2,6 +2,7 @@
 
 #include "routing/gitlab_errors.hpp"
 #include "routing/json.hpp"
+#include "routing/web/visit.hpp"
 #include "store/identity.hpp"
 #include "store/pipelines.hpp"
 
@@ -163,6 +164,10 @@ std::optional<credential> find_credential(const request& req, const param_map& p
 }
 
 std::optional<response> authenticate(request_context& ctx, const store::txn& t) {
+    if ((ctx.match.matched->flags & web_page) != 0) {
+        web::authenticate_visit(ctx, t);
+        return std::nullopt;
+    }
     auto cred = find_credential(ctx.req, ctx.params, ctx.match.matched->flags);
     if (!cred) {
         return std::nullopt;

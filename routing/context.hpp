@@ -75,6 +75,13 @@ struct principal {
     std::uint64_t user_id() const noexcept { return user ? user->id : 0; }
 };
 
+/// A visit of the web pages with a session (routing/web/visit.hpp).
+struct web_visit {
+    std::string session;    ///< the cookie's secret, to end the session
+    std::string csrf;       ///< what the visitor's forms carry back
+    bool can_write = false; ///< the session's token has the api scope
+};
+
 /// What the route's needs resolved, for the handler.
 struct resolved {
     std::optional<store::project> project;
@@ -102,6 +109,8 @@ public:
     std::uint64_t snapshot_generation = 0;
     /// env.lists_generation() at the same moment (routing/list_pages.hpp).
     std::uint64_t lists_seen = 0;
+    /// Web pages: the session the cookie named, when it is valid.
+    std::optional<web_visit> visit;
     /// The streamed body of a stream route, finished by the server before the handler runs.
     std::optional<upload_sink> upload;
 

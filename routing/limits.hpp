@@ -36,6 +36,9 @@ inline constexpr std::uint64_t max_buffered_bodies = 64ULL << 20;
 
 /// One JSON or form body (413 past it).
 inline constexpr std::uint64_t small_body = 1ULL << 20;
+/// One web page's form (a token and two secrets, or a CSRF token): its Content-Length is
+/// required and checked before the body is read, since signing in is open to anyone (413).
+inline constexpr std::uint64_t web_form = 16 * 1024;
 /// A stored file this small is read and sent with its header in one write (server/
 /// response_writer.cpp); larger ones go by sendfile(2). Small enough that the kernel's send
 /// buffer takes it at once, so a reader that stalls holds no more than this per connection.

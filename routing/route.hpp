@@ -51,6 +51,9 @@ enum route_flags : unsigned {
     /// Its answers may be kept whole (list_pages.hpp): routing::app looks for a kept answer
     /// to the same request of the same caller before resolving the needs.
     kept_answers = 1U << 6,
+    /// A web page (docs/web.md): the visitor is the session's cookie, never a token header, and
+    /// errors are answered as pages (routing/web/html.hpp: as_page).
+    web_page = 1U << 7,
 };
 
 /// What :id names.

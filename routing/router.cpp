@@ -13,6 +13,9 @@ Parts split_path(std::string_view path) {
     if (!path.empty() && path.front() == '/') {
         path.remove_prefix(1);
     }
+    if (path.empty()) {
+        return parts; // "/": no segments (the home page's pattern and path)
+    }
     while (true) {
         const auto slash = path.find('/');
         parts.push_back(path.substr(0, slash));

@@ -58,6 +58,7 @@ constexpr needs pypi_upload{true, false, subject::project, upload, false, basic_
 constexpr needs pypi_group{false, false, subject::group, 0, false, basic_realm};
 
 constexpr unsigned job = allow_job_token;
+constexpr unsigned web = web_page;
 constexpr unsigned kept = kept_answers;
 constexpr unsigned job_or_basic = allow_job_token | allow_basic_auth;
 constexpr unsigned pypi_read_flags = job_or_basic | trailing_slash;
@@ -205,6 +206,23 @@ const route table[] = {
      project_owner},
     {m::post, "/api/v4/projects/:id/pipelines/:pipeline_id/job_token", h::create_job_token, write,
      0, small, project_developer},
+
+    // Web pages (docs/web.md) where _links.web_path and web_url point: the visitor is the
+    // session cookie's, errors are pages. After every API row: a namespace path is any path.
+    {m::get, "/", h::web_home, read, web, none},
+    {m::get, "/-/sign_in", h::web_sign_in_form, read, web, none},
+    {m::post, "/-/sign_in", h::web_sign_in, read, web, small},
+    {m::post, "/-/sign_out", h::web_sign_out, read, web, small},
+    {m::get, "/-/assets/:file", h::web_asset, read, no_auth, none},
+    {m::get, "/groups/:id*/-/packages", h::web_group_packages, read, web, none, group},
+    {m::get, "/:id*/-/packages", h::web_project_packages, read, web, none, packages},
+    {m::get, "/:id*/-/packages/:package_id", h::web_package, read, web, none, package},
+    {m::post, "/:id*/-/packages/:package_id/delete", h::web_delete_package, write, web, small,
+     package_to_delete},
+    {m::post, "/:id*/-/packages/:package_id/package_files/:package_file_id/delete",
+     h::web_delete_package_file, write, web, small, package_to_delete},
+    {m::get, "/:id*/-/package_files/:package_file_id/download", h::web_download, read, web, none,
+     packages},
 };
 
 } // namespace

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 6;
+inline constexpr std::uint32_t schema_version = 7;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -54,6 +54,7 @@ struct dbis {
     MDB_dbi pypi_files{};
     MDB_dbi pypi_core_metadata{};
     MDB_dbi pypi_pages{};
+    MDB_dbi web_sessions{};
 };
 
 /// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
@@ -136,6 +137,8 @@ inline constexpr layout schema[] = {
      "a wheel's .dist-info/METADATA"},
     {"pypi_pages", &dbis::pypi_pages, false, "project id · normalized name\\0 (empty: the index)",
      "u64 page generation"},
+    {"web_sessions", &dbis::web_sessions, false, "SHA-256 of the session's secret (32 bytes)",
+     "session (token id, user id, created, expires, CSRF secret)"},
 };
 
 /// Member source kinds (key byte in members/memberships).

@@ -73,6 +73,7 @@ std::error_code upgrade(environment& env) {
             return ec;
         }
     }
+    // 7: the web pages' sessions (web_sessions): a new database, empty in an older folder.
     value_writer w;
     w.u32(schema_version);
     if (auto ec = put(*t, t->db().meta, "schema_version", w.view())) {

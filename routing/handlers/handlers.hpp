@@ -95,4 +95,18 @@ outcome get_pipeline(request_context& ctx, const snapshot& t);
 outcome delete_pipeline(request_context& ctx, const snapshot& t);
 outcome create_job_token(request_context& ctx, const snapshot& t);
 
+// The web pages (docs/web.md): web_sign_in.cpp, web_home.cpp, web_packages.cpp,
+// web_actions.cpp. Errors are turned into pages by routing::app (web::as_page).
+outcome web_sign_in_form(request_context& ctx, const snapshot& t);
+outcome web_sign_in(request_context& ctx, const snapshot& t);
+outcome web_sign_out(request_context& ctx, const snapshot& t);
+outcome web_home(request_context& ctx, const snapshot& t);
+outcome web_project_packages(request_context& ctx, const snapshot& t);
+outcome web_group_packages(request_context& ctx, const snapshot& t);
+outcome web_package(request_context& ctx, const snapshot& t);
+outcome web_delete_package(request_context& ctx, const snapshot& t);
+outcome web_delete_package_file(request_context& ctx, const snapshot& t);
+outcome web_download(request_context& ctx, const snapshot& t);
+outcome web_asset(request_context& ctx, const snapshot& t);
+
 } // namespace packyard::routing::handlers
