@@ -89,16 +89,16 @@ void filter_form(std::string& out, const request_context& ctx, const list_params
 /// This page's query with page replaced: the filters as the form sends them.
 std::string page_link(const request_context& ctx, std::uint64_t page) {
     std::string q = "?";
-    for (const auto& [name, value] : ctx.params.items()) {
-        if (name == "page" || value.kind != param_value::shape::scalar ||
-            ctx.match.params.end() !=
-                std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
-                             [&name](const auto& p) { return p.first == name; })) {
+    for (const auto& item : ctx.params.items()) {
+        const std::string& name = item.first;
+        const bool in_path = std::any_of(ctx.match.params.begin(), ctx.match.params.end(),
+                                         [&name](const auto& p) { return p.first == name; });
+        if (name == "page" || item.second.kind != param_value::shape::scalar || in_path) {
             continue;
         }
         q += web::query_escape(name);
         q += '=';
-        q += web::query_escape(value.text);
+        q += web::query_escape(item.second.text);
         q += '&';
     }
     q += "page=" + std::to_string(page);
