@@ -397,6 +397,14 @@ def main():
             ("package files", f"{api}/projects/2/packages/{pkg}/package_files", "application/json", args.conns, ()),
             ("package pipelines", f"{api}/projects/2/packages/{pkg}/pipelines", "application/json", args.conns, ()),
         ]
+        # The web pages of the same project (docs/web.md), anonymous like the API rows above: the
+        # list page beside "project list page 1", the package page beside "single package".
+        _, project2, _ = http("GET", f"{py.base}{api}/projects/2")
+        web_path = "/" + json.loads(project2)["path_with_namespace"] + "/-/packages"
+        scenarios += [
+            ("project list page 1, web page", web_path, "text/html", args.conns, ()),
+            ("package page, web page", f"{web_path}/{pkg}", "text/html", args.conns, ()),
+        ]
         # A row per filter kind of the list API, anonymous like the rows above: project 1 (the
         # big project) and group-0 (its subgroups' projects included, project 1 among them).
         filters = [

@@ -26,6 +26,11 @@ const std::string& answer_key(const request_context& ctx) {
     append_number(k, ctx.who.user_id());
     append_number(k, ctx.who.token ? ctx.who.token->id : 0);
     append_number(k, ctx.snapshot_generation);
+    if (ctx.visit) {
+        // A web page shows its session's CSRF token in its forms: kept per session.
+        k.append(ctx.visit->csrf);
+        k.push_back(' ');
+    }
     if (!ctx.svc.cfg.external_url.empty()) {
         k.append(ctx.svc.cfg.external_url);
     } else {
@@ -35,6 +40,8 @@ const std::string& answer_key(const request_context& ctx) {
     k.append(ctx.req.target);
     return k;
 }
+
+constexpr std::string_view page_content_type = "text/html; charset=utf-8";
 
 } // namespace
 
@@ -50,6 +57,9 @@ std::optional<response> kept_list_answer(const request_context& ctx, const store
         return std::nullopt;
     }
     response r;
+    if (answer->page) {
+        r.content_type = page_content_type;
+    }
     r.shared = answer->body;
     r.header_lines = answer->header_lines;
     return r;
@@ -60,10 +70,14 @@ response keep_list_answer(const request_context& ctx, store::list_scope scope, s
     const bool safety_header = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
         return iequals(h.first, "X-Frame-Options") || iequals(h.first, "X-Content-Type-Options");
     });
-    if (r.status != 200 || r.content_type != "application/json" || safety_header) {
-        return r; // kept lines never hold what the server writes over (response_header.hpp)
+    const bool page = r.content_type == page_content_type;
+    if (r.status != 200 || (!page && r.content_type != "application/json") ||
+        (!page && safety_header)) {
+        // Kept lines never hold what the server writes over on JSON (response_header.hpp).
+        return r;
     }
     auto answer = std::make_shared<list_page_answer>();
+    answer->page = page;
     answer->scope = scope;
     answer->scope_id = id;
     answer->lists_seen = ctx.lists_seen;

@@ -40,6 +40,8 @@ struct list_page_answer {
     /// env.lists_generation() before the snapshot it was rendered from opened: while it has
     /// not moved, no list changed, and the scope's generation need not be read.
     std::uint64_t lists_seen = 0;
+    /// A web page's (text/html, its security headers among its lines), not the API's JSON.
+    bool page = false;
 };
 
 using list_pages = generation_cache<std::shared_ptr<const list_page_answer>>;

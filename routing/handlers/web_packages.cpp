@@ -6,6 +6,7 @@
 #include "routing/handlers/common.hpp"
 #include "routing/handlers/handlers.hpp"
 #include "routing/handlers/package_lists.hpp"
+#include "routing/list_pages.hpp"
 #include "routing/web/html.hpp"
 #include "store/identity.hpp"
 #include "store/packages.hpp"
@@ -89,16 +90,16 @@ void filter_form(std::string& out, const request_context& ctx, const list_params
 /// This page's query with page replaced: the filters as the form sends them.
 std::string page_link(const request_context& ctx, std::uint64_t page) {
     std::string q = "?";
-    for (const auto& [name, value] : ctx.params.items()) {
-        if (name == "page" || value.kind != param_value::shape::scalar ||
-            ctx.match.params.end() !=
-                std::find_if(ctx.match.params.begin(), ctx.match.params.end(),
-                             [&name](const auto& p) { return p.first == name; })) {
+    for (const auto& item : ctx.params.items()) {
+        const std::string& name = item.first;
+        const bool in_path = std::any_of(ctx.match.params.begin(), ctx.match.params.end(),
+                                         [&name](const auto& p) { return p.first == name; });
+        if (name == "page" || item.second.kind != param_value::shape::scalar || in_path) {
             continue;
         }
         q += web::query_escape(name);
         q += '=';
-        q += web::query_escape(value.text);
+        q += web::query_escape(item.second.text);
         q += '&';
     }
     q += "page=" + std::to_string(page);
@@ -226,7 +227,9 @@ response list_page(request_context& ctx, const store::txn& t, const list_params&
 
 outcome web_project_packages(request_context& ctx, const snapshot& t) {
     // Route needs: the project, read_packages.
+    // A kept page was looked for before the needs (routing/list_pages.hpp): this one is rendered.
     const auto& proj = *ctx.subject.project;
+    const auto generation = store::list_generation(t, store::list_scope::project, proj.id);
     drop_empty_filters(ctx);
     list_params lp;
     if (auto err = parse_list_params(ctx, false, lp)) {
@@ -234,12 +237,15 @@ outcome web_project_packages(request_context& ctx, const snapshot& t) {
     }
     const auto page = project_list_page(ctx, t, proj, lp);
     const web::crumb crumbs[] = {{"packyard", "/"}, {proj.full_path, ""}, {"Packages", ""}};
-    return list_page(ctx, t, lp, page, &proj, proj.name + " packages", crumbs);
+    return keep_list_answer(ctx, store::list_scope::project, proj.id, generation,
+                            list_page(ctx, t, lp, page, &proj, proj.name + " packages", crumbs));
 }
 
 outcome web_group_packages(request_context& ctx, const snapshot& t) {
     // Route needs: the group.
+    // A kept page was looked for before the needs (routing/list_pages.hpp): this one is rendered.
     const auto& g = *ctx.subject.group;
+    const auto generation = store::list_generation(t, store::list_scope::group, g.id);
     drop_empty_filters(ctx);
     list_params lp;
     if (auto err = parse_list_params(ctx, true, lp)) {
@@ -247,7 +253,8 @@ outcome web_group_packages(request_context& ctx, const snapshot& t) {
     }
     const auto page = group_list_page(ctx, t, g, lp);
     const web::crumb crumbs[] = {{"packyard", "/"}, {g.full_path, ""}, {"Packages", ""}};
-    return list_page(ctx, t, lp, page, nullptr, g.name + " packages", crumbs);
+    return keep_list_answer(ctx, store::list_scope::group, g.id, generation,
+                            list_page(ctx, t, lp, page, nullptr, g.name + " packages", crumbs));
 }
 
 namespace {

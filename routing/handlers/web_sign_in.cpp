@@ -22,7 +22,7 @@ std::string local_target(const request_context& ctx) {
         return "/";
     }
     const std::string_view t = to->text;
-    const bool local = t.size() > 0 && t.size() <= 2048 && t.front() == '/' &&
+    const bool local = !t.empty() && t.size() <= 2048 && t.front() == '/' &&
                        (t.size() == 1 || (t[1] != '/' && t[1] != '\\')) &&
                        std::none_of(t.begin(), t.end(), [](char c) {
                            return c == '\\' || static_cast<unsigned char>(c) < 0x20;

@@ -398,6 +398,36 @@ BOOST_FIXTURE_TEST_CASE(lists_filter_sort_and_page_as_the_api_does, web_fixture)
     BOOST_TEST(none.body.find("class=\"empty\"") != std::string::npos);
 }
 
+// List pages are kept like the API's lists (routing/list_pages.hpp), per session: a page holds
+// its session's CSRF token, and what a visitor may see follows every write.
+BOOST_FIXTURE_TEST_CASE(a_kept_list_page_is_its_sessions_and_follows_writes, web_fixture) {
+    BOOST_REQUIRE_EQUAL(upload(project, "first", "1.0", "f.bin", "x"), 201u);
+    const auto [dev, dev_token] = create_user("dev");
+    add_member("projects", project, dev, 30);
+    const auto one = sign_in(dev_token);
+    const auto two = sign_in(dev_token);
+    const std::string list = "/team/app/-/packages";
+    const auto a = http.get(list, session(one));
+    const auto b = http.get(list, session(two));
+    BOOST_TEST(a.status == 200u);
+    BOOST_TEST(b.status == 200u);
+    BOOST_TEST(form_token(a.body) != form_token(b.body));
+    const auto again = http.get(list, session(one));
+    BOOST_TEST(again.body == a.body);
+    BOOST_TEST(again.header("content-type") == "text/html; charset=utf-8");
+    BOOST_TEST(again.header("content-security-policy") == a.header("content-security-policy"));
+    BOOST_TEST(again.header("x-frame-options") == "DENY");
+    BOOST_TEST(http.get(list).status == 404u);
+    BOOST_REQUIRE_EQUAL(upload(project, "second", "1.0", "s.bin", "y"), 201u);
+    BOOST_TEST(http.get(list, session(one)).body.find(">second<") != std::string::npos);
+    BOOST_TEST(
+        http.del("/api/v4/projects/" + std::to_string(project) + "/members/" + std::to_string(dev),
+                 as_root())
+            .status == 204u);
+    BOOST_TEST(http.get(list, session(one)).status == 404u);
+    BOOST_TEST(post_form("/-/sign_out", two, form_token(b.body)).status == 303u);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_package_page_shows_files_snippets_and_downloads, web_fixture) {
     const std::string bytes = std::string("\x00\x01binary\xff", 9) + std::string(5000, 'z');
     BOOST_REQUIRE_EQUAL(upload(pub_project, "tool", "2.1", "tool.tar.gz", bytes), 201u);
