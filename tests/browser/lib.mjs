@@ -106,11 +106,11 @@ export class Server {
     return { ...u, token: t.token };
   }
 
+  // Another personal access token of a user: {id, token, …}.
   async token(userId, scopes) {
-    const t = await this.api('POST', `/users/${userId}/personal_access_tokens`, {
+    return this.api('POST', `/users/${userId}/personal_access_tokens`, {
       token: ROOT_TOKEN, json: { name: `web-${scopes.join('-')}`, scopes },
     });
-    return t.token;
   }
 
   async group(path, visibility = 'public') {

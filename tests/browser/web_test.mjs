@@ -146,7 +146,8 @@ try {
     seed.secret = await server.project(seed.group.id, 'secret', 'private');
     seed.tools = await server.project(seed.group.id, 'tools', 'public');
     seed.maint = await server.user('mara', 'Mara Maintainer');
-    seed.maintRead = await server.token(seed.maint.id, ['read_api']);
+    seed.maintRead = (await server.token(seed.maint.id, ['read_api'])).token;
+    seed.maintUserOnly = (await server.token(seed.maint.id, ['read_user'])).token;
     seed.dev = await server.user('dev', HOSTILE);
     for (const p of [seed.secret, seed.tools]) {
       await server.member(p.id, seed.maint.id, 40);
@@ -258,11 +259,13 @@ try {
     }
   });
 
-  await step('sign-in: a wrong token shows the error, no session', async () => {
-    await signIn(page, 'glpat-not-a-token-000000');
-    equal(await count(page, 'p.flash.error[data-testid=flash]'), 1, 'error flashes');
-    equal(await count(page, 'header.topbar span[data-testid=user]'), 0, 'user names');
-    check(!(await context.cookies()).some((c) => c.name === '_packyard_session'), 'a session cookie was set');
+  await step('sign-in: a wrong token, or one without api or read_api, shows the error, no session', async () => {
+    for (const token of ['glpat-not-a-token-000000', seed.maintUserOnly]) {
+      await signIn(page, token);
+      equal(await count(page, 'p.flash.error[data-testid=flash]'), 1, 'error flashes');
+      equal(await count(page, 'header.topbar span[data-testid=user]'), 0, 'user names');
+      check(!(await context.cookies()).some((c) => c.name === '_packyard_session'), 'a session cookie was set');
+    }
   });
 
   let maintCookie;
@@ -275,6 +278,11 @@ try {
     check(maintCookie, 'no _packyard_session cookie');
     check(maintCookie.httpOnly, 'the session cookie is not HttpOnly');
     equal(maintCookie.sameSite, 'Lax', 'the session cookie SameSite');
+    equal(maintCookie.path, '/', 'the session cookie Path');
+    check(!maintCookie.secure, 'the session cookie is Secure on plain http');
+    // A session lasts at most a week (GitLab's session_expire_delay); -1 is a browser-session cookie.
+    check(maintCookie.expires === -1 || maintCookie.expires <= Date.now() / 1000 + 7 * 86400 + 60,
+      `the session cookie outlives a week: expires ${maintCookie.expires}`);
     const html = await page.content();
     check(!html.includes(seed.maint.token) && !html.includes(maintCookie.value), 'the page holds the token or the session');
   });
@@ -476,6 +484,20 @@ try {
     equal(await count(page, 'tr[data-testid=file-row]'), 1, 'file rows');
     equal(await count(page, '[data-testid=delete-file], [data-testid=delete-package]'), 0, 'delete buttons');
     await signOut(page);
+  });
+
+  await step('revoking a token ends the sessions opened with it', async () => {
+    const revocable = await server.token(seed.maint.id, ['api']);
+    const ctx = await browser.newContext();
+    const other = await ctx.newPage();
+    watch(other, problems);
+    await signIn(other, revocable.token);
+    equal(await text(other, 'header.topbar span[data-testid=user]'), 'Mara Maintainer', 'top bar user');
+    equal((await other.goto(server.url + '/acme/secret/-/packages')).status(), 200, 'private list while the token lives');
+    await server.api('DELETE', `/personal_access_tokens/${revocable.id}`, { token: ROOT_TOKEN });
+    equal((await other.goto(server.url + '/acme/secret/-/packages')).status(), 404, 'private list after revoking');
+    equal(await count(other, 'header.topbar a[data-testid=sign-in]'), 1, 'sign-in links after revoking');
+    await ctx.close();
   });
 
   await step('hostile name: the Developer\'s display name is shown as text in the top bar', async () => {
