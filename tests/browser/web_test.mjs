@@ -242,7 +242,14 @@ try {
     securityHeaders(res, 'the package page');
     equal(await text(page, 'main h1'), '@acme/ui-kit', 'h1');
     equal(await text(page, 'span.badge.type'), 'npm', 'type badge');
-    check((await text(page, 'pre[data-testid=install]')).includes('@acme/ui-kit'), 'the install snippet names the package');
+    // The snippet is an .npmrc npm can use: the scope's registry, and the auth line keyed by
+    // "//host:port/path/" (npm matches credentials on that prefix, with both slashes).
+    const snippet = (await text(page, 'pre[data-testid=install]')).split('\n').map((l) => l.trim());
+    const registry = `${server.url}/api/v4/projects/${seed.tools.id}/packages/npm/`;
+    check(snippet.includes(`@acme:registry=${registry}`), `no "@acme:registry=${registry}" line in:\n${snippet.join('\n')}`);
+    const auth = `${registry.replace(/^http:/, '')}:_authToken=`;
+    check(snippet.some((l) => l.startsWith(auth)), `no line starting "${auth}" in:\n${snippet.join('\n')}`);
+    check(snippet.some((l) => l.includes('npm install @acme/ui-kit@1.1.0')), 'the snippet does not install @acme/ui-kit@1.1.0');
     const tags = await cellsOf(page, 'table[data-testid=dist-tags] tr');
     check(tags.some((r) => r.some((c) => c.includes('latest'))), `dist-tags: ${JSON.stringify(tags)}`);
     equal(await count(page, '[data-testid=delete-file], [data-testid=delete-package]'), 0, 'delete buttons');
@@ -377,8 +384,13 @@ try {
     equal(await text(page, 'span.badge.type'), 'generic', 'type badge');
     equal(await text(page, 'span.badge.version'), '2.0.0', 'version badge');
     check(await page.locator('time.created').getAttribute('datetime'), 'no time.created datetime');
+    // The generic snippet is a curl command: its URL gives the first file's bytes.
     const install = await text(page, 'pre[data-testid=install]');
-    check(install.includes('widget') && install.includes('2.0.0'), `install snippet: ${install}`);
+    const url = /"(http:\/\/[^"]+)"/.exec(install);
+    check(url, `no quoted URL in the install snippet: ${install}`);
+    const got = await fetch(url[1], { headers: { 'PRIVATE-TOKEN': seed.maint.token } });
+    equal(got.status, 200, `GET ${url[1]} from the install snippet`);
+    check(Buffer.compare(Buffer.from(await got.arrayBuffer()), seed.binary) === 0, 'the snippet URL gives other bytes');
     equal((await fileNamesOf(page)).sort(),
       ['widget-2.0.0.sha256', 'widget-2.0.0.tar.gz'], 'file names');
     const sums = page.locator('tr[data-testid=file-row]', { hasText: 'widget-2.0.0.tar.gz' })
