@@ -36,6 +36,6 @@ if $tests; then
   if [ ! -f "$browser/node_modules/.package-lock.json" ] ||
      [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
     echo "installing: tests/browser node modules"
-    npm ci --prefix "$browser" --no-audit --no-fund --loglevel=error >/dev/null
+    npm ci --prefix "$browser" --no-audit --no-fund --update-notifier=false --loglevel=error >/dev/null
   fi
 fi
