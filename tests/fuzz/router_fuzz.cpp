@@ -33,6 +33,9 @@ std::vector<std::string_view> split_slash(std::string_view s) {
 
 /// The pattern with its parameters filled in; empty when a parameter is missing or out of order.
 std::string fill(std::string_view pattern, const routing::route_match& m) {
+    if (pattern == "/") {
+        return m.params.empty() ? std::string("/") : std::string(); // the home page: no segment
+    }
     std::string out;
     std::size_t next = 0;
     for (auto seg : split_slash(pattern.substr(1))) {
