@@ -33,8 +33,10 @@ export async function launchBrowser(playwright) {
 }
 
 export class Server {
-  constructor(binary) {
+  // extra: more `packyard serve` options, e.g. ['--external-url', 'https://…'].
+  constructor(binary, extra = []) {
     this.binary = binary;
+    this.extra = extra;
     this.dir = mkdtempSync(join(tmpdir(), 'packyard-browser-'));
     this.logPath = join(this.dir, 'server.log');
   }
@@ -42,7 +44,7 @@ export class Server {
   async start() {
     const log = openSync(this.logPath, 'a');
     this.proc = spawn(this.binary,
-      ['serve', '--listen', '127.0.0.1:0', '--data', join(this.dir, 'd'), '--threads', '2'],
+      ['serve', '--listen', '127.0.0.1:0', '--data', join(this.dir, 'd'), '--threads', '2', ...this.extra],
       { env: { ...process.env, PACKYARD_ROOT_TOKEN: ROOT_TOKEN }, stdio: ['ignore', 'pipe', log] });
     const exited = new Promise((resolve) => {
       this.proc.once('exit', (code, sig) => resolve(`exited (${code ?? sig})`));

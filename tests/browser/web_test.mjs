@@ -158,7 +158,7 @@ try {
   // 22 gadgets and 3 widget versions (the name filter finds 3), ci-built from a pipeline: 26
   // packages, 2 pages of 20. widget 2.0.0 has a binary file to download and one to delete.
   seed.binary = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 151 + (i >> 8)) & 255));
-  seed.sha256 = createHash('sha256').update(seed.binary).digest('hex');
+  seed.sums = ['md5', 'sha1', 'sha256'].map((a) => createHash(a).update(seed.binary).digest('hex'));
   await step('seed: 25 generic packages uploaded with a personal access token', async () => {
     for (let i = 1; i <= 22; i++) {
       const n = String(i).padStart(2, '0');
@@ -234,6 +234,10 @@ try {
     equal(await namesOf(page), ['cli', '@acme/ui-kit', '@acme/ui-kit'], 'public list rows');
     equal((await page.goto(server.url + '/no-such/place/-/packages')).status(), 404, 'unknown project status');
     equal((await page.goto(server.url + '/-/no-such-page')).status(), 404, 'unknown path status');
+    // A hidden project and a path that names nothing answer the same page: nothing tells them apart.
+    const unknown = await page.locator('main').innerHTML();
+    await page.goto(server.url + '/acme/secret/-/packages');
+    equal(await page.locator('main').innerHTML(), unknown, "the hidden project's 404 against an unknown path's");
   });
 
   await step('anonymous: an npm package page with its install snippet and dist-tags, no delete buttons', async () => {
@@ -398,7 +402,8 @@ try {
     equal(await sums.count(), 1, 'checksum details of the tar.gz');
     check(!(await sums.evaluate((d) => d.open)), 'checksums are open before asked for');
     await sums.locator('summary').click();
-    check((await sums.textContent()).includes(seed.sha256), 'the sha256 is not in the checksums');
+    const shown = await sums.textContent();
+    check(seed.sums.every((h) => shown.includes(h)), `the md5, sha1 and sha256 are not all in the checksums: ${shown}`);
     const versions = await texts(page, 'table[data-testid=versions] a');
     check(versions.some((v) => v.includes('1.0.0')) && versions.some((v) => v.includes('1.1.0')),
       `other versions: ${JSON.stringify(versions)}`);
@@ -562,6 +567,30 @@ try {
     await signOut(page);
     equal((await page.goto(server.url + '/acme/secret/-/packages')).status(), 404, 'private list after sign-out');
     noProblems('the whole run');
+  });
+  await step('sign-in behind an https --external-url: the session cookie is Secure', async () => {
+    // The browser cannot reach an https URL here, so the sign-in is done by hand: the GET gives
+    // the double-submitted CSRF token, the POST the session cookie.
+    const tls = await new Server(binary, ['--external-url', 'https://packages.example.com']).start();
+    try {
+      await tls.api('POST', '/users', { token: ROOT_TOKEN, json: { username: 'tls', name: 'TLS', email: 'tls@example.com' } });
+      const token = (await tls.api('POST', '/users/2/personal_access_tokens', { token: ROOT_TOKEN, json: { name: 'w', scopes: ['api'] } })).token;
+      const form = await fetch(tls.url + '/-/sign_in');
+      const csrf = /_packyard_csrf=([^;]+)/.exec(form.headers.get('set-cookie') || '');
+      check(csrf, `no _packyard_csrf cookie: ${form.headers.get('set-cookie')}`);
+      const res = await fetch(tls.url + '/-/sign_in', {
+        method: 'POST', redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `_packyard_csrf=${csrf[1]}` },
+        body: new URLSearchParams({ token, authenticity_token: decodeURIComponent(csrf[1]) }).toString(),
+      });
+      const session = res.headers.getSetCookie().find((c) => c.startsWith('_packyard_session='));
+      check(session, `no session cookie (status ${res.status}): ${res.headers.getSetCookie()}`);
+      const attrs = session.split(';').map((a) => a.trim().toLowerCase());
+      check(attrs.includes('secure') && attrs.includes('httponly') && attrs.includes('samesite=lax') && attrs.includes('path=/'),
+        `session cookie attributes: ${session.replace(/=[^;]+/, '=…')}`);
+    } finally {
+      tls.stop();
+    }
   });
 } catch (e) {
   failed = true;
