@@ -42,6 +42,13 @@ export class Server {
   }
 
   async start() {
+    // A run ended from outside (ctest's timeout, Ctrl-C) takes its server and folder with it.
+    for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+      process.once(sig, () => {
+        this.stop();
+        process.exit(status);
+      });
+    }
     const log = openSync(this.logPath, 'a');
     this.proc = spawn(this.binary,
       ['serve', '--listen', '127.0.0.1:0', '--data', join(this.dir, 'd'), '--threads', '2', ...this.extra],

@@ -100,7 +100,8 @@ try {
 
   if (keep) {
     console.log(`server at ${server.url}; sign in with ${sam.token} (Maintainer) or ${ROOT_TOKEN} (root); Ctrl-C ends it`);
-    await new Promise((resolve) => process.once('SIGINT', resolve));
+    await browser.close();
+    await new Promise(() => {}); // until Ctrl-C: lib.mjs stops the server and removes its folder
   }
 } catch (e) {
   console.error(`screenshots: ${e.message}\n${server.logTail()}`);
