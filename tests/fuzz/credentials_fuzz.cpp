@@ -1,16 +1,18 @@
 // Credential parsing (routing/auth.cpp: find_credential and base64_decode): PRIVATE-TOKEN,
 // private_token, Bearer, JOB-TOKEN, job_token / token and HTTP Basic. The input's first byte
 // is the route's flags (job tokens, Basic), then one line each: Authorization, PRIVATE-TOKEN,
-// JOB-TOKEN and the query string.
+// JOB-TOKEN, the query string and a Cookie header (the web pages' session, routing/web/visit.cpp).
 //
 // Invariants: GitLab's order (PRIVATE-TOKEN, then private_token, then Bearer win over the
 // rest); a job slot or Basic only where the route allows it; a Basic credential is what follows
 // the first ':' of its decoded pair; base64_decode agrees with a strict decoder wherever that
-// one accepts, reports lengths that fit its input, and undoes base64_encode.
+// one accepts, reports lengths that fit its input, and undoes base64_encode. A cookie's value
+// is a trimmed piece of its header between '=' and ';' that follows the cookie's name.
 
 #include "fuzz_support.hpp"
 #include "routing/auth.hpp"
 #include "routing/params.hpp"
+#include "routing/web/visit.hpp"
 
 #include <array>
 #include <string>
@@ -69,12 +71,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool basic_ok = (flags & routing::allow_basic_auth) != 0;
     const std::string_view input = fuzz::text(data + 1, size - 1);
     auto fields = fuzz::lines(input);
-    fields.resize(4);
+    fields.resize(5);
     const auto authz = fields[0];
 
     routing::request req;
-    req.headers = {
-        {"Authorization", fields[0]}, {"PRIVATE-TOKEN", fields[1]}, {"JOB-TOKEN", fields[2]}};
+    req.headers = {{"Authorization", fields[0]},
+                   {"PRIVATE-TOKEN", fields[1]},
+                   {"JOB-TOKEN", fields[2]},
+                   {"Cookie", fields[4]}};
+    for (const auto name : {routing::web::session_cookie, routing::web::csrf_cookie}) {
+        if (const auto value = routing::web::cookie(req, name)) {
+            const auto cookies = fields[4];
+            FUZZ_CHECK(value->data() >= cookies.data() &&
+                       value->data() + value->size() <= cookies.data() + cookies.size());
+            FUZZ_CHECK(value->find(';') == std::string_view::npos);
+            FUZZ_CHECK(value->empty() || (value->front() != ' ' && value->back() != ' '));
+            const auto before =
+                cookies.substr(0, static_cast<std::size_t>(value->data() - cookies.data()));
+            FUZZ_CHECK(before.find(name) != std::string_view::npos &&
+                       before.find('=') != std::string_view::npos);
+        }
+    }
     routing::param_map params;
     (void)routing::parse_urlencoded(fields[3], params);
 

@@ -113,7 +113,7 @@ put("multipart", "raw", b"application/octet-stream\nplain bytes")
 put("multipart", "mixed", b"multipart/mixed; boundary=xx\n--xx--\r\n")
 
 # ---- credentials: flags byte (1 job tokens, 2 Basic), then Authorization, PRIVATE-TOKEN,
-# JOB-TOKEN and the query, one per line
+# JOB-TOKEN, the query and a Cookie header, one per line
 def basic(pair):
     return "Basic " + base64.b64encode(pair.encode()).decode()
 
@@ -127,6 +127,8 @@ for i, (flags, lines) in enumerate([
     (1, ["", "", "", "token=y&private_token="]),
     (3, ["basic " + base64.b64encode(b"user:").decode() + "  ", "", "", ""]),
     (2, ["Basic QQ==QQ==", "", "", ""]),
+    (0, ["", "", "", "", "_ga=1; _packyard_session=AbC_dEf-123 ; _packyard_csrf=xyz"]),
+    (0, ["", "", "", "", "_packyard_session_x=1;_packyard_session=;=;_packyard_csrf"]),
 ]):
     put("credentials", f"cred{i}", bytes([flags]) + "\n".join(lines).encode())
 
