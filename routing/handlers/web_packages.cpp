@@ -268,7 +268,7 @@ std::string install_snippet(const request_context& ctx, const store::project& pr
     const std::string version = p.version.value_or("");
     switch (p.type) {
     case store::package_type::npm: {
-        std::string host = base.substr(base.find("//") + 1); // "//host:port"
+        const std::string host = base.substr(base.find("//")); // "//host:port", as .npmrc keys it
         std::string scope;
         if (!p.name.empty() && p.name.front() == '@') {
             scope = p.name.substr(0, p.name.find('/'));
