@@ -51,7 +51,7 @@ struct services {
     store::blob_store* blobs = nullptr;
     /// Tells the background cleanup that a delete queued work (may be empty).
     std::function<void()> wake_cleanup;
-    /// Rendered npm packuments and PyPI simple pages, current by generation
+    /// Rendered npm packuments, PyPI simple pages and the web home page, current by generation
     /// (routing/rendered_cache.hpp).
     std::shared_ptr<rendered_cache> packuments =
         std::make_shared<rendered_cache>(limits::packument_cache);

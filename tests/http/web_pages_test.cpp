@@ -428,6 +428,34 @@ BOOST_FIXTURE_TEST_CASE(a_kept_list_page_is_its_sessions_and_follows_writes, web
     BOOST_TEST(post_form("/-/sign_out", two, form_token(b.body)).status == 303u);
 }
 
+// The home page is kept too (routing/handlers/web_home.cpp): a new project, a membership, an
+// upload each show at once.
+BOOST_FIXTURE_TEST_CASE(the_kept_home_page_follows_writes, web_fixture) {
+    const auto count_cell = [](const std::string& body, const std::string& path) {
+        const auto at = body.find("href=\"/" + path + "/-/packages\"");
+        if (at == std::string::npos) {
+            return std::string("<absent>");
+        }
+        const auto cell = body.find("<td class=\"num\">", at);
+        const auto end = body.find("</td>", cell);
+        return body.substr(cell + 16, end - cell - 16);
+    };
+    const auto first = http.get("/");
+    BOOST_TEST(count_cell(first.body, "open/lib") == "0");
+    BOOST_TEST(http.get("/").body == first.body);
+    BOOST_REQUIRE_EQUAL(upload(pub_project, "one", "1.0", "o.bin", "1"), 201u);
+    BOOST_TEST(count_cell(http.get("/").body, "open/lib") == "1");
+    create_project("more", pub_group, "public");
+    BOOST_TEST(count_cell(http.get("/").body, "open/more") == "0");
+    const auto [user, token] = create_user("newcomer");
+    const auto cookie = sign_in(token);
+    BOOST_TEST(count_cell(http.get("/", session(cookie)).body, "team/app") == "<absent>");
+    add_member("groups", group, user, 10);
+    BOOST_TEST(count_cell(http.get("/", session(cookie)).body, "team/app") == "0");
+    // Anonymous visitors still see only what is public.
+    BOOST_TEST(count_cell(http.get("/").body, "team/app") == "<absent>");
+}
+
 BOOST_FIXTURE_TEST_CASE(the_package_page_shows_files_snippets_and_downloads, web_fixture) {
     const std::string bytes = std::string("\x00\x01binary\xff", 9) + std::string(5000, 'z');
     BOOST_REQUIRE_EQUAL(upload(pub_project, "tool", "2.1", "tool.tar.gz", bytes), 201u);
