@@ -8,6 +8,7 @@
 #include "store/unique_fd.hpp"
 
 #include <cerrno>
+#include <exception>
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
@@ -75,7 +76,11 @@ result<hashed_bytes> copy_snapshot(const std::filesystem::path& db_dir,
         ::fcntl(write_end.get(), F_SETPIPE_SZ, 1 << 20); // fewer switches; the default is fine too
         result<hashed_bytes> written = make_error_code(errc::invalid_argument);
         std::thread consumer([&] {
-            written = copier.pump(read_end.get(), out.get());
+            try {
+                written = copier.pump(read_end.get(), out.get());
+            } catch (const std::exception&) { // EVP failed: nothing may escape a thread
+                written = std::make_error_code(std::errc::not_enough_memory);
+            }
             // After a failed write, keep draining: LMDB's writer must never block on the pipe.
             char sink[65536];
             while (!written) {
