@@ -37,6 +37,19 @@ store::list_page list_page_of(request_context& ctx, const store::txn& t, store::
     return page;
 }
 
+/// The page of (scope, id) that the list parameters ask for.
+store::list_query query_of(const list_params& lp, store::list_scope scope, std::uint64_t id) {
+    store::list_query q;
+    q.scope = scope;
+    q.scope_id = id;
+    q.order = lp.order;
+    q.desc = lp.desc;
+    q.offset = lp.pg.offset();
+    q.limit = lp.pg.per_page;
+    q.filter = lp.filter;
+    return q;
+}
+
 } // namespace
 
 std::vector<std::string> search_terms(std::string_view raw) {
@@ -135,14 +148,7 @@ std::optional<response> parse_list_params(const request_context& ctx, bool group
 
 store::list_page project_list_page(request_context& ctx, const store::txn& t,
                                    const store::project& proj, const list_params& lp) {
-    store::list_query q;
-    q.scope = store::list_scope::project;
-    q.scope_id = proj.id;
-    q.order = lp.order;
-    q.desc = lp.desc;
-    q.offset = lp.pg.offset();
-    q.limit = lp.pg.per_page;
-    q.filter = lp.filter;
+    auto q = query_of(lp, store::list_scope::project, proj.id);
     if (q.filter.is_default()) {
         q.known_total = store::default_count(t, store::list_scope::project, proj.id);
     }
@@ -152,14 +158,7 @@ store::list_page project_list_page(request_context& ctx, const store::txn& t,
 store::list_page group_list_page(request_context& ctx, const store::txn& t,
                                  const store::namespace_row& g, const list_params& lp) {
     const auto& seen = group_package_audience(ctx, t, g, lp.exclude_subgroups);
-    store::list_query q;
-    q.scope = store::list_scope::group;
-    q.scope_id = g.id;
-    q.order = lp.order;
-    q.desc = lp.desc;
-    q.offset = lp.pg.offset();
-    q.limit = lp.pg.per_page;
-    q.filter = lp.filter;
+    auto q = query_of(lp, store::list_scope::group, g.id);
     const bool everything = seen.allowed.size() == seen.total_projects && !lp.exclude_subgroups;
     if (!everything) {
         q.projects = &seen.allowed;

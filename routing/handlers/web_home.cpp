@@ -92,19 +92,7 @@ outcome web_home(request_context& ctx, const snapshot& t) {
         }
         c += "</tbody></table></div>";
         const std::uint64_t pages = (projects.size() + pg.per_page - 1) / pg.per_page;
-        if (pages > 1) {
-            c += "<nav class=\"pagination\" data-testid=\"pagination\">";
-            if (pg.page > 1) {
-                c += "<a rel=\"prev\" href=\"/?page=" + std::to_string(pg.page - 1) +
-                     "\">Previous</a>";
-            }
-            c += "<span class=\"page-info\">Page " + std::to_string(pg.page) + " of " +
-                 std::to_string(pages) + "</span>";
-            if (pg.page < pages) {
-                c += "<a rel=\"next\" href=\"/?page=" + std::to_string(pg.page + 1) + "\">Next</a>";
-            }
-            c += "</nav>";
-        }
+        web::append_pagination(c, ctx, pg.page, pages, pg.page < pages);
     }
     c += "</section>";
 

@@ -87,51 +87,13 @@ void filter_form(std::string& out, const request_context& ctx, const list_params
     out += "</select><button type=\"submit\">Filter</button></form>";
 }
 
-/// This page's query with page replaced: the filters as the form sends them.
-std::string page_link(const request_context& ctx, std::uint64_t page) {
-    std::string q = "?";
-    for (const auto& item : ctx.params.items()) {
-        const std::string& name = item.first;
-        const bool in_path = std::any_of(ctx.match.params.begin(), ctx.match.params.end(),
-                                         [&name](const auto& p) { return p.first == name; });
-        if (name == "page" || item.second.kind != param_value::shape::scalar || in_path) {
-            continue;
-        }
-        q += web::query_escape(name);
-        q += '=';
-        q += web::query_escape(item.second.text);
-        q += '&';
-    }
-    q += "page=" + std::to_string(page);
-    return q;
-}
-
 void pagination(std::string& out, const request_context& ctx, const list_params& lp,
                 const store::list_page& page) {
-    const std::uint64_t pages =
-        page.total ? std::max<std::uint64_t>(1, (*page.total + lp.pg.per_page - 1) / lp.pg.per_page)
-                   : 0;
-    const bool more = page.total ? lp.pg.page < pages : page.has_more;
-    if (lp.pg.page == 1 && !more) {
-        return;
-    }
-    out += "<nav class=\"pagination\" data-testid=\"pagination\" aria-label=\"Pages\">";
-    if (lp.pg.page > 1) {
-        out += "<a rel=\"prev\" href=\"";
-        escape_into(out, page_link(ctx, lp.pg.page - 1));
-        out += "\">Previous</a>";
-    }
-    out += "<span class=\"page-info\">Page " + std::to_string(lp.pg.page);
-    if (page.total) {
-        out += " of " + std::to_string(pages);
-    }
-    out += "</span>";
-    if (more) {
-        out += "<a rel=\"next\" href=\"";
-        escape_into(out, page_link(ctx, lp.pg.page + 1));
-        out += "\">Next</a>";
-    }
-    out += "</nav>";
+    const auto pages = page.total ? std::optional(std::max<std::uint64_t>(
+                                        1, (*page.total + lp.pg.per_page - 1) / lp.pg.per_page))
+                                  : std::nullopt;
+    const bool more = pages ? lp.pg.page < *pages : page.has_more;
+    web::append_pagination(out, ctx, lp.pg.page, pages, more);
 }
 
 void package_href(std::string& out, std::string_view project_path, std::uint64_t id) {

@@ -4,6 +4,7 @@
 #include "routing/web/visit.hpp"
 #include "store/clock.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -204,6 +205,53 @@ response as_page(const request_context* ctx, std::string_view target, method ver
     response page = error_page(ctx, r.status);
     page.close = r.close;
     return page;
+}
+
+namespace {
+
+/// This page's query with page replaced: the filters as the form sends them.
+std::string page_link(const request_context& ctx, std::uint64_t page) {
+    std::string q = "?";
+    for (const auto& item : ctx.params.items()) {
+        const std::string& name = item.first;
+        const bool in_path = std::any_of(ctx.match.params.begin(), ctx.match.params.end(),
+                                         [&name](const auto& p) { return p.first == name; });
+        if (name == "page" || item.second.kind != param_value::shape::scalar || in_path) {
+            continue;
+        }
+        q += query_escape(name);
+        q += '=';
+        q += query_escape(item.second.text);
+        q += '&';
+    }
+    q += "page=" + std::to_string(page);
+    return q;
+}
+
+} // namespace
+
+void append_pagination(std::string& out, const request_context& ctx, std::uint64_t page,
+                       std::optional<std::uint64_t> pages, bool more) {
+    if (page == 1 && !more) {
+        return;
+    }
+    out += "<nav class=\"pagination\" data-testid=\"pagination\" aria-label=\"Pages\">";
+    if (page > 1) {
+        out += "<a rel=\"prev\" href=\"";
+        escape_into(out, page_link(ctx, page - 1));
+        out += "\">Previous</a>";
+    }
+    out += "<span class=\"page-info\">Page " + std::to_string(page);
+    if (pages) {
+        out += " of " + std::to_string(*pages);
+    }
+    out += "</span>";
+    if (more) {
+        out += "<a rel=\"next\" href=\"";
+        escape_into(out, page_link(ctx, page + 1));
+        out += "\">Next</a>";
+    }
+    out += "</nav>";
 }
 
 std::string human_size(std::uint64_t bytes) {

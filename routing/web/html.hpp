@@ -7,6 +7,7 @@
 #include "routing/context.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,12 @@ response error_page(const request_context* ctx, unsigned status);
 /// An API-shaped error answer of a web route as a page: 401 becomes a redirect to the sign-in
 /// page (back to target after it, for GET), any other JSON error its error page. Others pass.
 response as_page(const request_context* ctx, std::string_view target, method verb, response r);
+
+/// The pages' navigation (nav[data-testid=pagination]): previous and next links to this page's
+/// query with page replaced (the filters kept), "Page N of M" (of M only when pages is known);
+/// nothing when there is a single page.
+void append_pagination(std::string& out, const request_context& ctx, std::uint64_t page,
+                       std::optional<std::uint64_t> pages, bool more);
 
 /// "1.5 KiB", "12 bytes".
 std::string human_size(std::uint64_t bytes);
