@@ -81,7 +81,10 @@ outcome web_sign_in(request_context& ctx, const snapshot& t) {
     if (!secret.empty() && secret.size() <= 256) {
         tok = store::find_token_by_secret(t, secret);
         if (tok) {
-            refusal = web::session_refusal(t, *tok, now);
+            refusal = web::session_refusal(*tok, now);
+            if (!refusal && !store::find_user(t, tok->user_id)) {
+                refusal = "Invalid token.";
+            }
         }
     }
     if (refusal) {

@@ -30,10 +30,10 @@ std::optional<std::string_view> cookie(const request& req, std::string_view name
 /// stale cookie.
 void authenticate_visit(request_context& ctx, const store::txn& t);
 
-/// Why a personal access token cannot open a session, or nothing when it can: the same checks
-/// as the API's authentication, and the api or read_api scope.
-std::optional<std::string_view> session_refusal(const store::txn& t, const store::token& tok,
-                                                std::int64_t now);
+/// Why a personal access token cannot open a session, or nothing when it can: the API's checks
+/// of the token itself (personal, not revoked, not expired) and the api or read_api scope. Its
+/// user is the caller's to read (the visit needs the row anyway).
+std::optional<std::string_view> session_refusal(const store::token& tok, std::int64_t now);
 
 /// True when the form's authenticity_token equals the session's CSRF secret, or, without a
 /// session, the csrf cookie (double submit); compared in constant time.
