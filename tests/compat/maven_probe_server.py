@@ -27,6 +27,9 @@ With --plain every PUT is stored as is and every GET serves the stored bytes.
   Without credentials the answer is GitLab's 401 {"message":"401 Unauthorized"} with
   WWW-Authenticate: Basic realm="GitLab Packages Registry" (both modes), wrong ones get 401 too.
   --anonymous-read lets GET/HEAD through without credentials (a public project).
+  --no-challenge leaves WWW-Authenticate out of the 401 (to see that Maven then gives up).
+--bad-checksums / --missing-checksums sha1,md5 serve wrong hashes or 404 for those checksum GETs
+(to see that Maven's checksumPolicy fail catches them, and which it falls back to).
 
 Prints "maven probe listening on http://127.0.0.1:<port>" on stdout once it accepts requests.
 """
@@ -125,8 +128,9 @@ class Probe(BaseHTTPRequestHandler):
         return False
 
     def unauthorized(self, head=False):
-        self.answer(401, b'{"message":"401 Unauthorized"}',
-                    extra={"WWW-Authenticate": 'Basic realm="GitLab Packages Registry"'}, head=head)
+        extra = {} if self.server.cfg.no_challenge else {
+            "WWW-Authenticate": 'Basic realm="GitLab Packages Registry"'}
+        self.answer(401, b'{"message":"401 Unauthorized"}', extra=extra, head=head)
         return 401
 
     def not_found(self, head=False):
@@ -157,6 +161,10 @@ class Probe(BaseHTTPRequestHandler):
             data = self.server.read(os.path.join(root, base))
             if data is None:
                 return self.not_found(head), 0
+            if ext in self.server.cfg.missing_checksums:
+                return self.not_found(head), 0
+            if ext in self.server.cfg.bad_checksums:
+                data = data + b"corrupted"
             digest = (hashlib.sha1 if ext == "sha1" else hashlib.md5)(data).hexdigest().encode()
             self.answer(200, digest, "text/plain", head=head)
             return 200, 0
@@ -250,8 +258,13 @@ def main():
     ap.add_argument("--token", default="glpat-probe-token")
     ap.add_argument("--anonymous-read", action="store_true")
     ap.add_argument("--plain", action="store_true", help="store every PUT, no GitLab checksum rules")
+    ap.add_argument("--bad-checksums", default="", help="sha1,md5: serve wrong hashes for these")
+    ap.add_argument("--missing-checksums", default="", help="sha1,md5: answer 404 for these")
+    ap.add_argument("--no-challenge", action="store_true", help="401 without WWW-Authenticate")
     ap.add_argument("--put-status", type=int, default=200, help="status for a stored PUT")
     cfg = ap.parse_args()
+    cfg.bad_checksums = set(filter(None, cfg.bad_checksums.split(",")))
+    cfg.missing_checksums = set(filter(None, cfg.missing_checksums.split(",")))
     os.makedirs(cfg.root, exist_ok=True)
     srv = ProbeServer(cfg)
     print(f"maven probe listening on http://127.0.0.1:{srv.server_address[1]}", flush=True)
