@@ -9,9 +9,11 @@ dependencies come from installed packages. See docs/maven-notes.md for why each 
     deploy_file(settings, local_repo, url, jar, pom)                  # CompletedProcess
     dependency_get(settings, empty_local_repo, "com.acme:demo:1.0")   # from the settings' URL
 
-Maven's `-o` is not used: it refuses to deploy at all ("Cannot deploy while offline") and skips
-remote repositories; offline-ness comes from the settings instead (a mirror of every repository
-id except the one under test onto file:///usr/share/maven-repo).
+Offline-ness comes from the settings (a mirror of every repository id except the one under test
+onto file:///usr/share/maven-repo). Maven's `-o` cannot be used for deploys: the deploy plugin
+refuses ("Cannot deploy artifacts when Maven is in offline mode") whatever the resolver allows.
+Resolutions do run with `-o` plus the resolver's offline exceptions for file: and 127.0.0.1
+(OFFLINE_GET), so a `dependency:get` cannot reach any other host even if a pom named one.
 """
 
 import os
@@ -26,6 +28,9 @@ DEBIAN_REPO = "file:///usr/share/maven-repo"
 DEPLOY_PLUGIN = "org.apache.maven.plugins:maven-deploy-plugin:3.0.0"
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.5.0"
 REPO_ID = "packyard"
+# -o, except for file: repositories (Debian's) and the loopback server (resolver 1.6's
+# DefaultOfflineController reads these two properties).
+OFFLINE_GET = ("-o", "-Daether.offline.protocols=file", "-Daether.offline.hosts=127.0.0.1")
 
 
 def write_settings(folder, url=None, token=None, header="Private-Token", username=None,
@@ -143,16 +148,16 @@ def dependency_get(settings, local_repo, coords, extra=(), timeout=300):
     from the repository written into the settings (write_settings(url=...)), checksums checked
     with its checksumPolicy. Use a fresh local_repo to make Maven download everything again."""
     return mvn(settings, local_repo,
-               [f"{DEPENDENCY_PLUGIN}:get", f"-Dartifact={coords}", "-Dtransitive=false",
-                *extra], timeout=timeout)
+               [*OFFLINE_GET, f"{DEPENDENCY_PLUGIN}:get", f"-Dartifact={coords}",
+                "-Dtransitive=false", *extra], timeout=timeout)
 
 
 def dependency_copy(settings, local_repo, coords, out_dir, extra=(), timeout=300):
     """`mvn dependency:copy`: resolves coords like dependency_get and copies the file into
     out_dir (so a test can compare bytes with what it deployed)."""
     return mvn(settings, local_repo,
-               [f"{DEPENDENCY_PLUGIN}:copy", f"-Dartifact={coords}", f"-DoutputDirectory={out_dir}",
-                *extra], timeout=timeout)
+               [*OFFLINE_GET, f"{DEPENDENCY_PLUGIN}:copy", f"-Dartifact={coords}",
+                f"-DoutputDirectory={out_dir}", *extra], timeout=timeout)
 
 
 def local_file(local_repo, group, artifact, version, ext="jar"):
