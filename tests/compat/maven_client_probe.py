@@ -124,9 +124,14 @@ def main():
                            username="alice", password=TOKEN)
         repo = os.path.join(work, "m2-get-basic")
         p = dependency_get(s, repo, f"{G}:{A}:1.1")
-        show("dependency:get 1.1 from project URL with Basic (401 challenge first)", p,
-             basic.new_requests(), as_json)
+        reqs = basic.new_requests()
+        show("dependency:get 1.1 from project URL with Basic (401 challenge first)", p, reqs,
+             as_json)
         c.check(p.returncode == 0, "get with Basic")
+        c.check(reqs and reqs[0]["status"] == 401 and "Authorization" not in reqs[0],
+                "the first GET goes without credentials and is challenged")
+        c.check(all(r.get("Authorization") for r in reqs if r["status"] == 200),
+                "every successful GET carried Basic credentials")
         with open(local_file(repo, G, A, "1.1"), "rb") as f, open(files["1.1"][0], "rb") as g:
             c.check(f.read() == g.read(), "resolved jar has the deployed bytes")
 
@@ -155,7 +160,8 @@ def main():
         p = dependency_get(s, os.path.join(work, "m2-nochal"), f"{G}:{A}:1.0")
         show("dependency:get 1.0 with Basic, 401 without WWW-Authenticate (fails)", p,
              nochal.new_requests(), as_json)
-        c.check(p.returncode != 0, "no challenge, no credentials sent")
+        c.check(p.returncode != 0 and "status: 401" in p.stdout,
+                "no challenge, no credentials sent")
     finally:
         for pr in probes:
             pr.close()
