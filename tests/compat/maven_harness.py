@@ -23,8 +23,8 @@ from xml.sax.saxutils import escape
 
 DEBIAN_REPO = "file:///usr/share/maven-repo"
 # Pinned: the versions Debian 12 ships (libmaven-deploy-plugin-java 3.0.0-1,
-# libmaven-dependency-plugin-java 3.5.0-1). Maven 3.8.7's default bindings (deploy 2.7,
-# dependency 2.8) exist in /usr/share/maven-repo only as poms without jars.
+# libmaven-dependency-plugin-java 3.5.0-1). Maven 3.8.7's defaults (deploy 2.7, dependency 2.8)
+# exist in /usr/share/maven-repo only as poms relocating to these; naming them keeps it explicit.
 DEPLOY_PLUGIN = "org.apache.maven.plugins:maven-deploy-plugin:3.0.0"
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.5.0"
 REPO_ID = "packyard"
