@@ -11,12 +11,16 @@ packages=(
 # elsewhere on the machine, so only a missing npm command installs Debian's), and twine, pip
 # and an offline sdist/wheel build for PyPI, and promtool (Debian's prometheus package) to lint a
 # scrape of /-/metrics, and chromium, the headless browser tests/browser drives through
-# playwright-core (which never downloads a browser of its own).
+# playwright-core (which never downloads a browser of its own), and Maven with the deploy and
+# dependency plugins from Debian's /usr/share/maven-repo (junit4 because Debian's
+# plexus-container-default pom needs junit 4.x at plugin resolution; see docs/maven-notes.md).
 tests=false
 if [[ "${1:-}" == "--tests" ]]; then
   tests=true
   command -v npm >/dev/null || packages+=(nodejs npm)
   packages+=(twine python3-pip python3-build python3-setuptools python3-wheel prometheus chromium)
+  packages+=(maven openjdk-17-jre-headless libmaven-deploy-plugin-java libmaven-dependency-plugin-java
+             junit4)
 fi
 missing=()
 for p in "${packages[@]}"; do
