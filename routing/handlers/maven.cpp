@@ -143,7 +143,7 @@ std::optional<found_file> file_at(const store::txn& t, const std::vector<store::
 
 outcome answer(const request_context& ctx, const store::txn& t,
                const std::vector<store::package>& candidates, const maven::target& target,
-               bool newest_upload) {
+               bool newest_upload, bool instance) {
     const auto want = maven::extract_format(target.file_name);
     if (want.base == "maven-metadata.xml" && !target.path.ends_with("-SNAPSHOT")) {
         if (auto doc = generated_metadata(t, candidates, target.path)) {
@@ -166,8 +166,14 @@ outcome answer(const request_context& ctx, const store::txn& t,
     }
     auto found = file_at(t, candidates, want.base, newest_upload);
     if (!found) {
-        // No forwarding to Maven Central (dependency confusion): not found.
-        return package_not_found();
+        // The instance route finds the package, then the file with PackageFileFinder#execute!,
+        // whose miss is the API's plain 404; the others answer both misses alike. No
+        // forwarding to Maven Central (dependency confusion): not found.
+        const bool some_package =
+            std::any_of(candidates.begin(), candidates.end(),
+                        [](const store::package& p) { return store::installable(p.status); });
+        return instance && some_package ? message_response(404, "404 Not found")
+                                        : package_not_found();
     }
     if (want.what == maven::format::md5) {
         return text_response(found->file.md5);
@@ -191,7 +197,8 @@ outcome maven_download(request_context& ctx, const snapshot& t) {
     const auto& target = std::get<maven::target>(parsed);
     // Without Maven Central forwarding GitLab asks first whether any project has the path.
     const bool known = store::maven_path_exists(t, target.path);
-    if (!ctx.subject.project && !ctx.subject.group) {
+    const bool instance = !ctx.subject.project && !ctx.subject.group;
+    if (instance) {
         // Instance level: the project is the one at the path minus its last segment.
         if (!known) {
             return forbidden();
@@ -215,7 +222,7 @@ outcome maven_download(request_context& ctx, const snapshot& t) {
             candidates.push_back(std::move(p));
         }
     }
-    return answer(ctx, t, candidates, target, !ctx.subject.project);
+    return answer(ctx, t, candidates, target, !ctx.subject.project, instance);
 }
 
 std::optional<response> maven_upload_check(request_context& ctx) {
