@@ -349,6 +349,7 @@ def main(binary):
         c.check(status == 401 and headers.get("WWW-Authenticate") == CHALLENGE,
                 f"an anonymous GET is 401 with {CHALLENGE}: {status} "
                 f"{headers.get('WWW-Authenticate')}")
+        log.new()  # that GET is not Maven's
         s_get_basic = write_settings(os.path.join(work, "s-get-basic"), url=project_url,
                                      username="dev", password=tokens["dev"])
         repo = empty_repo("m2-basic")
