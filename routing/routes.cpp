@@ -57,6 +57,11 @@ constexpr needs pypi_read{false, false, subject::project, read_packages, false, 
 constexpr needs pypi_upload{true, false, subject::project, upload, false, basic_realm};
 constexpr needs pypi_group{false, false, subject::group, 0, false, basic_realm};
 
+// Maven (lib/api/maven_packages.rb): reads as PyPI's (Maven sends Basic credentials only after
+// a 401 with the realm); an upload is authenticate_non_get!, then user_project, then
+// authorize_upload!.
+constexpr needs maven_upload{true, false, subject::project, upload};
+
 constexpr unsigned job = allow_job_token;
 constexpr unsigned web = web_page;
 constexpr unsigned kept = kept_answers;
@@ -131,6 +136,15 @@ const route table[] = {
      job_or_basic, stream, generic_upload, h::generic_upload_check},
     {m::get, "/api/v4/projects/:id/packages/generic/:package_name/:rest*", h::generic_download,
      read, job_or_basic, none, generic_download},
+
+    // Maven (lib/api/maven_packages.rb): :rest* is *path/:file_name. Uploads at project level.
+    {m::put, "/api/v4/projects/:id/packages/maven/:rest*", h::maven_upload, write, job_or_basic,
+     stream, maven_upload, h::maven_upload_check},
+    {m::get, "/api/v4/projects/:id/packages/maven/:rest*", h::maven_download, read, job_or_basic,
+     none, pypi_read},
+    {m::get, "/api/v4/groups/:id/-/packages/maven/:rest*", h::maven_download, read, job_or_basic,
+     none, pypi_group},
+    {m::get, "/api/v4/packages/maven/:rest*", h::maven_download, read, job_or_basic, none},
 
     // npm (lib/api/npm_project_packages.rb, npm_group_packages.rb, npm_instance_packages.rb).
     // At group and instance level the project follows from the package name

@@ -1,6 +1,7 @@
 #include "store/derived.hpp"
 
 #include "store/codec.hpp"
+#include "store/maven.hpp"
 #include "store/npm.hpp"
 #include "store/package_counts.hpp"
 #include "store/package_names.hpp"
@@ -140,6 +141,7 @@ constexpr derived_table tables[] = {
     {"package_tags", &dbis::package_tags, 8, nullptr, nullptr, expected_package_tags, nullptr},
     {"pypi_names", &dbis::pypi_names, 8, nullptr, nullptr, expected_pypi_names, nullptr},
     {"pypi_files", &dbis::pypi_files, 8, nullptr, nullptr, expected_pypi_files, nullptr},
+    {"maven_paths", &dbis::maven_paths, 0, nullptr, nullptr, expected_maven_paths, nullptr},
     {"pipelines_by_project", &dbis::pipelines_by_project, 0, nullptr, nullptr,
      expected_pipelines_by_project, nullptr},
     {"build_infos_by_pipeline", &dbis::build_infos_by_pipeline, 0, nullptr, nullptr,

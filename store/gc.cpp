@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/maven.hpp"
 #include "store/npm.hpp"
 #include "store/package_counts.hpp"
 #include "store/package_keys.hpp"
@@ -60,6 +61,9 @@ std::error_code delete_package_row(write_txn& t, const package& p) {
     }
     if (p.type == package_type::pypi) {
         return drop_pypi_package(t, p);
+    }
+    if (p.type == package_type::maven) {
+        return drop_maven_package(t, p);
     }
     if (p.type == package_type::npm) {
         if (auto ec = drop_npm_package(t, p)) {

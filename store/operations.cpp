@@ -2,6 +2,7 @@
 
 #include "store/gc.hpp"
 #include "store/identity.hpp"
+#include "store/maven.hpp"
 #include "store/npm.hpp"
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
@@ -39,6 +40,12 @@ result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload&
             return out(boost::system::in_place_error, ec);
         }
     }
+    return add_uploaded_file(t, blobs, bytes, pkg, r);
+}
+
+result<package_file> add_uploaded_file(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                       const package& pkg, const upload_record& r) {
+    using out = result<package_file>;
     package_file file;
     file.package_id = pkg.id;
     file.project_id = r.project_id;
@@ -169,7 +176,22 @@ std::error_code destroy_package(write_txn& t, std::uint64_t package_id) {
     if (!cur || !displayable(cur->status)) {
         return make_error_code(errc::not_found);
     }
-    return mark_package_for_destruction(t, *cur);
+    if (auto ec = mark_package_for_destruction(t, *cur)) {
+        return ec;
+    }
+    if (cur->type == package_type::maven && cur->version &&
+        maven_versions(t, cur->project_id, cur->name).empty()) {
+        // GitLab's Packages::Maven::Metadata::SyncService: when the last version of an artifact
+        // goes, so does its versionless package (the maven-metadata.xml listing the versions).
+        for (const auto& p : maven_packages_at(t, cur->name)) {
+            if (p.project_id == cur->project_id && !p.version && displayable(p.status)) {
+                if (auto ec = mark_package_for_destruction(t, p)) {
+                    return ec;
+                }
+            }
+        }
+    }
+    return {};
 }
 
 std::error_code destroy_file(write_txn& t, std::uint64_t file_id) {
@@ -192,6 +214,56 @@ std::error_code delete_project_cascade(write_txn& t, blob_store& blobs, std::uin
         return ec;
     }
     return delete_project(t, project_id);
+}
+
+} // namespace packyard::store
+
+namespace packyard::store {
+
+std::optional<package> maven_package_in_project(const txn& t, std::uint64_t project_id,
+                                                std::string_view path) {
+    std::optional<package> newest;
+    for (auto& p : maven_packages_at(t, path)) {
+        if (p.project_id == project_id && p.status != package_status::pending_destruction) {
+            newest = std::move(p); // oldest first: the last match is the newest
+        }
+    }
+    return newest;
+}
+
+result<package_file> record_maven_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                         const maven_upload_record& r) {
+    using out = result<package_file>;
+    const auto& u = r.upload;
+    auto place = place_of(t, u.project_id);
+    if (!place) {
+        return out(boost::system::in_place_error, make_error_code(errc::not_found));
+    }
+    package pkg;
+    if (auto existing = maven_package_in_project(t, u.project_id, r.path)) {
+        package after = *existing;
+        after.updated_at = u.now;
+        if (auto ec = update_package(t, *existing, after, *place)) {
+            return out(boost::system::in_place_error, ec);
+        }
+        pkg = std::move(after);
+    } else {
+        pkg.name = u.name;
+        if (!r.versionless) {
+            pkg.version = u.version;
+        }
+        pkg.type = package_type::maven;
+        pkg.creator_id = u.creator_id;
+        pkg.created_at = u.now;
+        pkg.updated_at = u.now;
+        if (auto ec = create_package(t, pkg, *place)) {
+            return out(boost::system::in_place_error, ec);
+        }
+        if (auto ec = index_maven_package(t, pkg)) {
+            return out(boost::system::in_place_error, ec);
+        }
+    }
+    return add_uploaded_file(t, blobs, bytes, pkg, u);
 }
 
 } // namespace packyard::store

@@ -41,6 +41,26 @@ struct upload_record {
 /// fsynced before the batch commits. Returns the file row (GitLab's select=package_file).
 result<package_file> record_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
                                    const upload_record& r);
+/// record_upload's second half, for a package the caller found or created: the file row, its
+/// blob reference and build infos, then the bytes moved into place.
+result<package_file> add_uploaded_file(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                       const package& pkg, const upload_record& r);
+
+/// A Maven upload of a file that is stored (GitLab's Packages::Maven::FindOrCreatePackageService
+/// and CreatePackageFileService): the project's newest package with this Maven path, or a new
+/// one (versionless for an artifact's maven-metadata.xml), then one more file. The name and
+/// version were validated by the caller.
+struct maven_upload_record {
+    upload_record upload; ///< type maven; name and version as a new package would get them
+    std::string path;     ///< the Maven path the package is found by
+    bool versionless = false;
+};
+result<package_file> record_maven_upload(write_txn& t, blob_store& blobs, blob_upload& bytes,
+                                         const maven_upload_record& r);
+/// The project's newest Maven package with this path that is not being destroyed (GitLab's
+/// Packages::Maven::PackageFinder for one project, which FindOrCreatePackageService uses).
+std::optional<package> maven_package_in_project(const txn& t, std::uint64_t project_id,
+                                                std::string_view path);
 
 /// An npm publish (GitLab's Packages::Npm::CreatePackageService, with the tarball already
 /// checked): the package, its one file, build infos, the stored package.json and the dist-tag,

@@ -11,7 +11,7 @@
 namespace packyard::store {
 
 /// Version of the on-disk layout; an older binary refuses a folder with a newer one.
-inline constexpr std::uint32_t schema_version = 7;
+inline constexpr std::uint32_t schema_version = 8;
 
 /// Handles of every database, opened once at startup (mdb_dbi_open must not race).
 struct dbis {
@@ -55,6 +55,7 @@ struct dbis {
     MDB_dbi pypi_core_metadata{};
     MDB_dbi pypi_pages{};
     MDB_dbi web_sessions{};
+    MDB_dbi maven_paths{};
 };
 
 /// One layout of a database, in the words of docs/store-schema.md's table (a test holds the
@@ -139,6 +140,7 @@ inline constexpr layout schema[] = {
      "u64 page generation"},
     {"web_sessions", &dbis::web_sessions, false, "SHA-256 of the session's secret (32 bytes)",
      "session (token id, user id, created, expires, CSRF secret)"},
+    {"maven_paths", &dbis::maven_paths, false, "Maven path\\0 · package id", "—"},
 };
 
 /// Member source kinds (key byte in members/memberships).

@@ -74,6 +74,13 @@ std::error_code upgrade(environment& env) {
         }
     }
     // 7: the web pages' sessions (web_sessions): a new database, empty in an older folder.
+    if (found < 8) {
+        // 8: Maven (maven_paths): packages of type maven may exist already (the Packages API
+        // and the seeder make them), so the index is built from the rows.
+        if (auto ec = rebuild(*t, *find_derived_table("maven_paths")); !ec) {
+            return ec.error();
+        }
+    }
     value_writer w;
     w.u32(schema_version);
     if (auto ec = put(*t, t->db().meta, "schema_version", w.view())) {

@@ -45,6 +45,17 @@ too_long(std::initializer_list<length_rule> fields);
 /// '-' or '.', not ending with '.', '.git' or '.atom'; at most 255 bytes.
 bool valid_path(std::string_view s);
 
+/// Percent-decodes one path segment; none when the encoding is malformed.
+std::optional<std::string> pct_decode(std::string_view raw);
+
+/// Grape's file_path validator (lib/api/validations/validators/file_path.rb and
+/// Gitlab::PathTraversal) on a decoded path: no traversal, no absolute path, no double encoding.
+bool valid_file_path(std::string_view decoded);
+
+/// A package file as Rails renders the record itself (what generic's select=package_file and a
+/// Maven upload answer).
+void write_raw_file_record(json_writer& w, const store::package_file& f);
+
 using store::parse_date;
 
 /// url_base for entities.

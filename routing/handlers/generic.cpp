@@ -11,7 +11,6 @@
 
 #include <boost/url/encode.hpp>
 #include <boost/url/grammar/lut_chars.hpp>
-#include <boost/url/pct_string_view.hpp>
 
 namespace packyard::routing::handlers {
 namespace {
@@ -60,32 +59,6 @@ bool valid_file_name(std::string_view s) {
     }
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return name_char(c) || c == '~' || c == '@'; });
-}
-
-std::optional<std::string> pct_decode(std::string_view raw) {
-    auto pct = boost::urls::make_pct_string_view(raw);
-    if (!pct) {
-        return std::nullopt;
-    }
-    return pct->decode();
-}
-
-/// Grape's file_path validator (lib/api/validations/validators/file_path.rb and
-/// Gitlab::PathTraversal): no traversal, no absolute path, no double encoding.
-bool valid_file_path(std::string_view decoded) {
-    auto again = pct_decode(decoded);
-    if (!again || *again != decoded) {
-        return false; // decoding twice changed it: double-encoded
-    }
-    const std::string_view s = decoded;
-    if (s == "." || s == ".." || s.starts_with("../") || s.starts_with("..\\") ||
-        s.ends_with("/..") || s.ends_with("\\..") || s.find("/../") != std::string_view::npos ||
-        s.find("\\..\\") != std::string_view::npos || s.find("/..\\") != std::string_view::npos ||
-        s.find("\\../") != std::string_view::npos || s.find('\n') != std::string_view::npos ||
-        s.starts_with("/")) {
-        return false;
-    }
-    return true;
 }
 
 /// Splits the route's :rest* into version, path and file name and validates all of them,
@@ -153,22 +126,6 @@ std::variant<generic_target, response> parse_target(request_context& ctx) {
         return bad_params(v.message());
     }
     return t;
-}
-
-void write_raw_file_record(json_writer& w, const store::package_file& f) {
-    w.begin_object();
-    w.field_u("id", f.id).field_u("package_id", f.package_id);
-    w.key("created_at").time(f.created_at).key("updated_at").time(f.updated_at);
-    w.field_u("size", f.size).field_i("file_store", 1);
-    w.field("file_md5", f.md5).field("file_sha1", f.sha1).field("file_name", f.file_name);
-    w.key("file").begin_object().field("url", "/" + f.sha256).end_object();
-    w.field("file_sha256", f.sha256);
-    w.field_null("verification_retry_at").field_null("verified_at");
-    w.field_null("verification_failure").field_null("verification_retry_count");
-    w.field_null("verification_checksum").field_i("verification_state", 0);
-    w.field_null("verification_started_at").field_null("new_file_path");
-    w.field("status", "default").field_u("project_id", f.project_id);
-    w.end_object();
 }
 
 } // namespace

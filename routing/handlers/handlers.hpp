@@ -88,6 +88,11 @@ outcome pypi_simple_index(request_context& ctx, const snapshot& t);
 outcome pypi_simple_package(request_context& ctx, const snapshot& t);
 outcome pypi_download(request_context& ctx, const snapshot& t);
 
+// maven.cpp (lib/api/maven_packages.rb)
+std::optional<response> maven_upload_check(request_context& ctx);
+outcome maven_upload(request_context& ctx, const snapshot& t);
+outcome maven_download(request_context& ctx, const snapshot& t);
+
 // pipelines.cpp
 outcome create_commit_status(request_context& ctx, const snapshot& t);
 outcome list_pipelines(request_context& ctx, const snapshot& t);

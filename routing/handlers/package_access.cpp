@@ -40,8 +40,8 @@ write_plan destroy(const request_context& ctx, store::writer::job job, std::stri
                        });
 }
 
-outcome send_file(const request_context& ctx, const store::package& p,
-                  const store::package_file& f) {
+outcome send_file(const request_context& ctx, const store::package& p, const store::package_file& f,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra) {
     response r;
     r.content_type = "application/octet-stream";
     r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
@@ -51,6 +51,9 @@ outcome send_file(const request_context& ctx, const store::package& p,
                                             "\"; filename*=UTF-8''" + form_escape(f.file_name));
     if (!f.sha256.empty()) {
         r.set_header("X-Checksum-SHA256", f.sha256);
+    }
+    for (const auto& [name, value] : extra) {
+        r.set_header(std::string(name), std::string(value));
     }
     const std::int64_t now = now_ms();
     if (p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) {

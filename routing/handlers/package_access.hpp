@@ -26,7 +26,8 @@ write_plan destroy(const request_context& ctx, store::writer::job job, std::stri
 /// Answers with the file's bytes and GitLab's download headers. Records last_downloaded_at
 /// first when it is more than a minute old (GitLab throttles the update the same way): then
 /// the answer is a write plan whose render sends the file.
-outcome send_file(const request_context& ctx, const store::package& p,
-                  const store::package_file& f);
+/// extra: headers a format adds (Maven's x-checksum-sha1 and x-checksum-md5).
+outcome send_file(const request_context& ctx, const store::package& p, const store::package_file& f,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {});
 
 } // namespace packyard::routing::handlers

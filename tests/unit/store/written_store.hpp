@@ -59,6 +59,8 @@ struct written_store : temp_env {
         npm_package = npm("left-pad", "1.0.0");
         npm("left-pad", "1.1.0");
         pypi_file = pypi("My_Pkg", "1.0");
+        maven_file = maven("com/acme/demo/1.0", "com/acme/demo", "1.0", "demo-1.0.jar", false);
+        maven("com/acme/demo", "com/acme/demo", "", "maven-metadata.xml", true);
         // A package deleted and waiting for the cleanup.
         auto w = write_txn::begin(*env);
         pending_package =
@@ -136,6 +138,29 @@ struct written_store : temp_env {
         return f->id;
     }
 
+    std::uint64_t maven(const std::string& path, const std::string& name,
+                        const std::string& version, const std::string& file_name,
+                        bool versionless) {
+        auto u = blob_upload::create(blobs.tmp_dir());
+        BOOST_REQUIRE(u);
+        maven_upload_record r;
+        r.path = path;
+        r.versionless = versionless;
+        r.upload.project_id = project_id;
+        r.upload.type = package_type::maven;
+        r.upload.name = name;
+        r.upload.version = version;
+        r.upload.file_name = file_name;
+        r.upload.now = ++clock;
+        r.upload.digest = bytes_of(*u, "maven " + path + "/" + file_name);
+        auto t = write_txn::begin(*env);
+        auto f = record_maven_upload(*t, blobs, *u, r);
+        BOOST_REQUIRE(f);
+        BOOST_REQUIRE(!blobs.sync());
+        BOOST_REQUIRE(!t->commit());
+        return f->id;
+    }
+
     /// Some key of a table under prefix (the first).
     std::string first_key(MDB_dbi dbis::*dbi, std::string_view prefix = {}) {
         auto t = read_txn::begin(*env);
@@ -160,6 +185,7 @@ struct written_store : temp_env {
     std::uint64_t pipeline_id = 0;
     std::uint64_t npm_package = 0;
     std::uint64_t pypi_file = 0;
+    std::uint64_t maven_file = 0;
     std::uint64_t tool_file = 0;
     std::uint64_t pending_package = 0;
     std::int64_t clock = 1000;

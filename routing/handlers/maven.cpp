@@ -1,0 +1,333 @@
+// GitLab's Maven repository (lib/api/maven_packages.rb, lib/api/helpers/packages/maven.rb):
+// files by Maven path at instance, group and project level, and uploads at project level.
+// What Maven sends and expects is in docs/maven-notes.md; packyard's choices beyond GitLab in
+// docs/decisions/0020-maven-registry.md.
+
+#include "store/maven.hpp"
+
+#include "routing/access.hpp"
+#include "routing/handlers/common.hpp"
+#include "routing/handlers/handlers.hpp"
+#include "routing/handlers/package_access.hpp"
+#include "routing/maven/metadata_xml.hpp"
+#include "routing/maven/paths.hpp"
+#include "store/crypto.hpp"
+#include "store/identity.hpp"
+#include "store/operations.hpp"
+#include "store/packages.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace packyard::routing::handlers {
+namespace {
+
+/// maven_max_file_size (app/models/plan_limits.rb): 3 GB.
+constexpr std::uint64_t max_file_size = 3ULL * 1024 * 1024 * 1024;
+/// FindOrCreatePackageService's bound on a file name.
+constexpr std::size_t max_file_name = 5000;
+
+response package_not_found() {
+    return message_response(404, "404 Package Not Found");
+}
+
+response text_response(std::string body) {
+    response r;
+    r.content_type = "text/plain";
+    r.body = std::move(body);
+    return r;
+}
+
+/// The request's target, or Grape's answer to it (404 when no route would match, 400 for a
+/// parameter that fails its validator).
+std::variant<maven::target, response> target_of(const request_context& ctx, bool upload) {
+    auto t = maven::split_target(ctx.raw_path_param("rest"));
+    if (!t) {
+        return not_found();
+    }
+    if (auto errors = maven::parameter_errors(*t, upload); !errors.empty()) {
+        return bad_params(errors);
+    }
+    return std::move(*t);
+}
+
+/// The projects a read looks in: the route's project, or at group level every project of the
+/// group and its subgroups whose packages the caller may read (GitLab's
+/// packages_visible_to_user).
+std::vector<store::project> projects_of(const request_context& ctx, const store::txn& t) {
+    std::vector<store::project> out;
+    if (ctx.subject.project) {
+        out.push_back(*ctx.subject.project);
+        return out;
+    }
+    for (const auto ns : store::self_and_descendant_groups(t, ctx.subject.group->id)) {
+        for (const auto id : store::projects_in_namespace(t, ns)) {
+            auto p = store::find_project(t, id);
+            if (p && can_read_packages(ctx, t, *p)) {
+                out.push_back(std::move(*p));
+            }
+        }
+    }
+    return out;
+}
+
+bool in(const std::vector<store::project>& projects, std::uint64_t id) {
+    return std::any_of(projects.begin(), projects.end(),
+                       [id](const store::project& p) { return p.id == id; });
+}
+
+/// The versionless package's maven-metadata.xml as the stored versions make it, when the path
+/// is an artifact whose versionless package is among the candidates and some version of it
+/// can be installed. A group reads the versions of every project it looks in: the same
+/// version in two projects is listed once, at its first upload.
+std::optional<std::string> generated_metadata(const store::txn& t,
+                                              const std::vector<store::package>& candidates,
+                                              std::string_view path) {
+    std::map<std::string, std::int64_t, std::less<>> first_seen;
+    std::vector<std::uint64_t> projects;
+    for (const auto& p : candidates) {
+        if (!p.version &&
+            std::find(projects.begin(), projects.end(), p.project_id) == projects.end()) {
+            projects.push_back(p.project_id);
+        }
+    }
+    for (const auto project : projects) {
+        for (const auto& v : store::maven_versions(t, project, path)) {
+            auto [it, added] = first_seen.emplace(*v.version, v.created_at);
+            if (!added) {
+                it->second = std::min(it->second, v.created_at);
+            }
+        }
+    }
+    if (first_seen.empty()) {
+        return std::nullopt;
+    }
+    std::vector<maven::listed_version> versions;
+    versions.reserve(first_seen.size());
+    for (const auto& [version, created] : first_seen) {
+        versions.push_back({version, created});
+    }
+    std::stable_sort(versions.begin(), versions.end(),
+                     [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+    return maven::render_metadata(maven::coordinates_of(path), versions);
+}
+
+/// The file to serve: at project level the newest installable package with the path, and its
+/// newest file of that name (GitLab's PackageFinder.last, then PackageFileFinder); at group
+/// level the newest upload of that name among all of them, so that one artifact in a parent
+/// and a subgroup resolves to one file whatever the package ids (gitlab-foss#79697).
+struct found_file {
+    store::package pkg;
+    store::package_file file;
+};
+std::optional<found_file> file_at(const store::txn& t, const std::vector<store::package>& packages,
+                                  std::string_view name, bool newest_upload) {
+    std::optional<found_file> best;
+    for (auto it = packages.rbegin(); it != packages.rend(); ++it) {
+        if (!store::installable(it->status)) {
+            continue;
+        }
+        for (auto& f : store::files_of(t, it->id)) {
+            if (f.status == store::file_status::default_ && f.file_name == name &&
+                (!best || f.id > best->file.id)) {
+                best = found_file{*it, std::move(f)};
+            }
+        }
+        if (!newest_upload) {
+            break; // the newest package decides, with its file or without
+        }
+    }
+    return best;
+}
+
+outcome answer(const request_context& ctx, const store::txn& t,
+               const std::vector<store::package>& candidates, const maven::target& target,
+               bool newest_upload, bool instance) {
+    const auto want = maven::extract_format(target.file_name);
+    if (want.base == "maven-metadata.xml" && !target.path.ends_with("-SNAPSHOT")) {
+        if (auto doc = generated_metadata(t, candidates, target.path)) {
+            const auto sums = maven::checksums_of(*doc);
+            if (want.what == maven::format::md5) {
+                return text_response(sums.md5);
+            }
+            if (want.what == maven::format::sha1) {
+                return text_response(sums.sha1);
+            }
+            response r;
+            r.content_type = "application/octet-stream";
+            r.set_header("Content-Disposition", "attachment; filename=\"maven-metadata.xml\"; "
+                                                "filename*=UTF-8''maven-metadata.xml");
+            r.set_header("x-checksum-sha1", sums.sha1);
+            r.set_header("x-checksum-md5", sums.md5);
+            r.body = std::move(*doc);
+            return r;
+        }
+    }
+    auto found = file_at(t, candidates, want.base, newest_upload);
+    if (!found) {
+        // The instance route finds the package, then the file with PackageFileFinder#execute!,
+        // whose miss is the API's plain 404; the others answer both misses alike. No
+        // forwarding to Maven Central (dependency confusion): not found.
+        const bool some_package =
+            std::any_of(candidates.begin(), candidates.end(),
+                        [](const store::package& p) { return store::installable(p.status); });
+        return instance && some_package ? message_response(404, "404 Not found")
+                                        : package_not_found();
+    }
+    if (want.what == maven::format::md5) {
+        return text_response(found->file.md5);
+    }
+    if (want.what == maven::format::sha1) {
+        return text_response(found->file.sha1);
+    }
+    return send_file(ctx, found->pkg, found->file,
+                     {{"x-checksum-sha1", found->file.sha1}, {"x-checksum-md5", found->file.md5}});
+}
+
+} // namespace
+
+outcome maven_download(request_context& ctx, const snapshot& t) {
+    // Route needs: the project (read_packages) or the group, each a 401 with the Basic realm
+    // for the anonymous when hidden; none at instance level.
+    auto parsed = target_of(ctx, false);
+    if (auto* err = std::get_if<response>(&parsed)) {
+        return std::move(*err);
+    }
+    const auto& target = std::get<maven::target>(parsed);
+    // Without Maven Central forwarding GitLab asks first whether any project has the path.
+    const bool known = store::maven_path_exists(t, target.path);
+    const bool instance = !ctx.subject.project && !ctx.subject.group;
+    if (instance) {
+        // Instance level: the project is the one at the path minus its last segment.
+        if (!known) {
+            return forbidden();
+        }
+        const auto slash = target.path.rfind('/');
+        auto project = slash == std::string::npos
+                           ? std::nullopt
+                           : store::find_project_by_path(t, target.path.substr(0, slash));
+        if (!project || !can_read_packages(ctx, t, *project)) {
+            // The anonymous are asked for credentials (Maven sends them only then).
+            return ctx.who.signed_in() ? forbidden() : unauthorized();
+        }
+        ctx.subject.project = std::move(*project);
+    } else if (!known) {
+        return not_found(ctx.subject.project ? "Project" : "Group");
+    }
+    const auto projects = projects_of(ctx, t);
+    std::vector<store::package> candidates;
+    for (auto& p : store::maven_packages_at(t, target.path)) {
+        if (in(projects, p.project_id)) {
+            candidates.push_back(std::move(p));
+        }
+    }
+    return answer(ctx, t, candidates, target, !ctx.subject.project, instance);
+}
+
+std::optional<response> maven_upload_check(request_context& ctx) {
+    // After the route's needs (signed in, the project, upload rights: authenticate_non_get!,
+    // authorize_upload!): the parameters, the size and what creating the package would
+    // validate, from the header alone, before the body is read.
+    auto parsed = target_of(ctx, true);
+    if (auto* err = std::get_if<response>(&parsed)) {
+        return std::move(*err);
+    }
+    const auto& target = std::get<maven::target>(parsed);
+    const auto length_header = ctx.req.header("Content-Length");
+    std::uint64_t length = 0;
+    if (std::from_chars(length_header.data(), length_header.data() + length_header.size(), length)
+                .ec == std::errc{} &&
+        length > max_file_size) {
+        return bad_request("File is too large");
+    }
+    if (target.file_name.size() > max_file_name) {
+        return bad_request("File name is too long");
+    }
+    const auto want = maven::extract_format(target.file_name);
+    if (want.what != maven::format::file) {
+        return std::nullopt; // checksums create nothing here
+    }
+    const auto pkg = maven::package_for(target.path, target.file_name);
+    if (auto errors = maven::validation_errors(target.path, pkg); !errors.empty()) {
+        return message_response(400, "Validation failed: " + errors);
+    }
+    return std::nullopt;
+}
+
+outcome maven_upload(request_context& ctx, const snapshot& t) {
+    // Route needs: signed in, the project, upload rights; checked again against this snapshot.
+    const auto& proj = *ctx.subject.project;
+    if (auto refused = maven_upload_check(ctx)) {
+        return std::move(*refused);
+    }
+    if (!ctx.upload || !ctx.upload->finished()) {
+        return bad_params("file is missing");
+    }
+    const auto target = std::get<maven::target>(target_of(ctx, true));
+    const auto want = maven::extract_format(target.file_name);
+    const auto& digest = ctx.upload->digest();
+    if (want.what == maven::format::md5) {
+        // Accepted and dropped, as GitLab does (it never stores an .md5).
+        ctx.upload->discard();
+        return text_response({});
+    }
+    if (want.what == maven::format::sha1) {
+        // GitLab's verify_package_file: the body must be exactly the stored file's SHA-1 in
+        // hex; it compares the SHA-256 of both, which the upload already computed.
+        ctx.upload->discard();
+        auto pkg = store::maven_package_in_project(t, proj.id, target.path);
+        std::optional<store::package_file> file;
+        if (pkg) {
+            for (auto& f : store::files_of(t, pkg->id)) {
+                if (f.status == store::file_status::default_ && f.file_name == want.base) {
+                    file = std::move(f);
+                }
+            }
+        }
+        if (!file) {
+            return message_response(404, "404 Not found");
+        }
+        const auto expected = store::to_hex(store::digest_key(store::sha256(file->sha1)));
+        if (expected != digest.sha256) {
+            return message_response(409, "409 Conflict");
+        }
+        return no_content();
+    }
+    const auto pkg = maven::package_for(target.path, target.file_name);
+    store::maven_upload_record rec;
+    rec.path = target.path;
+    rec.versionless = pkg.versionless;
+    rec.upload.project_id = proj.id;
+    rec.upload.type = store::package_type::maven;
+    rec.upload.name = pkg.name;
+    rec.upload.version = pkg.version;
+    rec.upload.file_name = target.file_name;
+    rec.upload.creator_id = ctx.who.user_id();
+    rec.upload.pipeline_id =
+        ctx.who.kind == auth_kind::job_token && ctx.who.token ? ctx.who.token->pipeline_id : 0;
+    rec.upload.now = now_ms();
+    rec.upload.digest = digest;
+    auto file = std::make_shared<store::package_file>();
+    store::blob_store& blobs = *ctx.svc.blobs;
+    store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
+    return then_render(
+        [rec = std::move(rec), file, &blobs, &bytes](store::write_txn& w) -> std::error_code {
+            auto recorded = store::record_maven_upload(w, blobs, bytes, rec);
+            if (!recorded) {
+                return recorded.error();
+            }
+            *file = std::move(*recorded);
+            return {};
+        },
+        [file](const snapshot&, std::error_code ec) {
+            if (ec) {
+                return store_failure("maven upload", ec);
+            }
+            json_writer w;
+            write_raw_file_record(w, *file);
+            return json_response(200, w.take());
+        });
+}
+
+} // namespace packyard::routing::handlers
