@@ -123,15 +123,14 @@ struct maven_fixture : server_fixture {
     /// What `mvn deploy:deploy-file` sends for one release's jar and pom (docs/maven-notes.md).
     void deploy(const std::string& version, const std::string& jar, const std::string& pom,
                 const header_list& auth = as_root(), std::uint64_t project = 0) {
-        const std::string dir = "com/acme/demo/" + version + "/demo-" + version;
+        const std::string at = "com/acme/demo/" + version + "/demo-" + version;
         const std::vector<std::pair<std::string, std::string>> files{{".jar", jar}, {".pom", pom}};
         for (const auto& [ext, body] : files) {
-            BOOST_TEST_REQUIRE(put(dir + ext, body, auth, project).status == 200u, dir + ext);
-            BOOST_TEST_REQUIRE(put(dir + ext + ".sha1", sha1_of(body), auth, project).status ==
-                                   204u,
-                               dir + ext + ".sha1");
-            BOOST_TEST_REQUIRE(put(dir + ext + ".md5", md5_of(body), auth, project).status == 200u,
-                               dir + ext + ".md5");
+            BOOST_TEST_REQUIRE(put(at + ext, body, auth, project).status == 200u, at + ext);
+            BOOST_TEST_REQUIRE(put(at + ext + ".sha1", sha1_of(body), auth, project).status == 204u,
+                               at + ext + ".sha1");
+            BOOST_TEST_REQUIRE(put(at + ext + ".md5", md5_of(body), auth, project).status == 200u,
+                               at + ext + ".md5");
         }
     }
     void deploy_metadata(const std::string& xml, const header_list& auth = as_root(),
@@ -250,6 +249,19 @@ BOOST_FIXTURE_TEST_CASE(a_deploy_makes_the_versioned_and_the_versionless_package
                boost::test_tools::per_element());
     BOOST_TEST(file_names(package_id("")) == (std::vector<std::string>{"maven-metadata.xml"}),
                boost::test_tools::per_element());
+    // HEAD and checksum reads leave last_downloaded_at alone (download_package_file! skips
+    // HEAD; the .sha1/.md5 answers never reach it); a file download sets it.
+    BOOST_TEST(
+        http.request("HEAD", project_api() + "com/acme/demo/1.0/demo-1.0.jar", {}, with_token(dev))
+            .status == 200u);
+    BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsNull(), "after HEAD");
+    BOOST_TEST(
+        http.get(project_api() + "com/acme/demo/1.0/demo-1.0.jar.sha1", with_token(dev)).status ==
+        200u);
+    BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsNull(), "after GET .sha1");
+    BOOST_TEST(http.get(project_api() + "com/acme/demo/1.0/demo-1.0.jar", with_token(dev)).status ==
+               200u);
+    BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsString());
     // Maven's next deploy reads the metadata back, and its .sha1 (checked against the body).
     auto back = http.get(project_api() + meta, with_token(dev));
     BOOST_TEST(back.status == 200u);
@@ -432,6 +444,14 @@ BOOST_FIXTURE_TEST_CASE(upload_refusals_in_gitlabs_words, maven_fixture) {
     BOOST_TEST(stranger.status == 404u);
     BOOST_TEST(stranger.body == R"({"message":"404 Project Not Found"})");
     BOOST_TEST(put(rel, jar10, with_token("glpat-wrong")).status == 401u);
+    // Grape validates the parameters after the `before` block (authenticate_non_get!) but
+    // before the endpoint, where authorize_upload! finds the project and checks the role: a
+    // bad file name is a 400 for a Reporter or an outsider, a 401 for the anonymous.
+    BOOST_TEST(put("com/acme/demo/1.0/demo~1.0.jar", "x", with_token(rep)).body ==
+               R"({"error":"file_name is invalid"})");
+    BOOST_TEST(put("com/acme/demo/1.0/demo~1.0.jar", "x", with_token(outsider)).body ==
+               R"({"error":"file_name is invalid"})");
+    BOOST_TEST(put("com/acme/demo/1.0/demo~1.0.jar", "x", {}).status == 401u);
 
     // The file name must match maven_file_name_regex (Grape's regexp validator).
     auto spaced = put("com/acme/demo/1.0/demo%201.0.jar", "x", with_token(dev));
@@ -508,6 +528,15 @@ BOOST_FIXTURE_TEST_CASE(checksum_uploads_are_compared_not_stored, maven_fixture)
     auto orphan = put("com/acme/demo/1.0/demo-1.0-sources.jar.sha1", sha1_of("x"), with_token(dev));
     BOOST_TEST(orphan.status == 404u);
     BOOST_TEST(orphan.body == R"({"message":"404 Not found"})");
+    // On a path with no package: the same 404, and (packyard, decision 0020) no empty package
+    // left behind as GitLab's FindOrCreatePackageService would leave one.
+    auto nowhere = put("com/acme/demo/9.9/demo-9.9.jar.sha1", sha1_of("x"), with_token(dev));
+    BOOST_TEST(nowhere.status == 404u);
+    BOOST_TEST(nowhere.body == R"({"message":"404 Not found"})");
+    BOOST_TEST(put("com/acme/demo/9.9/demo-9.9.jar.md5", md5_of("x"), with_token(dev)).status ==
+               200u);
+    BOOST_TEST(listed(true) == (std::multiset<std::string>{"com/acme/demo@1.0"}),
+               boost::test_tools::per_element());
     // .md5: 200 and an empty body, whatever it holds.
     auto md5 = put(rel + ".md5", "not even hex", with_token(dev));
     BOOST_TEST(md5.status == 200u);
@@ -532,24 +561,22 @@ BOOST_FIXTURE_TEST_CASE(checksum_uploads_are_compared_not_stored, maven_fixture)
 }
 
 BOOST_FIXTURE_TEST_CASE(snapshot_files_and_metadata_stay_in_the_snapshot_package, maven_fixture) {
-    const std::string dir = "com/acme/demo/1.2-SNAPSHOT/";
+    const std::string at = "com/acme/demo/1.2-SNAPSHOT/";
     // Maven reads the version-level metadata first: none yet.
-    BOOST_TEST(http.get(project_api() + dir + "maven-metadata.xml", with_token(dev)).status ==
-               404u);
+    BOOST_TEST(http.get(project_api() + at + "maven-metadata.xml", with_token(dev)).status == 404u);
     const std::string jar = "snapshot jar 1";
-    BOOST_TEST(put(dir + "demo-1.2-20261202.063332-1.jar", jar, with_token(dev)).status == 200u);
+    BOOST_TEST(put(at + "demo-1.2-20261202.063332-1.jar", jar, with_token(dev)).status == 200u);
     BOOST_TEST(
-        put(dir + "demo-1.2-20261202.063332-1.jar.sha1", sha1_of(jar), with_token(dev)).status ==
+        put(at + "demo-1.2-20261202.063332-1.jar.sha1", sha1_of(jar), with_token(dev)).status ==
         204u);
-    BOOST_TEST(put(dir + "demo-1.2-20261202.063332-1.pom", pom10, with_token(dev)).status == 200u);
+    BOOST_TEST(put(at + "demo-1.2-20261202.063332-1.pom", pom10, with_token(dev)).status == 200u);
     const std::string vmeta =
         "<metadata modelVersion=\"1.1.0\"><groupId>com.acme</groupId><artifactId>demo</artifactId>"
         "<version>1.2-SNAPSHOT</version><versioning><snapshot><timestamp>20261202.063332</"
         "timestamp><buildNumber>1</buildNumber></snapshot><lastUpdated>20261202063332</"
         "lastUpdated></versioning></metadata>";
-    BOOST_TEST(put(dir + "maven-metadata.xml", vmeta, with_token(dev)).status == 200u);
-    BOOST_TEST(put(dir + "maven-metadata.xml.sha1", sha1_of(vmeta), with_token(dev)).status ==
-               204u);
+    BOOST_TEST(put(at + "maven-metadata.xml", vmeta, with_token(dev)).status == 200u);
+    BOOST_TEST(put(at + "maven-metadata.xml.sha1", sha1_of(vmeta), with_token(dev)).status == 204u);
     BOOST_TEST(listed(true) == (std::multiset<std::string>{"com/acme/demo@1.2-SNAPSHOT"}),
                boost::test_tools::per_element());
     BOOST_TEST(
@@ -558,20 +585,18 @@ BOOST_FIXTURE_TEST_CASE(snapshot_files_and_metadata_stay_in_the_snapshot_package
                                       "demo-1.2-20261202.063332-1.pom", "maven-metadata.xml"}),
         boost::test_tools::per_element());
     // The version-level metadata is served as uploaded (only the artifact level is rebuilt).
-    auto got = http.get(project_api() + dir + "maven-metadata.xml", with_token(dev));
+    auto got = http.get(project_api() + at + "maven-metadata.xml", with_token(dev));
     BOOST_TEST(got.status == 200u);
     BOOST_TEST(got.body == vmeta);
-    BOOST_TEST(http.get(project_api() + dir + "maven-metadata.xml.sha1", with_token(dev)).body ==
+    BOOST_TEST(http.get(project_api() + at + "maven-metadata.xml.sha1", with_token(dev)).body ==
                sha1_of(vmeta));
     // The second deploy: a new build and a new metadata file; the newest is served.
     const std::string vmeta2 = vmeta + "\n";
-    BOOST_TEST(put(dir + "maven-metadata.xml", vmeta2, with_token(dev)).status == 200u);
-    BOOST_TEST(http.get(project_api() + dir + "maven-metadata.xml", with_token(dev)).body ==
-               vmeta2);
-    BOOST_TEST(put(dir + "maven-metadata.xml.sha1", sha1_of(vmeta2), with_token(dev)).status ==
+    BOOST_TEST(put(at + "maven-metadata.xml", vmeta2, with_token(dev)).status == 200u);
+    BOOST_TEST(http.get(project_api() + at + "maven-metadata.xml", with_token(dev)).body == vmeta2);
+    BOOST_TEST(put(at + "maven-metadata.xml.sha1", sha1_of(vmeta2), with_token(dev)).status ==
                204u);
-    BOOST_TEST(put(dir + "maven-metadata.xml.sha1", sha1_of(vmeta), with_token(dev)).status ==
-               409u);
+    BOOST_TEST(put(at + "maven-metadata.xml.sha1", sha1_of(vmeta), with_token(dev)).status == 409u);
     BOOST_TEST(listed(true).size() == 1u);
 }
 
@@ -750,9 +775,9 @@ BOOST_FIXTURE_TEST_CASE(deleting_a_version_takes_it_out_of_the_metadata, maven_f
 BOOST_FIXTURE_TEST_CASE(snapshots_are_listed_but_never_the_release, maven_fixture) {
     const std::string meta = "com/acme/demo/maven-metadata.xml";
     deploy("1.0", jar10, pom10);
-    const std::string dir = "com/acme/demo/1.1-SNAPSHOT/";
-    BOOST_TEST(put(dir + "demo-1.1-20261202.063332-1.jar", "snap", as_root()).status == 200u);
-    BOOST_TEST(put(dir + "maven-metadata.xml", "<metadata/>", as_root()).status == 200u);
+    const std::string at = "com/acme/demo/1.1-SNAPSHOT/";
+    BOOST_TEST(put(at + "demo-1.1-20261202.063332-1.jar", "snap", as_root()).status == 200u);
+    BOOST_TEST(put(at + "maven-metadata.xml", "<metadata/>", as_root()).status == 200u);
     deploy_metadata(client_metadata({"1.0", "1.1-SNAPSHOT"}, "1.0"));
     auto got = http.get(project_api() + meta, as_root());
     BOOST_TEST(xml_set(got.body, "version") == (std::set<std::string>{"1.0", "1.1-SNAPSHOT"}),
