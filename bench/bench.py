@@ -341,6 +341,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--download-mb", type=int, default=int(os.environ.get("BENCH_DOWNLOAD_MB", 100)))
+    ap.add_argument("--maven-versions", type=int, default=int(os.environ.get("BENCH_MAVEN_VERSIONS", 50)),
+                    help="versions of the Maven artifact whose maven-metadata.xml is read")
     ap.add_argument("--pypi-files", type=int, default=int(os.environ.get("BENCH_PYPI_FILES", 500)),
                     help="distributions of the PyPI package whose simple page is read")
     ap.add_argument("--npm-versions", type=int, default=int(os.environ.get("BENCH_NPM_VERSIONS", 1000)),
@@ -363,6 +365,7 @@ def main():
         args.duration, args.rounds = 1, 1
         args.npm_versions = min(args.npm_versions, 50)
         args.pypi_files = min(args.pypi_files, 50)
+        args.maven_versions = min(args.maven_versions, 10)
 
     shape = f"{args.groups}g-{args.projects}p-{args.packages}n-{args.big_project}b"
     data = args.data or os.path.join("bench", "data", shape)
@@ -440,10 +443,16 @@ def main():
         # PyPI: the simple page of a package with many files (what pip reads first), and one of
         # its files (its path is known once they are uploaded).
         pypi_names = (f"pypi simple page, {args.pypi_files:,} files", "pypi file download")
+        # Maven: a jar (what a build downloads most) and an artifact's maven-metadata.xml
+        # (what a version range or a deploy reads), written from the stored versions on every
+        # read (docs/decisions/0020-maven-registry.md).
+        maven_names = ("maven jar download (64 KiB)",
+                       f"maven-metadata.xml, {args.maven_versions} versions")
         download = f"generic download {args.download_mb} MiB"
         upload = "generic upload 4 KiB x64"
         publish = "npm publish x64 (small packages)"
-        every = [sc[0] for sc in scenarios + npm_rows] + [*pypi_names, download, upload, publish, "scale"]
+        every = [sc[0] for sc in scenarios + npm_rows] + [*pypi_names, *maven_names, download, upload,
+                                                          publish, "scale"]
         if not any(wanted(name) for name in every):
             fail(f"--only {','.join(only)} matches no scenario; they are:\n  " + "\n  ".join(every))
         scenarios = [sc for sc in scenarios if wanted(sc[0])]
@@ -460,6 +469,19 @@ def main():
             scenarios += [sc for sc in [
                 (pypi_names[0], pypi_page, "text/html; charset=utf-8", args.conns, (auth,)),
                 (pypi_names[1], first_file, "application/octet-stream", args.conns, (auth,)),
+            ] if wanted(sc[0])]
+        if any(wanted(name) for name in maven_names):
+            maven = f"{api}/projects/4/packages/maven/com/bench/lib"
+            jar = os.urandom(64 << 10)
+            for i in range(args.maven_versions):
+                for file_name, body in ((f"lib-1.0.{i}.jar", jar), (f"lib-1.0.{i}.pom", b"<project/>")):
+                    http("PUT", f"{py.base}{maven}/1.0.{i}/{file_name}", body, {"PRIVATE-TOKEN": TOKEN})
+            http("PUT", f"{py.base}{maven}/maven-metadata.xml", b"<metadata/>", {"PRIVATE-TOKEN": TOKEN})
+            scenarios += [sc for sc in [
+                (maven_names[0], f"{maven}/1.0.0/lib-1.0.0.jar", "application/octet-stream", args.conns,
+                 (auth,)),
+                (maven_names[1], f"{maven}/maven-metadata.xml", "application/octet-stream", args.conns,
+                 (auth,)),
             ] if wanted(sc[0])]
         tmp = tempfile.mkdtemp(prefix="packyard-bench-")
         files = {}

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 all=(query json_body router multipart credentials npm_publish npm_names npm_tarball pypi_names
-     wheel_metadata request_header json_writer dates)
+     wheel_metadata maven_paths request_header json_writer dates)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 

@@ -11,6 +11,8 @@
 #include "routing/handlers/package_access.hpp"
 #include "routing/maven/metadata_xml.hpp"
 #include "routing/maven/paths.hpp"
+#include "routing/rendered_cache.hpp"
+#include "routing/shared_body.hpp"
 #include "store/crypto.hpp"
 #include "store/identity.hpp"
 #include "store/operations.hpp"
@@ -77,21 +79,13 @@ bool in(const std::vector<store::project>& projects, std::uint64_t id) {
                        [id](const store::project& p) { return p.id == id; });
 }
 
-/// The versionless package's maven-metadata.xml as the stored versions make it, when the path
-/// is an artifact whose versionless package is among the candidates and some version of it
-/// can be installed. A group reads the versions of every project it looks in: the same
-/// version in two projects is listed once, at its first upload.
-std::optional<std::string> generated_metadata(const store::txn& t,
-                                              const std::vector<store::package>& candidates,
-                                              std::string_view path) {
+/// The versionless package's maven-metadata.xml as the stored versions make it, for the
+/// projects given. A group reads the versions of every project it looks in: the same version
+/// in two projects is listed once, at its first upload. None when no version can be installed.
+std::optional<std::string> render_generated(const store::txn& t,
+                                            const std::vector<std::uint64_t>& projects,
+                                            std::string_view path) {
     std::map<std::string, std::int64_t, std::less<>> first_seen;
-    std::vector<std::uint64_t> projects;
-    for (const auto& p : candidates) {
-        if (!p.version &&
-            std::find(projects.begin(), projects.end(), p.project_id) == projects.end()) {
-            projects.push_back(p.project_id);
-        }
-    }
     for (const auto project : projects) {
         for (const auto& v : store::maven_versions(t, project, path)) {
             auto [it, added] = first_seen.emplace(*v.version, v.created_at);
@@ -111,6 +105,56 @@ std::optional<std::string> generated_metadata(const store::txn& t,
     std::stable_sort(versions.begin(), versions.end(),
                      [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
     return maven::render_metadata(maven::coordinates_of(path), versions);
+}
+
+/// The generated document and its digests, kept in the rendered-page cache, when the path is
+/// an artifact whose versionless package is among the candidates. The key holds the list
+/// generation of every project read: it moves with every package created, deleted or changed
+/// in status there, which is all the document depends on (created_at never changes).
+struct generated_doc {
+    std::shared_ptr<const shared_body> body;
+    std::shared_ptr<const shared_body> md5;
+    std::shared_ptr<const shared_body> sha1;
+};
+std::optional<generated_doc> generated_metadata(request_context& ctx, const store::txn& t,
+                                                const std::vector<store::package>& candidates,
+                                                std::string_view path) {
+    std::vector<std::uint64_t> projects;
+    for (const auto& p : candidates) {
+        if (!p.version && store::installable(p.status) &&
+            std::find(projects.begin(), projects.end(), p.project_id) == projects.end()) {
+            projects.push_back(p.project_id);
+        }
+    }
+    if (projects.empty()) {
+        return std::nullopt;
+    }
+    std::string key = "maven|";
+    key += path;
+    for (const auto project : projects) {
+        key += '|';
+        key += std::to_string(project);
+        key += ':';
+        key += std::to_string(store::list_generation(t, store::list_scope::project, project));
+    }
+    auto& cache = *ctx.svc.packuments;
+    generated_doc doc{cache.find(key, 0), cache.find(key + "|md5", 0),
+                      cache.find(key + "|sha1", 0)};
+    if (doc.body && doc.md5 && doc.sha1) {
+        return doc;
+    }
+    auto bytes = render_generated(t, projects, path);
+    if (!bytes) {
+        return std::nullopt; // no version left: the stored file, until the cleanup runs
+    }
+    auto sums = maven::checksums_of(*bytes);
+    doc.body = std::make_shared<const shared_body>(std::move(*bytes));
+    doc.md5 = std::make_shared<const shared_body>(std::move(sums.md5));
+    doc.sha1 = std::make_shared<const shared_body>(std::move(sums.sha1));
+    cache.insert(key + "|md5", 0, doc.md5);
+    cache.insert(key + "|sha1", 0, doc.sha1);
+    cache.insert(std::move(key), 0, doc.body);
+    return doc;
 }
 
 /// The file to serve: at project level the newest installable package with the path, and its
@@ -141,26 +185,24 @@ std::optional<found_file> file_at(const store::txn& t, const std::vector<store::
     return best;
 }
 
-outcome answer(const request_context& ctx, const store::txn& t,
+outcome answer(request_context& ctx, const store::txn& t,
                const std::vector<store::package>& candidates, const maven::target& target,
                bool newest_upload, bool instance) {
     const auto want = maven::extract_format(target.file_name);
     if (want.base == "maven-metadata.xml" && !target.path.ends_with("-SNAPSHOT")) {
-        if (auto doc = generated_metadata(t, candidates, target.path)) {
-            const auto sums = maven::checksums_of(*doc);
-            if (want.what == maven::format::md5) {
-                return text_response(sums.md5);
-            }
-            if (want.what == maven::format::sha1) {
-                return text_response(sums.sha1);
-            }
+        if (auto doc = generated_metadata(ctx, t, candidates, target.path)) {
             response r;
+            if (want.what != maven::format::file) {
+                r.content_type = "text/plain";
+                r.shared = want.what == maven::format::md5 ? doc->md5 : doc->sha1;
+                return r;
+            }
             r.content_type = "application/octet-stream";
             r.set_header("Content-Disposition", "attachment; filename=\"maven-metadata.xml\"; "
                                                 "filename*=UTF-8''maven-metadata.xml");
-            r.set_header("x-checksum-sha1", sums.sha1);
-            r.set_header("x-checksum-md5", sums.md5);
-            r.body = std::move(*doc);
+            r.set_header("x-checksum-sha1", std::string(doc->sha1->bytes()));
+            r.set_header("x-checksum-md5", std::string(doc->md5->bytes()));
+            r.shared = std::move(doc->body);
             return r;
         }
     }

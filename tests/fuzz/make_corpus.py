@@ -216,6 +216,17 @@ for i, text in enumerate([
 ]):
     put("pypi_names", f"names{i}", text)
 
+# ---- Maven URLs (routing/maven/paths.cpp): the encoded *path/:file_name, then versions
+for i, text in enumerate([
+    "com/acme/demo/1.0/demo-1.0.jar\n1.0\n1.1\n1.2-SNAPSHOT",
+    "com/acme/demo/maven-metadata.xml.sha1\n2.0-SNAPSHOT",
+    "com/acme/demo/1.2-SNAPSHOT/demo-1.2-20261202.063334-2.jar.md5",
+    "com/ac%20me/../demo/1..0/a%2Fb.jar\n<script>&amp;\n",
+    "@scope/x/1.0+build/%2e%2e\n",
+    "demo/maven-metadata.xml",
+]):
+    put("maven_paths", f"url{i}", text)
+
 # ---- wheels (routing/pypi/wheel_metadata.cpp)
 def wheel(files, method=zipfile.ZIP_DEFLATED):
     buf = io.BytesIO()
