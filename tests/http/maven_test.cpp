@@ -252,13 +252,13 @@ BOOST_FIXTURE_TEST_CASE(a_deploy_makes_the_versioned_and_the_versionless_package
     // HEAD and checksum reads leave last_downloaded_at alone (download_package_file! skips
     // HEAD; the .sha1/.md5 answers never reach it); a file download sets it.
     BOOST_TEST(
-        http.request("HEAD", project_api() + "com/acme/demo/1.0/demo-1.0.jar", {}, with_token(dev))
-            .status == 200u);
-    BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsNull(), "after HEAD");
-    BOOST_TEST(
         http.get(project_api() + "com/acme/demo/1.0/demo-1.0.jar.sha1", with_token(dev)).status ==
         200u);
     BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsNull(), "after GET .sha1");
+    BOOST_TEST(
+        http.request("HEAD", project_api() + "com/acme/demo/1.0/demo-1.0.jar", {}, with_token(dev))
+            .status == 200u);
+    BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsNull(), "after HEAD");
     BOOST_TEST(http.get(project_api() + "com/acme/demo/1.0/demo-1.0.jar", with_token(dev)).status ==
                200u);
     BOOST_TEST(packages(false)[0]["last_downloaded_at"].IsString());
@@ -739,6 +739,18 @@ BOOST_FIXTURE_TEST_CASE(artifact_metadata_is_regenerated_from_the_stored_version
     auto rebuilt = http.get(project_api() + meta, with_token(dev));
     BOOST_TEST_REQUIRE(rebuilt.body != xml12);
     BOOST_TEST(put(meta + ".sha1", sha1_of(rebuilt.body), with_token(dev)).status == 409u);
+
+    // Kept documents are never served past the access checks: just read by dev, they are
+    // still a 401 for the anonymous and a 404 for an outsider, at project and group level.
+    for (const auto& base : {project_api(), group_api(com)}) {
+        for (const auto& file : {meta, meta + ".sha1", meta + ".md5"}) {
+            BOOST_TEST_REQUIRE(http.get(base + file, with_token(dev)).status == 200u);
+            auto anon = http.get(base + file);
+            BOOST_TEST(anon.status == 401u, base + file);
+            BOOST_TEST(anon.header("www-authenticate") == realm, base + file);
+            BOOST_TEST(http.get(base + file, with_token(outsider)).status == 404u, base + file);
+        }
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(deleting_a_version_takes_it_out_of_the_metadata, maven_fixture) {
@@ -830,6 +842,26 @@ BOOST_FIXTURE_TEST_CASE(group_level_metadata_is_the_union_of_visible_projects, m
     BOOST_TEST(xml_all(http.get(group_api(acme) + meta, as_root()).body, "version") ==
                    (std::vector<std::string>{"1.0"}),
                boost::test_tools::per_element());
+
+    // Made a Reporter of mirror, dev sees its versions and its newer 1.0 at once; removed
+    // again, no longer (the generated document is never served from a stale cache).
+    add_member("projects", mirror, dev_id, 20);
+    BOOST_TEST(xml_all(http.get(group_api(com) + meta, with_token(dev)).body, "version") ==
+                   (std::vector<std::string>{"1.0", "2.0"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(http.get(group_api(com) + "com/acme/demo/1.0/demo-1.0.jar", with_token(dev)).body ==
+               jar10b);
+    BOOST_TEST_REQUIRE(http.del("/api/v4/projects/" + std::to_string(mirror) + "/members/" +
+                                    std::to_string(dev_id),
+                                as_root())
+                           .status == 204u);
+    auto again = http.get(group_api(com) + meta, with_token(dev));
+    BOOST_TEST(xml_all(again.body, "version") == (std::vector<std::string>{"1.0"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(http.get(group_api(com) + meta + ".sha1", with_token(dev)).body ==
+               sha1_of(again.body));
+    BOOST_TEST(http.get(group_api(com) + "com/acme/demo/1.0/demo-1.0.jar", with_token(dev)).body ==
+               jar10);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
