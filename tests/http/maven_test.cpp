@@ -864,6 +864,51 @@ BOOST_FIXTURE_TEST_CASE(group_level_metadata_is_the_union_of_visible_projects, m
                jar10);
 }
 
+BOOST_FIXTURE_TEST_CASE(public_group_metadata_differs_by_caller_and_follows_deletes,
+                        maven_fixture) {
+    // A public group with a public and a private project, both holding org.acme:tool.
+    const auto org = create_group("org", "public");
+    const auto shown = create_project("open", org, "public");
+    const auto closed = create_project("closed", org, "private");
+    const std::string m = "org/acme/tool/maven-metadata.xml";
+    const auto release = [&](std::uint64_t p, const std::string& v) {
+        BOOST_TEST_REQUIRE(
+            put("org/acme/tool/" + v + "/tool-" + v + ".jar", "jar " + v, as_root(), p).status ==
+            200u);
+        BOOST_TEST_REQUIRE(put(m, "<metadata/>", as_root(), p).status == 200u);
+    };
+    release(shown, "1.0");
+    release(closed, "2.0");
+    const auto versions = [&](const header_list& who) {
+        return xml_all(http.get(group_api(org) + m, who).body, "version");
+    };
+    // Root first, then the anonymous: each sees its own union, in either order.
+    BOOST_TEST(versions(as_root()) == (std::vector<std::string>{"1.0", "2.0"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(versions({}) == (std::vector<std::string>{"1.0"}), boost::test_tools::per_element());
+    BOOST_TEST(http.get(group_api(org) + m + ".sha1").body ==
+               sha1_of(http.get(group_api(org) + m).body));
+    BOOST_TEST(versions(with_token(outsider)) == (std::vector<std::string>{"1.0"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(versions(as_root()) == (std::vector<std::string>{"1.0", "2.0"}),
+               boost::test_tools::per_element());
+    // The anonymous read the public project's files, not the private one's.
+    BOOST_TEST(http.get(group_api(org) + "org/acme/tool/1.0/tool-1.0.jar").body == "jar 1.0");
+    BOOST_TEST(http.get(group_api(org) + "org/acme/tool/2.0/tool-2.0.jar").status == 404u);
+    // Deleting the private project takes its versions out of root's view too.
+    BOOST_TEST_REQUIRE(http.del("/api/v4/projects/" + std::to_string(closed), as_root()).status ==
+                       202u);
+    std::vector<std::string> after;
+    for (int i = 0; i < 100; ++i) {
+        after = versions(as_root());
+        if (after.size() == 1) {
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    BOOST_TEST(after == (std::vector<std::string>{"1.0"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
