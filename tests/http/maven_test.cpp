@@ -782,6 +782,27 @@ BOOST_FIXTURE_TEST_CASE(deleting_a_version_takes_it_out_of_the_metadata, maven_f
     BOOST_TEST(http.get(project_api() + meta + ".sha1", as_root()).body == sha1_of(body));
     BOOST_TEST(http.get(project_api() + "com/acme/demo/1.1/demo-1.1.jar", as_root()).status ==
                404u);
+
+    // Deleting the last version takes the versionless package with it (GitLab's sync worker
+    // does the same): nothing is left at the path.
+    BOOST_TEST(http.del("/api/v4/projects/" + std::to_string(proj) + "/packages/" +
+                            std::to_string(package_id("1.0")),
+                        as_root())
+                   .status == 204u);
+    for (int i = 0; i < 100 && !listed(true).empty(); ++i) {
+        std::this_thread::sleep_for(100ms);
+    }
+    BOOST_TEST(listed(true).empty());
+    // The path goes with the packages' background removal (until then GitLab too answers
+    // "404 Package Not Found": the path is still known, its packages pending destruction).
+    auto gone = http.get(project_api() + meta, as_root());
+    for (int i = 0; i < 150 && gone.body != R"({"message":"404 Project Not Found"})"; ++i) {
+        std::this_thread::sleep_for(100ms);
+        gone = http.get(project_api() + meta, as_root());
+    }
+    BOOST_TEST(gone.status == 404u);
+    BOOST_TEST(gone.body == R"({"message":"404 Project Not Found"})");
+    BOOST_TEST(http.get(group_api(com) + meta, as_root()).status == 404u);
 }
 
 BOOST_FIXTURE_TEST_CASE(snapshots_are_listed_but_never_the_release, maven_fixture) {
