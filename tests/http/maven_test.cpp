@@ -674,6 +674,37 @@ BOOST_FIXTURE_TEST_CASE(a_put_with_expect_continue_gets_100_then_200, maven_fixt
                jar10);
 }
 
+BOOST_FIXTURE_TEST_CASE(large_and_chunked_uploads_come_back_byte_for_byte, maven_fixture) {
+    std::string big(300000, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) {
+        big[i] = static_cast<char>((i * 131 + i / 977) & 0xff);
+    }
+    const std::string rel = "com/acme/demo/3.0/demo-3.0.jar";
+    BOOST_TEST_REQUIRE(put(rel, big, with_token(dev)).status == 200u);
+    BOOST_TEST(put(rel + ".sha1", sha1_of(big), with_token(dev)).status == 204u);
+    auto dl = http.get(project_api() + rel, with_token(dev));
+    BOOST_TEST(dl.status == 200u);
+    BOOST_TEST(dl.header("content-length") == std::to_string(big.size()));
+    BOOST_TEST((dl.body == big));
+    BOOST_TEST(dl.header("x-checksum-sha1") == sha1_of(big));
+    auto head = http.request("HEAD", instance_api() + rel, {}, with_token(dev));
+    BOOST_TEST(head.header("content-length") == std::to_string(big.size()));
+
+    // A chunked body (Gradle's and curl's streaming uploads) is taken as well.
+    raw_connection c(server.port());
+    const std::string pom = "<project>chunked</project>";
+    BOOST_TEST_REQUIRE(c.send("PUT " + project_api() +
+                              "com/acme/demo/3.0/demo-3.0.pom HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Private-Token: " +
+                              dev + "\r\nTransfer-Encoding: chunked\r\n\r\n"));
+    BOOST_TEST_REQUIRE(c.send("9\r\n" + pom.substr(0, 9) + "\r\n"));
+    BOOST_TEST_REQUIRE(c.send("11\r\n" + pom.substr(9) + "\r\n0\r\n\r\n"));
+    const auto answer = c.read_until("\r\n\r\n", 5s);
+    BOOST_TEST(answer.rfind("HTTP/1.1 200 OK\r\n", 0) == 0u);
+    BOOST_TEST(http.get(project_api() + "com/acme/demo/3.0/demo-3.0.pom", with_token(dev)).body ==
+               pom);
+}
+
 // ---- Beyond GitLab: the artifact-level maven-metadata.xml is regenerated from the stored
 // versioned packages (GitLab rewrites it only when a package is deleted).
 
