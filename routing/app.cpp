@@ -178,6 +178,9 @@ app::started app::start(request& req, std::optional<std::uint64_t> content_lengt
                         param_value{param_value::shape::scalar, ctx->path_param(name), {}});
                 }
             }
+            if (!refused && rt.validate != nullptr) {
+                refused = rt.validate(*ctx);
+            }
             // A list asked again by the same caller: its kept answer, before the needs
             // (routing/list_pages.hpp), in this snapshot.
             if (!refused && (rt.flags & kept_answers) != 0 && rt.body == body_kind::none) {

@@ -36,6 +36,7 @@ enum class upload_format : std::uint8_t {
     file,        ///< the file's bytes, or a multipart/form-data envelope around them
     npm_publish, ///< npm's JSON document with the tarball in base64 (routing/npm/)
     pypi,        ///< twine's form: the "content" part to the file, the metadata parts kept
+    maven,       ///< the file's bytes; too large is GitLab's 400 "File is too large"
 };
 
 enum route_flags : unsigned {
@@ -104,6 +105,10 @@ struct route {
     needs pre{};
     precheck check = nullptr; ///< stream routes: path checks before the body
     upload_format format = upload_format::file;
+    /// Grape's parameter validation, where it must come before the needs: Grape validates
+    /// after the `before` filters (authenticate_non_get!) and before the endpoint's own
+    /// project and permission checks.
+    precheck validate = nullptr;
 };
 
 /// A route with no body and no needs, for small tables (tests).

@@ -61,6 +61,7 @@ constexpr needs pypi_group{false, false, subject::group, 0, false, basic_realm};
 // a 401 with the realm); an upload is authenticate_non_get!, then user_project, then
 // authorize_upload!.
 constexpr needs maven_upload{true, false, subject::project, upload};
+constexpr auto maven_format = upload_format::maven;
 
 constexpr unsigned job = allow_job_token;
 constexpr unsigned web = web_page;
@@ -139,12 +140,21 @@ const route table[] = {
 
     // Maven (lib/api/maven_packages.rb): :rest* is *path/:file_name. Uploads at project level.
     {m::put, "/api/v4/projects/:id/packages/maven/:rest*", h::maven_upload, write, job_or_basic,
-     stream, maven_upload, h::maven_upload_check},
+     stream, maven_upload, h::maven_upload_check, maven_format, h::maven_upload_params},
     {m::get, "/api/v4/projects/:id/packages/maven/:rest*", h::maven_download, read, job_or_basic,
-     none, pypi_read},
+     none, pypi_read, nullptr, maven_format, h::maven_read_params},
     {m::get, "/api/v4/groups/:id/-/packages/maven/:rest*", h::maven_download, read, job_or_basic,
-     none, pypi_group},
-    {m::get, "/api/v4/packages/maven/:rest*", h::maven_download, read, job_or_basic, none},
+     none, pypi_group, nullptr, maven_format, h::maven_read_params},
+    {m::get,
+     "/api/v4/packages/maven/:rest*",
+     h::maven_download,
+     read,
+     job_or_basic,
+     none,
+     {},
+     nullptr,
+     maven_format,
+     h::maven_read_params},
 
     // npm (lib/api/npm_project_packages.rb, npm_group_packages.rb, npm_instance_packages.rb).
     // At group and instance level the project follows from the package name

@@ -32,7 +32,7 @@ std::variant<store::blob_upload, response> temp_upload(const services& svc) {
     return std::move(*upload);
 }
 
-/// lib/api/pypi_packages.rb: bad_request!('File is too large').
+/// lib/api/pypi_packages.rb and maven_packages.rb: bad_request!('File is too large').
 response pypi_too_large() {
     return message_response(400, "400 Bad request - File is too large");
 }
@@ -104,8 +104,9 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
     const std::uint64_t limit = svc.cfg.max_upload_size;
     const bool multipart = wrapping == upload_wrapping::form_data;
     const std::uint64_t wire_limit = multipart ? limit + limits::multipart_envelope : limit;
+    const bool maven = format == upload_format::maven;
     if (content_length && *content_length > wire_limit) {
-        return refuse(why::too_large, too_large());
+        return refuse(why::too_large, maven ? pypi_too_large() : too_large());
     }
     auto upload = temp_upload(svc);
     if (auto* refused = std::get_if<response>(&upload)) {
@@ -118,6 +119,7 @@ std::variant<upload_sink, response> upload_sink::open(const services& svc,
     upload_sink sink(std::move(std::get<store::blob_upload>(upload)), std::move(mp), limit,
                      wire_limit);
     sink.metrics_ = svc.metrics;
+    sink.too_large_is_bad_request_ = maven;
     return sink;
 }
 
@@ -192,7 +194,8 @@ std::optional<response> upload_sink::write_chunk(std::string_view chunk) {
         ec = upload_.write(chunk);
     }
     if (upload_.size() > limit_) {
-        return refuse(why::too_large, pypi_ ? pypi_too_large() : too_large());
+        return refuse(why::too_large,
+                      pypi_ || too_large_is_bad_request_ ? pypi_too_large() : too_large());
     }
     if (ec == std::errc::bad_message) {
         return refuse(why::malformed, bad_params(pypi_ ? "content is missing" : "file is missing"));

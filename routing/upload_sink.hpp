@@ -84,6 +84,8 @@ private:
     std::uint64_t wire_limit_;
     std::optional<store::blob_digest> digest_;
     bool pypi_ = false;
+    /// Maven: past the limit is GitLab's 400 "File is too large", not the server's 413.
+    bool too_large_is_bad_request_ = false;
     std::optional<std::string> core_metadata_;
     metrics::registry* metrics_ = nullptr;
 };

@@ -89,6 +89,8 @@ outcome pypi_simple_package(request_context& ctx, const snapshot& t);
 outcome pypi_download(request_context& ctx, const snapshot& t);
 
 // maven.cpp (lib/api/maven_packages.rb)
+std::optional<response> maven_read_params(request_context& ctx);
+std::optional<response> maven_upload_params(request_context& ctx);
 std::optional<response> maven_upload_check(request_context& ctx);
 outcome maven_upload(request_context& ctx, const snapshot& t);
 outcome maven_download(request_context& ctx, const snapshot& t);

@@ -223,8 +223,11 @@ outcome answer(request_context& ctx, const store::txn& t,
     if (want.what == maven::format::sha1) {
         return text_response(found->file.sha1);
     }
+    // A HEAD is no download (lib/api/helpers/packages/maven.rb: touch_last_downloaded_at
+    // unless request.head?).
     return send_file(ctx, found->pkg, found->file,
-                     {{"x-checksum-sha1", found->file.sha1}, {"x-checksum-md5", found->file.md5}});
+                     {{"x-checksum-sha1", found->file.sha1}, {"x-checksum-md5", found->file.md5}},
+                     false);
 }
 
 } // namespace
@@ -267,6 +270,20 @@ outcome maven_download(request_context& ctx, const snapshot& t) {
     return answer(ctx, t, candidates, target, !ctx.subject.project, instance);
 }
 
+std::optional<response> maven_read_params(request_context& ctx) {
+    auto parsed = target_of(ctx, false);
+    return std::holds_alternative<response>(parsed)
+               ? std::optional<response>(std::move(std::get<response>(parsed)))
+               : std::nullopt;
+}
+
+std::optional<response> maven_upload_params(request_context& ctx) {
+    auto parsed = target_of(ctx, true);
+    return std::holds_alternative<response>(parsed)
+               ? std::optional<response>(std::move(std::get<response>(parsed)))
+               : std::nullopt;
+}
+
 std::optional<response> maven_upload_check(request_context& ctx) {
     // After the route's needs (signed in, the project, upload rights: authenticate_non_get!,
     // authorize_upload!): the parameters, the size and what creating the package would
@@ -292,7 +309,7 @@ std::optional<response> maven_upload_check(request_context& ctx) {
     }
     const auto pkg = maven::package_for(target.path, target.file_name);
     if (auto errors = maven::validation_errors(target.path, pkg); !errors.empty()) {
-        return message_response(400, "Validation failed: " + errors);
+        return bad_request("Validation failed: " + errors);
     }
     return std::nullopt;
 }

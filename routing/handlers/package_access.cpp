@@ -41,7 +41,8 @@ write_plan destroy(const request_context& ctx, store::writer::job job, std::stri
 }
 
 outcome send_file(const request_context& ctx, const store::package& p, const store::package_file& f,
-                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra) {
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra,
+                  bool head_downloads) {
     response r;
     r.content_type = "application/octet-stream";
     r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
@@ -56,7 +57,8 @@ outcome send_file(const request_context& ctx, const store::package& p, const sto
         r.set_header(std::string(name), std::string(value));
     }
     const std::int64_t now = now_ms();
-    if (p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) {
+    if ((p.last_downloaded_at != 0 && now - p.last_downloaded_at <= 60'000) ||
+        (!head_downloads && ctx.req.verb == method::head)) {
         return r;
     }
     return then_render(

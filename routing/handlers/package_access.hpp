@@ -26,8 +26,10 @@ write_plan destroy(const request_context& ctx, store::writer::job job, std::stri
 /// Answers with the file's bytes and GitLab's download headers. Records last_downloaded_at
 /// first when it is more than a minute old (GitLab throttles the update the same way): then
 /// the answer is a write plan whose render sends the file.
-/// extra: headers a format adds (Maven's x-checksum-sha1 and x-checksum-md5).
+/// extra: headers a format adds (Maven's x-checksum-sha1 and x-checksum-md5); head_downloads:
+/// whether a HEAD records a download too (Maven's does not).
 outcome send_file(const request_context& ctx, const store::package& p, const store::package_file& f,
-                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {});
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {},
+                  bool head_downloads = true);
 
 } // namespace packyard::routing::handlers

@@ -99,9 +99,9 @@ std::string parameter_errors(const target& t, bool upload) {
         add(out, "path should be a valid file path");
     }
     if (upload && !valid_file_name(t.file_name)) {
+        // The upload declares only maven_file_name_regex on the file name.
         add(out, "file_name is invalid");
-    }
-    if (!handlers::valid_file_path(t.file_name)) {
+    } else if (!handlers::valid_file_path(t.file_name)) {
         add(out, "file_name should be a valid file path");
     }
     return out;

@@ -22,8 +22,10 @@ struct target {
 /// route of GitLab's matches then).
 std::optional<target> split_target(std::string_view encoded_rest);
 
-/// Grape's parameter errors for path and file name, in declaration order ("" when valid):
-/// the file_path validator on both, maven_file_name_regex on an upload's file name.
+/// Grape's parameter errors for path and file name, in declaration order ("" when valid): the
+/// file_path validator on both for a read; for an upload maven_file_name_regex on the file
+/// name (all GitLab declares there), and the traversal checks GitLab's PathTraversalCheck
+/// middleware makes in front of it (docs/decisions/0020-maven-registry.md).
 std::string parameter_errors(const target& t, bool upload);
 
 /// extract_format: "x.jar.sha1" asks for the sha1 of "x.jar"; any other name asks for itself.
