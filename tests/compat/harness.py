@@ -1,10 +1,13 @@
 """Starts the packyard binary for the Python tests, as tests/support does for C++ ones."""
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import urllib.error
+import urllib.request
 
 ROOT_TOKEN = "glpat-compat-root-token-000000"
 
@@ -44,6 +47,30 @@ class Server:
             self.kill()
         if self.owned:
             shutil.rmtree(self.data, ignore_errors=True)
+
+
+class Api:
+    """The REST API as a JSON client: (status, decoded body) of one call, errors included."""
+
+    def __init__(self, url, token):
+        self.url = url
+        self.token = token
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + "/api/v4" + path, data=data, method=method,
+                                     headers={"PRIVATE-TOKEN": self.token,
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                raw = r.read()
+                return r.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as e:
+            raw = e.read()
+            try:
+                return e.code, json.loads(raw) if raw else None
+            except ValueError:
+                return e.code, raw.decode(errors="replace")
 
 
 def check_store(binary, data, *args, timeout=300):

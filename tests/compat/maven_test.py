@@ -25,35 +25,13 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import ROOT_TOKEN, Checks, Server, check_store
+from harness import ROOT_TOKEN, Api, Checks, Server, check_store
 from maven_harness import (dependency_copy, dependency_get, deploy_file, local_file,
                            make_artifact, write_settings)
 
 G, A = "com.acme", "demo"
 MPATH = "com/acme/demo"  # the Maven path, the package name, and the project's full path
 CHALLENGE = 'Basic realm="GitLab Packages Registry"'
-
-
-class Api:
-    def __init__(self, url, token):
-        self.url = url
-        self.token = token
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + "/api/v4" + path, data=data, method=method,
-                                     headers={"PRIVATE-TOKEN": self.token,
-                                              "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                raw = r.read()
-                return r.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            try:
-                return e.code, json.loads(raw) if raw else None
-            except ValueError:
-                return e.code, raw.decode(errors="replace")
 
 
 def fetch(url, headers=None, method="GET", body=None):

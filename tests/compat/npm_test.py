@@ -12,29 +12,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 
-from harness import ROOT_TOKEN, Checks, Server, check_store
-
-
-class Api:
-    def __init__(self, url, token):
-        self.url = url
-        self.token = token
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + "/api/v4" + path, data=data, method=method,
-                                     headers={"PRIVATE-TOKEN": self.token,
-                                              "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                raw = r.read()
-                return r.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            return e.code, json.loads(raw) if raw else None
+from harness import ROOT_TOKEN, Api, Checks, Server, check_store
 
 
 class Npm:

@@ -8,7 +8,6 @@ Nothing leaves the loopback interface: pip's only index is this server."""
 
 import base64
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -18,21 +17,11 @@ import tempfile
 import urllib.error
 import urllib.request
 
-from harness import ROOT_TOKEN, Checks, Server, check_store
+from harness import ROOT_TOKEN, Api, Checks, Server, check_store
 
 
 def api(url, token, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + "/api/v4" + path, data=data, method=method,
-                                 headers={"PRIVATE-TOKEN": token,
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            raw = r.read()
-            return r.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as e:
-        raw = e.read()
-        return e.code, json.loads(raw) if raw else None
+    return Api(url, token).call(method, path, body)
 
 
 def build(work, name, version, module):

@@ -24,17 +24,7 @@ namespace {
 struct gc_fixture : testing::temp_env {
     gc_fixture()
         : blobs(dir) {
-        auto t = write_txn::begin(*env);
-        user u;
-        u.username = "root";
-        u.email = "r@x.io";
-        BOOST_REQUIRE(!create_user(*t, u));
-        project p;
-        p.name = p.path = "p";
-        p.namespace_id = u.namespace_id;
-        BOOST_REQUIRE(!create_project(*t, p));
-        project_id = p.id;
-        BOOST_REQUIRE(!t->commit());
+        project_id = testing::root_with_projects(*env, {"p"}).front();
     }
 
     /// Uploads content as name/1.0/file through record_upload; returns the blob's sha256.

@@ -18,19 +18,9 @@ namespace {
 struct maven_fixture : testing::temp_env {
     maven_fixture()
         : blobs(dir) {
-        auto t = write_txn::begin(*env);
-        user u;
-        u.username = "root";
-        u.email = "r@x.io";
-        BOOST_REQUIRE(!create_user(*t, u));
-        for (auto* id : {&project_id, &other_project}) {
-            project p;
-            p.name = p.path = id == &project_id ? "demo" : "other";
-            p.namespace_id = u.namespace_id;
-            BOOST_REQUIRE(!create_project(*t, p));
-            *id = p.id;
-        }
-        BOOST_REQUIRE(!t->commit());
+        const auto ids = testing::root_with_projects(*env, {"demo", "other"});
+        project_id = ids[0];
+        other_project = ids[1];
     }
 
     /// An upload as the handler makes it: name and version split off the path.

@@ -18,17 +18,7 @@ namespace {
 struct pypi_fixture : testing::temp_env {
     pypi_fixture()
         : blobs(dir) {
-        auto t = write_txn::begin(*env);
-        user u;
-        u.username = "root";
-        u.email = "r@x.io";
-        BOOST_REQUIRE(!create_user(*t, u));
-        project p;
-        p.name = p.path = "p";
-        p.namespace_id = u.namespace_id;
-        BOOST_REQUIRE(!create_project(*t, p));
-        project_id = p.id;
-        BOOST_REQUIRE(!t->commit());
+        project_id = testing::root_with_projects(*env, {"p"}).front();
     }
 
     result<package_file> upload(const std::string& name, const std::string& version,

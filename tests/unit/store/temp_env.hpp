@@ -3,11 +3,15 @@
 // A fresh LMDB environment in a temporary folder, for store unit tests.
 
 #include "store/env.hpp"
+#include "store/identity.hpp"
+#include "store/txn.hpp"
 
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace packyard::store::testing {
 
@@ -37,5 +41,35 @@ struct temp_env {
     std::filesystem::path dir;
     std::unique_ptr<environment> env;
 };
+
+/// The user "root" and, in its namespace, one project per name (name and path alike): how most
+/// store tests start. Returns the projects' ids in the order given.
+inline std::vector<std::uint64_t> root_with_projects(environment& env,
+                                                     std::initializer_list<std::string> names) {
+    auto t = write_txn::begin(env);
+    if (!t) {
+        throw std::runtime_error("begin: " + t.error().message());
+    }
+    user u;
+    u.username = "root";
+    u.email = "r@x.io";
+    if (auto ec = create_user(*t, u)) {
+        throw std::runtime_error("create_user: " + ec.message());
+    }
+    std::vector<std::uint64_t> ids;
+    for (const auto& name : names) {
+        project p;
+        p.name = p.path = name;
+        p.namespace_id = u.namespace_id;
+        if (auto ec = create_project(*t, p)) {
+            throw std::runtime_error("create_project: " + ec.message());
+        }
+        ids.push_back(p.id);
+    }
+    if (auto ec = t->commit()) {
+        throw std::runtime_error("commit: " + ec.message());
+    }
+    return ids;
+}
 
 } // namespace packyard::store::testing
