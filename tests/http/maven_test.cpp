@@ -4,6 +4,7 @@
 // the uploads make, and packyard's regenerated artifact-level maven-metadata.xml (beyond
 // GitLab). The requests are the ones Maven 3.8 sends (docs/maven-notes.md).
 
+#include "tests/http/digests.hpp"
 #include "tests/support/packyard_server.hpp"
 
 #include <algorithm>
@@ -20,18 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string hex_digest(const EVP_MD* md, const std::string& data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < n; ++i) {
-        hex += digits[out[i] >> 4U];
-        hex += digits[out[i] & 15U];
-    }
-    return hex;
-}
 std::string sha1_of(const std::string& s) {
     return hex_digest(EVP_sha1(), s);
 }

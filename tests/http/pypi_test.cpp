@@ -3,6 +3,7 @@
 // and core-metadata downloads, at project and group level. The real twine and pip drive the same
 // routes in tests/compat/pypi_test.py.
 
+#include "tests/http/digests.hpp"
 #include "tests/support/packyard_server.hpp"
 
 #include <archive.h>
@@ -17,19 +18,6 @@
 using namespace packyard::testing;
 
 namespace {
-
-std::string hex_digest(const EVP_MD* md, const std::string& data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < n; ++i) {
-        hex += digits[out[i] >> 4U];
-        hex += digits[out[i] & 15U];
-    }
-    return hex;
-}
 
 /// A zip of (path, content) entries, as a wheel is.
 std::string make_zip(const std::vector<std::pair<std::string, std::string>>& files) {
