@@ -398,7 +398,10 @@ BOOST_FIXTURE_TEST_CASE(reads_follow_gitlabs_auth, maven_fixture) {
     const auto job = str_field(jt.json(), "token");
     for (const auto& api : {project_api(), group_api(com), instance_api()}) {
         BOOST_TEST(http.get(api + rel, {{"Job-Token", job}}).body == jar10, api);
-        BOOST_TEST(http.get(api + rel + "?job_token=" + job).body == jar10, api);
+        std::string with_param = api + rel;
+        with_param += "?job_token=";
+        with_param += job;
+        BOOST_TEST(http.get(with_param).body == jar10, api);
         BOOST_TEST(http.get(api + rel, basic(job, "gitlab-ci-token")).body == jar10, api);
     }
 }
