@@ -50,16 +50,19 @@ class S3:
         assert self.endpoint.startswith("http://127.0.0.1:"), self.endpoint
         self.hostport = self.endpoint.removeprefix("http://")
 
-    def signed_headers(self, method, target, payload_hash, extra):
+    def signed_headers(self, method, target, payload_hash, extra, date=None):
+        env = {**self.env, "S3_SIGN_DATE": date} if date else self.env
         out = subprocess.run([SIGN, "header", method, self.endpoint + target, payload_hash]
                              + [f"{k}:{v}" for k, v in extra.items()],
-                             env=self.env, check=True, capture_output=True, text=True).stdout
+                             env=env, check=True, capture_output=True, text=True).stdout
         return dict(line.split(": ", 1) for line in out.splitlines())
 
-    def request(self, method, target, body=b"", headers=None, payload_hash=None, tamper=False):
+    def request(self, method, target, body=b"", headers=None, payload_hash=None, tamper=False,
+                date=None):
         headers = dict(headers or {})
         h = self.signed_headers(method, target,
-                                payload_hash if payload_hash is not None else sha(body), headers)
+                                payload_hash if payload_hash is not None else sha(body), headers,
+                                date)
         if tamper:  # a signature off by one hex digit
             a = h["authorization"]
             h["authorization"] = a[:-1] + ("0" if a[-1] != "0" else "1")
@@ -71,10 +74,10 @@ class S3:
         conn.close()
         return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
-    def presign(self, method, target, expires):
+    def presign(self, method, target, expires, date=None):
+        env = {**self.env, "S3_SIGN_DATE": date} if date else self.env
         return subprocess.run([SIGN, "presign", method, self.endpoint + target, str(expires)],
-                              env=self.env, check=True, capture_output=True,
-                              text=True).stdout.strip()
+                              env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def xml(tag, data):
@@ -167,6 +170,9 @@ def run(s3):
         if token:
             q += "&continuation-token=" + urllib.parse.quote(token, safe="")
         st, _, body = s3.request("GET", B + q)
+        if pages == 0:
+            print("    first page:", re.sub(r"<Contents>.*</Contents>", "<Contents>...</Contents>",
+                                             body.decode(), flags=re.S)[:500])
         pages += 1
         keys += re.findall(r"<Key>(.*?)</Key>", body.decode())
         if xml("IsTruncated", body) != "true":
@@ -190,6 +196,27 @@ def run(s3):
                          url.replace("X-Amz-Expires=300", "X-Amz-Expires=301")],
                         capture_output=True, text=True).stdout
     check("a presigned URL altered after signing: 403", st == "403", st)
+
+    # Time: a request signed an hour ago, a presigned URL past its X-Amz-Expires.
+    hour_ago = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 3600))
+    st, _, body = s3.request("GET", key, date=hour_ago)
+    check("a request signed an hour ago: 403 RequestTimeTooSkewed",
+          st == 403 and xml("Code", body) == "RequestTimeTooSkewed", (st, xml("Code", body)))
+    url = s3.presign("GET", key, 60, date=hour_ago)
+    out = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", "-m", "10", url],
+                         capture_output=True, text=True).stdout
+    check("an expired presigned URL: 403 AccessDenied",
+          out.endswith("403") and xml("Code", out.encode()) == "AccessDenied",
+          (out[-3:], xml("Code", out.encode())))
+    print("    expired body:", out[:300].replace("\n", " "))
+
+    # Without x-amz-content-sha256 (curl's own SigV4, which does not add it).
+    env = s3.env
+    out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-m", "10",
+                          "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
+                          env["AWS_ACCESS_KEY_ID"] + ":" + env["AWS_SECRET_ACCESS_KEY"],
+                          s3.endpoint + key], capture_output=True, text=True).stdout
+    print("    GET signed without x-amz-content-sha256:", out[-3:], xml("Code", out.encode()))
 
     st, _, _ = s3.request("DELETE", key)
     check("DELETE: 204", st == 204, st)
