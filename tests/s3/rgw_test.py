@@ -151,6 +151,9 @@ def run(s3):
     print("    complete body:", body.decode()[:400])
     st, h, _ = s3.request("HEAD", mkey)
     print("    ETag in the completion:", repr(xml("ETag", body)), " HEAD's ETag:", h.get("etag"))
+    md5s = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest()
+    check("HEAD's multipart ETag is the MD5 of the parts' MD5s, then -2",
+          h.get("etag") == f'"{md5s}-2"', h.get("etag"))
     check("HEAD after multipart: size and a '-2' ETag",
           h.get("content-length") == str(sum(map(len, parts))) and (h.get("etag") or "").endswith('-2"'),
           (h.get("content-length"), h.get("etag")))
