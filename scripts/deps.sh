@@ -13,7 +13,9 @@ packages=(
 # scrape of /-/metrics, and chromium, the headless browser tests/browser drives through
 # playwright-core (which never downloads a browser of its own), and Maven with the deploy and
 # dependency plugins from Debian's /usr/share/maven-repo (junit4 because Debian's
-# plexus-container-default pom needs junit 4.x at plugin resolution; see docs/maven-notes.md).
+# plexus-container-default pom needs junit 4.x at plugin resolution; see docs/maven-notes.md), and
+# a single-node Ceph (monitor, OSD, RADOS Gateway) that tests/s3/rgw.sh starts as the S3 the blob
+# backend is tested against (docs/s3-notes.md).
 tests=false
 if [[ "${1:-}" == "--tests" ]]; then
   tests=true
@@ -21,6 +23,7 @@ if [[ "${1:-}" == "--tests" ]]; then
   packages+=(twine python3-pip python3-build python3-setuptools python3-wheel prometheus chromium)
   packages+=(maven openjdk-17-jre-headless libmaven-deploy-plugin-java libmaven-dependency-plugin-java
              junit4)
+  packages+=(ceph-mon ceph-osd radosgw)
 fi
 missing=()
 for p in "${packages[@]}"; do
