@@ -263,6 +263,17 @@ std::vector<package_file> files_of(const txn& t, std::uint64_t package_id) {
     return out;
 }
 
+std::optional<package_file> newest_file_named(const txn& t, std::uint64_t package_id,
+                                              std::string_view name) {
+    std::optional<package_file> newest;
+    for (auto& f : files_of(t, package_id)) {
+        if (f.status == file_status::default_ && f.file_name == name) {
+            newest = std::move(f); // files_of is in id order: the last match is the newest
+        }
+    }
+    return newest;
+}
+
 std::error_code add_file(write_txn& t, package_file& f) {
     auto id = next_id(t, "package_file");
     if (!id) {

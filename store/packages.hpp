@@ -144,6 +144,10 @@ std::error_code mark_package_for_destruction(write_txn& t, const package& p);
 std::optional<package_file> find_file(const txn& t, std::uint64_t id);
 /// Every file of a package (all statuses), in id order.
 std::vector<package_file> files_of(const txn& t, std::uint64_t package_id);
+/// The newest file of a package with this name in status default (GitLab's
+/// PackageFileFinder: the last installable file of that name).
+std::optional<package_file> newest_file_named(const txn& t, std::uint64_t package_id,
+                                              std::string_view name);
 /// Adds a file row and takes a reference on its blob (a new blob adds its size to the blob
 /// bytes counter); fills f.id.
 std::error_code add_file(write_txn& t, package_file& f);

@@ -211,12 +211,7 @@ outcome generic_download(request_context& ctx, const snapshot& t) {
         return message_response(404, "404 Not found");
     }
     const std::string stored = tg.stored_name();
-    std::optional<store::package_file> newest;
-    for (auto& f : store::files_of(t, pkg->id)) {
-        if (f.status == store::file_status::default_ && f.file_name == stored) {
-            newest = std::move(f); // files_of is in id order: the last match is the newest
-        }
-    }
+    const auto newest = store::newest_file_named(t, pkg->id, stored);
     if (!newest) {
         return message_response(404, "404 Not found");
     }

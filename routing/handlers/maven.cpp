@@ -172,11 +172,9 @@ std::optional<found_file> file_at(const store::txn& t, const std::vector<store::
         if (!store::installable(it->status)) {
             continue;
         }
-        for (auto& f : store::files_of(t, it->id)) {
-            if (f.status == store::file_status::default_ && f.file_name == name &&
-                (!best || f.id > best->file.id)) {
-                best = found_file{*it, std::move(f)};
-            }
+        auto f = store::newest_file_named(t, it->id, name);
+        if (f && (!best || f->id > best->file.id)) {
+            best = found_file{*it, std::move(*f)};
         }
         if (!newest_upload) {
             break; // the newest package decides, with its file or without
@@ -336,14 +334,7 @@ outcome maven_upload(request_context& ctx, const snapshot& t) {
         // hex; it compares the SHA-256 of both, which the upload already computed.
         ctx.upload->discard();
         auto pkg = store::maven_package_in_project(t, proj.id, target.path);
-        std::optional<store::package_file> file;
-        if (pkg) {
-            for (auto& f : store::files_of(t, pkg->id)) {
-                if (f.status == store::file_status::default_ && f.file_name == want.base) {
-                    file = std::move(f);
-                }
-            }
-        }
+        const auto file = pkg ? store::newest_file_named(t, pkg->id, want.base) : std::nullopt;
         if (!file) {
             return message_response(404, "404 Not found");
         }
