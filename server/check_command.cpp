@@ -307,6 +307,11 @@ int run(const check_config& cfg) {
                           env.error().message());
     }
     store::blob_store blobs(cfg.data_dir);
+    if (auto conflict =
+            blob_location_conflict(read_blob_location(cfg.data_dir), blob_location_of(cfg.s3));
+        !conflict.empty()) {
+        return cannot_run(conflict);
+    }
     std::unique_ptr<store::s3::bucket> bucket;
     if (cfg.s3) {
         std::string why;

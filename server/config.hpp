@@ -59,6 +59,7 @@ struct command {
         backup,
         restore,
         check,
+        migrate_blobs,
         error
     } what = kind::help;
     config cfg;
