@@ -208,8 +208,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--big-mib", type=int, default=64)
     ap.add_argument("--small-kib", type=int, default=64)
-    ap.add_argument("--small-uploads", type=int, default=200, help="small uploads per round and server")
-    ap.add_argument("--small-downloads", type=int, default=1000, help="small downloads per round and server")
+    ap.add_argument("--duration", type=float, default=5,
+                    help="seconds of small requests a round and server (their count set by a warm-up)")
+    ap.add_argument("--max-small-uploads", type=int, default=2000, help="small uploads a round and server, at most")
     ap.add_argument("--upload-clients", type=int, default=4)
     ap.add_argument("--download-clients", type=int, default=8)
     ap.add_argument("--rss-mib", type=int, default=1024, help="the upload whose resident memory is watched")
@@ -223,14 +224,14 @@ def main():
     chosen = [n for n in SERVERS if n in args.servers.split(",")]
     if args.smoke:
         args.rounds, args.big_mib, args.rss_mib = 1, 8, 64
-        args.small_uploads, args.small_downloads = 20, 100
+        args.duration, args.max_small_uploads = 1, 100
     for tool in ("curl",):
         if not shutil.which(tool):
             fail(f"{tool} is missing")
 
     small = args.small_kib << 10
     big = args.big_mib * MIB
-    stored = (args.rounds * (big + args.small_uploads * small)  # streamed's uploads
+    stored = (args.rounds * (big + args.max_small_uploads * small)  # streamed's uploads
               + 2 * (big + small)  # the files downloaded, one per S3 server
               + args.rss_mib * MIB)
     memstore = (args.memstore_mib * MIB) if args.memstore_mib else max(1 << 30, 2 * stored)
@@ -309,12 +310,64 @@ def main():
         row_small_up = f"upload {args.small_kib} KiB, {args.upload_clients} clients (req/s)"
         row_big_down = f"download {args.big_mib} MiB (MiB/s)"
         row_small_down = f"download {args.small_kib} KiB, {args.download_clients} clients (req/s)"
+
+        def small_uploads(s, count, tag):
+            """count PUTs of distinct small files; returns (seconds, packyard CPU) or raises."""
+            sdir = tempfile.mkdtemp(dir=files)
+            lines = []
+            for i in range(count):
+                p = os.path.join(sdir, f"{i}.bin")
+                with open(p, "wb") as f:
+                    f.write(os.urandom(small))
+                lines += [f'url = "{s.generic}/small/{tag}/f{i}.bin"', f'upload-file = "{p}"',
+                          'output = "/dev/null"']
+            c0 = s.cpu()
+            took, codes, done = parallel(lines, args.upload_clients, "%{http_code}", [s.auth])
+            c1 = s.cpu()
+            shutil.rmtree(sdir)
+            bad = [c for c in codes if c != "201"]
+            if bad or len(codes) != count:
+                raise Failed(f"{s.name}: {len(bad)} of {len(codes)} PUTs of {small} bytes not 201 "
+                             f"({sorted(set(bad))}); curl: {done.stderr.strip()[:300]}")
+            return took, c1 - c0
+
+        def small_downloads(s, count):
+            url = f"{s.generic}/dl/1.0/dl-small.bin"
+            lines = [f'url = "{url}"\noutput = "/dev/null"'] * count
+            c0 = s.cpu()
+            took, codes, done = parallel(lines, args.download_clients, "%{http_code} %{size_download}", [s.auth])
+            c1 = s.cpu()
+            bad = [c for c in codes if c != f"200 {small}"]
+            if bad or len(codes) != count:
+                raise Failed(f"{s.name}: {len(bad)} of {len(codes)} GETs of {url} not 200 with {small} bytes "
+                             f"({sorted(set(bad))[:5]}); curl: {done.stderr.strip()[:300]}")
+            return took, c1 - c0
+
+        # Warm-up, and how many small requests fill --duration seconds on each server.
+        counts = {}
+        for name in chosen:
+            s = servers[name]
+            try:
+                n_up = 0
+                if name != "direct":
+                    took, _ = small_uploads(s, 40, "warm-up")
+                    n_up = max(40, min(args.max_small_uploads, int(40 / took * args.duration)))
+                took, _ = small_downloads(s, 200)
+                n_down = max(200, min(100_000, int(200 / took * args.duration)))
+                counts[name] = (n_up, n_down)
+            except Failed as e:
+                failures.append(("warm-up", name, str(e)))
+                counts[name] = (args.max_small_uploads // 10, 1000)
+        print("small requests a round: " + ", ".join(f"{n} {u} PUTs, {d} GETs" for n, (u, d) in counts.items()),
+              flush=True)
+
         order = list(chosen)
         for rnd in range(args.rounds):
             print(f"round {rnd + 1}/{args.rounds}: {' '.join(order)}", flush=True)
             for name in order:
                 s = servers[name]
                 s.alive()
+                n_up, n_down = counts[name]
                 if name != "direct":
                     try:  # one big upload
                         stamp(big_fd)
@@ -323,26 +376,11 @@ def main():
                         record(row_big_up, name, args.big_mib / took, s.cpu() - c0)
                     except Failed as e:
                         failures.append((row_big_up, name, str(e)))
-                    # small uploads, distinct bytes each
-                    sdir = tempfile.mkdtemp(dir=files)
-                    lines = []
-                    for i in range(args.small_uploads):
-                        p = os.path.join(sdir, f"{i}.bin")
-                        with open(p, "wb") as f:
-                            f.write(os.urandom(small))
-                        lines += [f'url = "{s.generic}/small/{rnd}/f{i}.bin"', f'upload-file = "{p}"',
-                                  'output = "/dev/null"']
-                    c0 = s.cpu()
-                    took, codes, done = parallel(lines, args.upload_clients, "%{http_code}", [s.auth])
-                    c1 = s.cpu()
-                    shutil.rmtree(sdir)
-                    bad = [c for c in codes if c != "201"]
-                    if bad or len(codes) != args.small_uploads:
-                        failures.append((row_small_up, name,
-                                         f"{len(bad)} of {len(codes)} PUTs not 201 ({sorted(set(bad))}); "
-                                         f"curl: {done.stderr.strip()[:300]}"))
-                    else:
-                        record(row_small_up, name, args.small_uploads / took, (c1 - c0) / args.small_uploads)
+                    try:  # small uploads, distinct bytes each
+                        took, used = small_uploads(s, n_up, rnd)
+                        record(row_small_up, name, n_up / took, used / n_up)
+                    except Failed as e:
+                        failures.append((row_small_up, name, str(e)))
                 # the big download
                 url = f"{s.generic}/dl/1.0/dl-big.bin"
                 try:
@@ -355,20 +393,11 @@ def main():
                     record(row_big_down, name, args.big_mib / float(took), s.cpu() - c0)
                 except Failed as e:
                     failures.append((row_big_down, name, str(e)))
-                # small downloads
-                url = f"{s.generic}/dl/1.0/dl-small.bin"
-                lines = [f'url = "{url}"\noutput = "/dev/null"'] * args.small_downloads
-                c0 = s.cpu()
-                took, codes, done = parallel(lines, args.download_clients, "%{http_code} %{size_download}",
-                                             [s.auth])
-                c1 = s.cpu()
-                bad = [c for c in codes if c != f"200 {small}"]
-                if bad or len(codes) != args.small_downloads:
-                    failures.append((row_small_down, name,
-                                     f"{len(bad)} of {len(codes)} GETs not 200 with {small} bytes "
-                                     f"({sorted(set(bad))[:5]}); curl: {done.stderr.strip()[:300]}"))
-                else:
-                    record(row_small_down, name, args.small_downloads / took, (c1 - c0) / args.small_downloads)
+                try:  # small downloads
+                    took, used = small_downloads(s, n_down)
+                    record(row_small_down, name, n_down / took, used / n_down)
+                except Failed as e:
+                    failures.append((row_small_down, name, str(e)))
             order = order[1:] + order[:1]
 
         # Resident memory around one large upload (local and streamed; direct's upload is streamed's).
