@@ -112,7 +112,9 @@ class Gateway:
         return sum(rss_mib(pid) for pid in self.pids.values())
 
     def stop(self):
-        subprocess.run(["bash", RGW, "stop", self.dir], capture_output=True)
+        if self.dir:
+            subprocess.run(["bash", RGW, "stop", self.dir], capture_output=True)
+            self.dir = None
 
 
 # --- load: curl --------------------------------------------------------------------------------
@@ -218,6 +220,8 @@ def main():
                     help="the OSD's memstore (RAM); default twice what the run stores")
     ap.add_argument("--part-size-mib", type=int, default=None, help="passed as --s3-part-size-mib")
     ap.add_argument("--work", default=None, help="folder for the data folders and files (default: a temp dir)")
+    ap.add_argument("--no-outage", action="store_true",
+                    help="skip the last step: the servers' answers once the gateway is stopped")
     ap.add_argument("--servers", default=",".join(SERVERS), help="which of local,streamed,direct to run")
     ap.add_argument("--smoke", action="store_true", help="one small round of everything")
     args = ap.parse_args()
@@ -440,6 +444,35 @@ def main():
         tmp_left = {name: os.listdir(os.path.join(work, name, "tmp")) if os.path.isdir(
             os.path.join(work, name, "tmp")) else [] for name in servers}
         gw_rss = gw.rss_mib()
+        # With the gateway gone: what uploads, reads and downloads answer, and how fast.
+        gw.stop()
+        down = []
+        if not args.no_outage:
+            with open(dl_small_path, "rb") as f:
+                body = f.read()[:1000] + os.urandom(16)
+            for name in [n for n in chosen if n != "local"]:
+                s = servers[name]
+                generic = f"/api/v4/projects/{s.project}/packages/generic"
+                probes = [("GET", f"/api/v4/projects/{s.project}/packages", None),
+                          ("GET", f"{generic}/dl/1.0/dl-small.bin", None),
+                          ("GET", "/-/readiness", None)]
+                if name == "streamed":
+                    probes.insert(0, ("PUT", f"{generic}/down/1.0/f.bin", body))
+                for method, path, data in probes:
+                    conn = httpclient.HTTPConnection("127.0.0.1", s.py.port, timeout=300)
+                    t0 = time.perf_counter()
+                    conn.request(method, path, data, {"PRIVATE-TOKEN": TOKEN})
+                    r = conn.getresponse()
+                    answer = r.read()
+                    took = time.perf_counter() - t0
+                    conn.close()
+                    shown = answer[:120] if r.getheader("Content-Type", "").startswith(("application/json", "text")) \
+                        else f"<{len(answer)} bytes>".encode()
+                    if r.status in (301, 302, 303, 307):
+                        shown = f"Location: {r.getheader('Location', '')[:80]}...".encode()
+                    down.append((name, f"{method} {path}", r.status, shown.decode(errors="replace"), took))
+            tmp_left_down = {n: os.listdir(os.path.join(work, n, "tmp")) for n in chosen
+                             if os.path.isdir(os.path.join(work, n, "tmp"))}
     finally:
         for s in servers.values():
             s.py.stop()
@@ -498,6 +531,11 @@ def main():
     for name, left in tmp_left.items():
         if left:
             print(f"{name}: DATA/tmp holds {len(left)} files after the run: {left[:5]}")
+    for name, request, status, shown, took in down:
+        print(f"gateway stopped, {name}: {request} -> {status} {shown} ({took:.2f} s)")
+    for name, left in (tmp_left_down if down else {}).items():
+        if left:
+            print(f"gateway stopped, {name}: DATA/tmp holds {left[:5]}")
     for row, name, detail in failures:
         print(f"FAILED {row} on {name}: {detail}")
     if not args.work:
