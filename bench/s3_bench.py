@@ -444,6 +444,18 @@ def main():
         tmp_left = {name: os.listdir(os.path.join(work, name, "tmp")) if os.path.isdir(
             os.path.join(work, name, "tmp")) else [] for name in servers}
         gw_rss = gw.rss_mib()
+        s3_calls = {}  # server -> "operation calls/retries/failures", from /-/metrics
+        for name in [n for n in chosen if n != "local"]:
+            conn = httpclient.HTTPConnection("127.0.0.1", servers[name].py.port, timeout=60)
+            conn.request("GET", "/-/metrics")
+            text = conn.getresponse().read().decode()
+            conn.close()
+            seen = {}
+            for series, key in (("packyard_s3_requests_total", 0), ("packyard_s3_retries_total", 1),
+                                ("packyard_s3_request_failures_total", 2)):
+                for op, value in re.findall(rf'^{series}{{operation="([^"]+)"}} (\d+)', text, re.M):
+                    seen.setdefault(op, [0, 0, 0])[key] = int(value)
+            s3_calls[name] = ", ".join(f"{op} {c}/{r}/{f}" for op, (c, r, f) in seen.items() if c or r or f)
         # With the gateway gone: what uploads, reads and downloads answer, and how fast.
         gw.stop()
         down = []
@@ -531,6 +543,9 @@ def main():
     for name, left in tmp_left.items():
         if left:
             print(f"{name}: DATA/tmp holds {len(left)} files after the run: {left[:5]}")
+    for name, calls in s3_calls.items():
+        print(f"{name}: S3 calls by operation (calls/retries/failures, from /-/metrics, before the "
+              f"gateway stopped): {calls}")
     for name, request, status, shown, took in down:
         print(f"gateway stopped, {name}: {request} -> {status} {shown} ({took:.2f} s)")
     for name, left in (tmp_left_down if down else {}).items():
