@@ -180,6 +180,9 @@ int serve(server::config cfg) {
                  std::to_string(cfg.threads) + " threads");
     srv.run();
     if (bucket) {
+        // This thread ran the first io_context: its idle connections to the bucket go while
+        // that context is still there.
+        bucket->http().release_connections();
         bucket->stop_deleter();
         if (const auto left = bucket->queued_deletes(); left > 0) {
             log::message(std::to_string(left) +
