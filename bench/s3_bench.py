@@ -16,7 +16,9 @@ and measures, medians of --rounds rounds, the order of the servers rotating each
     --download-clients clients (req/s);
   * packyard's CPU per operation (utime + stime of its process over the run);
   * resident memory around a --rss-mib upload: VmRSS before, the peak (VmHWM, reset through
-    /proc/PID/clear_refs just before) and VmRSS after.
+    /proc/PID/clear_refs just before) and VmRSS after;
+  * last, the gateway stopped: what an upload, a list, a download and /-/readiness answer on the
+    S3 servers, and how fast (--no-outage skips it).
 
 The uploads run against local and streamed only (direct differs in its downloads alone). Load is
 curl's: one process, --parallel with as many connections as clients, keep-alive, -L.
@@ -26,7 +28,7 @@ curl's: one process, --parallel with as many connections as clients, keep-alive,
       --s3-sign build/release/tests/s3/s3_sign [--rounds 5] [--rss-mib 1024]
 
 The gateway's OSD keeps objects in RAM (memstore): S3_RGW_MEMSTORE_BYTES is set to twice what
-the run stores in it (about 3 GiB with the defaults) unless --memstore-mib says otherwise.
+the run stores in it (about 4 GiB with the defaults) unless --memstore-mib says otherwise.
 """
 
 import argparse
@@ -42,7 +44,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import TOKEN, Packyard, cpu_seconds, fail, rss_mib  # noqa: E402
