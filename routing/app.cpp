@@ -329,7 +329,8 @@ boost::asio::awaitable<response> app::finish(request_context& ctx) {
     // writer hop (no snapshot open, the writer not waiting): the row is recorded only once the
     // bucket confirmed them, and the pin keeps a delete of the same bytes out until it is.
     std::optional<bucket_pin> pinned;
-    if (ctx.upload && ctx.upload->finished() && svc_.blobs->bucket() != nullptr) {
+    if (plan.stores_upload && ctx.upload && ctx.upload->finished() &&
+        svc_.blobs->bucket() != nullptr) {
         pinned.emplace(*svc_.blobs->bucket(), ctx.upload->digest().sha256);
         co_await pinned->b.pin(pinned->sha256);
         pinned->held = true;

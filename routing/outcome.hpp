@@ -23,6 +23,10 @@ struct write_plan {
     /// Renders the answer after the commit (ec: the job's or the commit's failure), from a
     /// snapshot opened after the commit.
     std::function<response(const store::read_txn& after, std::error_code ec)> render;
+    /// The job records the request's upload as a file: with a bucket, routing::app pushes the
+    /// bytes there before the writer hop (a plan that only reads the upload, such as an npm
+    /// deprecate's empty one, sends nothing).
+    bool stores_upload = false;
 };
 
 using outcome = std::variant<response, write_plan>;
@@ -31,6 +35,14 @@ using outcome = std::variant<response, write_plan>;
 template <class Job, class Render>
 write_plan then_render(Job&& job, Render&& render) {
     return write_plan{store::writer::job(std::forward<Job>(job)), std::forward<Render>(render)};
+}
+
+/// A write_plan whose job records the request's upload as a package file.
+template <class Job, class Render>
+write_plan then_store_upload(Job&& job, Render&& render) {
+    auto plan = then_render(std::forward<Job>(job), std::forward<Render>(render));
+    plan.stores_upload = true;
+    return plan;
 }
 
 } // namespace packyard::routing

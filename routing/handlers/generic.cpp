@@ -175,7 +175,7 @@ outcome generic_upload(request_context& ctx, const snapshot&) {
     auto file = std::make_shared<store::package_file>();
     store::blob_store& blobs = *ctx.svc.blobs;
     store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
-    return then_render(
+    return then_store_upload(
         [rec = std::move(rec), file, &blobs, &bytes](store::write_txn& w) -> std::error_code {
             auto recorded = store::record_upload(w, blobs, bytes, rec);
             if (!recorded) {

@@ -361,7 +361,7 @@ outcome maven_upload(request_context& ctx, const snapshot& t) {
     auto file = std::make_shared<store::package_file>();
     store::blob_store& blobs = *ctx.svc.blobs;
     store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
-    return then_render(
+    return then_store_upload(
         [rec = std::move(rec), file, &blobs, &bytes](store::write_txn& w) -> std::error_code {
             auto recorded = store::record_maven_upload(w, blobs, bytes, rec);
             if (!recorded) {

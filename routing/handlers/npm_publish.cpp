@@ -275,7 +275,7 @@ outcome npm_publish(request_context& ctx, const snapshot& t) {
     auto created = std::make_shared<store::package>();
     store::blob_store& blobs = *ctx.svc.blobs;
     store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
-    return then_render(
+    return then_store_upload(
         [rec = std::move(rec), created, &blobs, &bytes](store::write_txn& w) -> std::error_code {
             auto p = store::record_npm_publish(w, blobs, bytes, rec);
             if (!p) {

@@ -347,7 +347,7 @@ outcome pypi_upload(request_context& ctx, const snapshot& t) {
     rec.core_metadata = ctx.upload->core_metadata();
     store::blob_store& blobs = *ctx.svc.blobs;
     store::blob_upload& bytes = ctx.upload->bytes(); // lives in ctx until the response is sent
-    return then_render(
+    return then_store_upload(
         [rec = std::move(rec), &blobs, &bytes](store::write_txn& w) -> std::error_code {
             auto recorded = store::record_pypi_upload(w, blobs, bytes, rec);
             return recorded ? std::error_code{} : recorded.error();
