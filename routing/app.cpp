@@ -6,12 +6,52 @@
 #include "routing/preconditions.hpp"
 #include "routing/web/html.hpp"
 #include "store/log.hpp"
+#include "store/s3/bucket.hpp"
 
 #include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace packyard::routing {
 namespace {
+
+/// An upload's bytes held against deletes in the bucket until its row is committed.
+struct bucket_pin {
+    bucket_pin(store::s3::bucket& bucket, std::string sha)
+        : b(bucket)
+        , sha256(std::move(sha)) {}
+    bucket_pin(const bucket_pin&) = delete;
+    bucket_pin& operator=(const bucket_pin&) = delete;
+    ~bucket_pin() {
+        if (held) {
+            b.unpin(sha256);
+        }
+    }
+    store::s3::bucket& b;
+    std::string sha256;
+    bool held = false;
+};
+
+/// Sends a finished upload to the bucket; the answer to send instead when the bucket did not
+/// take it (down, slow past its timeouts, refusing packyard's credentials): nothing is
+/// recorded, and the client may retry (docs/decisions/0021-s3-client.md).
+boost::asio::awaitable<std::optional<response>> push_upload(services& svc, request_context& ctx) {
+    auto& up = *ctx.upload;
+    const auto started = std::chrono::steady_clock::now();
+    const auto f = co_await svc.blobs->bucket()->push(up.bytes().path(), up.digest(),
+                                                      up.bytes().part_sha256());
+    if (!f.failed()) {
+        up.bytes().mark_pushed();
+        co_return std::nullopt;
+    }
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    log::message("upload of " + std::to_string(up.digest().size) +
+                 " bytes not stored: the object store answered " + f.describe() + " after " +
+                 std::to_string(took.count()) + " ms");
+    auto r = message_response(503, "503 Service Unavailable");
+    r.set_header("Retry-After", "5");
+    co_return r;
+}
 
 bool media_type_is(std::string_view content_type, std::string_view want) {
     return iequals(store::trim_ows(content_type.substr(0, content_type.find(';'))), want);
@@ -285,9 +325,23 @@ boost::asio::awaitable<response> app::finish(request_context& ctx) {
         co_return shaped(rt, ctx, counted_upload(svc_, rt, std::move(*r)));
     }
     auto& plan = std::get<write_plan>(decided);
+    // With a bucket, an upload's bytes go there now, between the handler's decision and the
+    // writer hop (no snapshot open, the writer not waiting): the row is recorded only once the
+    // bucket confirmed them, and the pin keeps a delete of the same bytes out until it is.
+    std::optional<bucket_pin> pinned;
+    if (ctx.upload && ctx.upload->finished() && svc_.blobs->bucket() != nullptr) {
+        pinned.emplace(*svc_.blobs->bucket(), ctx.upload->digest().sha256);
+        co_await pinned->b.pin(pinned->sha256);
+        pinned->held = true;
+        if (auto refused = co_await push_upload(svc_, ctx)) {
+            drop_upload();
+            co_return shaped(rt, ctx, counted_upload(svc_, rt, std::move(*refused)));
+        }
+    }
     // The one writer hop of the request; no snapshot is open (decide's ended with it).
     const std::error_code ec =
         co_await svc_.writer.async_run(std::move(plan.job), boost::asio::use_awaitable);
+    pinned.reset();
     drop_upload();
     co_return shaped(rt, ctx, counted_upload(svc_, rt, conclude(ctx, plan, ec)));
 }

@@ -15,6 +15,10 @@
 #include <utility>
 #include <vector>
 
+namespace packyard::store::s3 {
+class bucket;
+}
+
 namespace packyard::routing {
 
 enum class method : std::uint8_t { get, head, post, put, patch, delete_, options, other };
@@ -45,6 +49,14 @@ struct file_body {
     std::uint64_t size = 0;
 };
 
+/// An object in the blob store's bucket to stream as the response body (--blob-store s3
+/// without --blob-direct-download): the server fetches it as it sends it.
+struct remote_body {
+    store::s3::bucket* bucket = nullptr;
+    std::string sha256;
+    std::uint64_t size = 0;
+};
+
 struct response {
     unsigned status = 200;
     std::string content_type = "application/json";
@@ -58,6 +70,7 @@ struct response {
     /// A body shared with a cache (written as it is, never copied); replaces body when set.
     std::shared_ptr<const shared_body> shared;
     std::optional<file_body> file;
+    std::optional<remote_body> remote;
     /// Close the connection after this response (e.g. an unread upload body).
     bool close = false;
 

@@ -25,7 +25,7 @@ response write_failure(std::string_view what, const std::error_code& ec) {
 
 /// The temp file an upload streams into, or the answer when it cannot be created.
 std::variant<store::blob_upload, response> temp_upload(const services& svc) {
-    auto upload = store::blob_upload::create(svc.blobs->tmp_dir());
+    auto upload = store::blob_upload::create(svc.blobs->tmp_dir(), svc.blobs->part_size());
     if (!upload) {
         return write_failure("cannot create an upload file", upload.error());
     }

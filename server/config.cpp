@@ -2,6 +2,7 @@
 
 #include "routing/limits.hpp"
 #include "server/backup_command.hpp"
+#include "server/blob_options.hpp"
 
 #include <boost/program_options.hpp>
 #include <sstream>
@@ -139,6 +140,8 @@ command parse_command_line(int argc, char** argv) {
     bool access_log = true;
     std::string metrics_allow;
     auto desc = serve_options(out.cfg, listen, log, read_role, secs, access_log, metrics_allow);
+    blob_flags blobs;
+    add_blob_options(desc, blobs);
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc - 1, argv + 1, desc), vm);
@@ -231,6 +234,13 @@ command parse_command_line(int argc, char** argv) {
         out.text = "--metrics-allow: " + allow_error;
         return out;
     }
+    auto chosen = resolve_blob_flags(blobs);
+    if (!chosen.error.empty()) {
+        out.what = command::kind::error;
+        out.text = chosen.error;
+        return out;
+    }
+    out.cfg.s3 = std::move(chosen.s3);
     if (out.cfg.threads == 0) {
         out.cfg.threads = std::max(1U, std::thread::hardware_concurrency());
     }

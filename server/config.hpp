@@ -4,6 +4,7 @@
 #include "routing/limits.hpp"
 #include "server/check_command.hpp"
 #include "store/log.hpp"
+#include "store/s3/bucket.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -37,6 +38,8 @@ struct config {
     /// Bytes of small request bodies held in memory at once across all connections (503 past
     /// it); each body is also bounded by app.max_small_body.
     std::uint64_t max_buffered_bodies = limits::max_buffered_bodies;
+    /// --blob-store s3: the bucket package bytes go to (none: DATA/blobs).
+    std::optional<store::s3::bucket_options> s3;
 };
 
 /// What `packyard backup` (data, folder = --to) and `packyard restore` (folder = --from,

@@ -4,6 +4,7 @@
 #include "routing/limits.hpp"
 #include "routing/metrics.hpp"
 #include "server/backup_command.hpp"
+#include "server/blob_options.hpp"
 #include "server/bootstrap.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
@@ -114,6 +115,19 @@ int serve(server::config cfg) {
         }
     }
     store::blob_store blobs(cfg.data_dir);
+    std::unique_ptr<store::s3::bucket> bucket;
+    if (cfg.s3) {
+        std::string why;
+        bucket = server::open_bucket(*cfg.s3, why);
+        if (!bucket) {
+            log::message(why);
+            return 1;
+        }
+        blobs.use_bucket(bucket.get());
+        log::message("package bytes go to bucket " + cfg.s3->client.bucket + " at " +
+                     cfg.s3->client.endpoint + " under " + cfg.s3->prefix +
+                     (cfg.s3->direct_download ? " (downloads redirect to it)" : ""));
+    }
     if (const auto swept = store::sweep_leftovers(**env, blobs); swept.temps + swept.orphans > 0) {
         log::message("removed " + std::to_string(swept.temps) + " unfinished upload(s) and " +
                      std::to_string(swept.orphans) + " unreferenced blob(s)");
@@ -135,6 +149,12 @@ int serve(server::config cfg) {
     routing::app app(svc);
     server::server srv(cfg, app);
     svc.wake_cleanup = [&srv] { srv.wake_cleanup(); };
+    if (bucket) {
+        // Deletes go out from the first I/O thread, each checked against the committed state
+        // just before it is sent (store/s3/bucket.hpp).
+        bucket->start_deleter(srv.first_executor(), store::blob_unreferenced(**env));
+        srv.on_stop = [b = bucket.get()] { b->stop_deleter(); };
+    }
     std::string bound;
     try {
         bound = srv.listen();
@@ -148,6 +168,13 @@ int serve(server::config cfg) {
     log::message("serving " + cfg.data_dir.string() + " on " + bound + " with " +
                  std::to_string(cfg.threads) + " threads");
     srv.run();
+    if (bucket) {
+        bucket->stop_deleter();
+        if (const auto left = bucket->queued_deletes(); left > 0) {
+            log::message(std::to_string(left) +
+                         " object delete(s) left for the next start's sweep");
+        }
+    }
     log::message("stopped");
     return 0;
 }

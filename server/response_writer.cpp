@@ -6,6 +6,7 @@
 #include "routing/limits.hpp"
 #include "server/response_header.hpp"
 #include "server/transport.hpp"
+#include "store/s3/bucket.hpp"
 #include "store/unique_fd.hpp"
 
 #include <array>
@@ -45,11 +46,14 @@ net::awaitable<written> write_buffered(connection& c, const routing::response& r
     const std::string_view body = r.shared ? r.shared->bytes() : std::string_view(r.body);
     std::optional<std::uint64_t> length; // 204 and 304 carry none
     if (r.status != 204 && r.status != 304) {
-        length = r.file ? r.file->size : r.shared ? r.shared->size() : body.size();
+        length = r.file     ? r.file->size
+                 : r.remote ? r.remote->size
+                 : r.shared ? r.shared->size()
+                            : body.size();
     }
     std::string header_bytes;
     serialize_header(header_bytes, r, keep_alive, version, length);
-    const bool with_body = !head && length && !r.file;
+    const bool with_body = !head && length && !r.file && !r.remote;
     const std::array<net::const_buffer, 2> buffers{
         net::buffer(header_bytes), with_body ? net::buffer(body) : net::const_buffer{}};
     c.stream.expires_after(limits::send_stall);
@@ -137,10 +141,93 @@ net::awaitable<written> send_file(connection& c, const routing::response& r, int
     co_return written{{}, size, r.status, header_bytes.size()};
 }
 
+/// The answer when the bucket did not give the bytes before anything was sent.
+/// (store::s3::bucket::fetch has logged why.)
+routing::response bucket_unavailable() {
+    auto r = routing::message_response(503, "503 Service Unavailable");
+    r.set_header("Retry-After", "5");
+    return r;
+}
+
+/// An object of the blob store's bucket: a small one fetched whole and kept with the small
+/// files (content-addressed, so never stale), a larger one streamed, each piece written to the
+/// client as it arrives from the bucket (memory stays one buffer per download). A failure
+/// before the status went out is a 503; after it, the connection closes short of its length.
+net::awaitable<written> send_remote(connection& c, const routing::response& r, bool keep_alive,
+                                    unsigned version, small_files& files) {
+    const auto& rb = *r.remote;
+    const std::string cache_key = "s3:" + rb.sha256;
+    if (rb.size <= limits::inline_file) {
+        if (auto kept = files.find(cache_key)) {
+            co_return co_await send_small(c, r, *kept, keep_alive, version);
+        }
+        std::string bytes;
+        // A named sink: GCC 12 destroys a braced temporary in a co_await expression twice.
+        store::s3::get_sink whole{
+            [&](std::uint64_t length) -> net::awaitable<std::error_code> {
+                if (length != rb.size) {
+                    co_return make_error_code(std::errc::io_error);
+                }
+                bytes.reserve(static_cast<std::size_t>(length));
+                co_return std::error_code{};
+            },
+            [&](std::span<const char> chunk) -> net::awaitable<std::error_code> {
+                bytes.append(chunk.data(), chunk.size());
+                co_return std::error_code{};
+            }};
+        const auto f = co_await rb.bucket->fetch(rb.sha256, {}, std::move(whole));
+        if (f.failed() || bytes.size() != rb.size) {
+            co_return co_await write_buffered(c, bucket_unavailable(), false, keep_alive, version);
+        }
+        auto kept = std::make_shared<const std::string>(std::move(bytes));
+        files.insert(cache_key, kept);
+        co_return co_await send_small(c, r, *kept, keep_alive, version);
+    }
+    std::string header_bytes;
+    serialize_header(header_bytes, r, keep_alive, version, rb.size);
+    bool started = false;
+    std::uint64_t sent = 0;
+    beast::error_code wec;
+    store::s3::get_sink streamed{
+        [&](std::uint64_t length) -> net::awaitable<std::error_code> {
+            if (length != rb.size) {
+                co_return make_error_code(std::errc::io_error);
+            }
+            c.stream.expires_after(limits::send_stall);
+            auto [ec, n] =
+                co_await net::async_write(c.stream, net::buffer(header_bytes), use_tuple);
+            started = true;
+            wec = ec;
+            co_return ec ? std::error_code(ec.value(), std::generic_category()) : std::error_code{};
+        },
+        [&](std::span<const char> chunk) -> net::awaitable<std::error_code> {
+            c.stream.expires_after(limits::send_stall);
+            auto [ec, n] = co_await net::async_write(
+                c.stream, net::buffer(chunk.data(), chunk.size()), use_tuple);
+            sent += n;
+            wec = ec;
+            co_return ec ? std::error_code(ec.value(), std::generic_category()) : std::error_code{};
+        }};
+    const auto f = co_await rb.bucket->fetch(rb.sha256, {}, std::move(streamed));
+    if (!started) {
+        co_return co_await write_buffered(c, bucket_unavailable(), false, keep_alive, version);
+    }
+    if (f.failed() || sent != rb.size) {
+        if (!wec) {
+            wec = beast::error_code(EIO, beast::generic_category());
+        }
+        co_return written{wec, sent, r.status, header_bytes.size()};
+    }
+    co_return written{{}, sent, r.status, header_bytes.size()};
+}
+
 } // namespace
 
 net::awaitable<written> write_response(connection& c, routing::response&& r, bool head,
                                        bool keep_alive, unsigned version, small_files& files) {
+    if (r.remote && !head) {
+        co_return co_await send_remote(c, r, keep_alive, version, files);
+    }
     if (!r.file) {
         if (r.shared && r.shared->file() >= 0 && !head) {
             co_return co_await send_file(c, r, r.shared->file(), r.shared->size(), keep_alive,

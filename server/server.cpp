@@ -134,6 +134,10 @@ void server::start_accepting(worker& w) {
         net::detached);
 }
 
+boost::asio::any_io_executor server::first_executor() {
+    return workers_.front()->ioc.get_executor();
+}
+
 void server::wake_cleanup() {
     net::post(workers_.front()->ioc, [this] {
         if (cleanup_timer_) {
@@ -231,6 +235,9 @@ void server::run() {
 void server::stop() {
     if (stopping_.exchange(true)) {
         return;
+    }
+    if (on_stop) {
+        on_stop();
     }
     net::post(workers_.front()->ioc, [this] {
         if (signals_) {

@@ -63,6 +63,11 @@ public:
 
     /// Threads for blocking file work (an upload's fsync) off the I/O threads.
     boost::asio::thread_pool& blocking_pool() noexcept { return blocking_; }
+    /// Called once when the server begins to stop (any thread): background work that keeps an
+    /// io_context busy ends here, so run() can return once requests have drained.
+    std::function<void()> on_stop;
+    /// The first I/O thread's executor (background work that must run on the event loop).
+    boost::asio::any_io_executor first_executor();
     /// Asks the background cleanup to run now (any thread).
     void wake_cleanup();
 

@@ -3,6 +3,7 @@
 #include "store/crypto.hpp"
 #include "store/fault.hpp"
 #include "store/log.hpp"
+#include "store/s3/bucket.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -62,8 +63,10 @@ bool is_sha256_hex(std::string_view s) noexcept {
     return true;
 }
 
-result<blob_upload> blob_upload::create(const std::filesystem::path& tmp_dir) {
+result<blob_upload> blob_upload::create(const std::filesystem::path& tmp_dir,
+                                        std::uint64_t part_size) {
     blob_upload u;
+    u.part_size_ = part_size;
     u.path_ = tmp_dir / ("upload-" + std::to_string(::getpid()) + "-" +
                          std::to_string(upload_counter.fetch_add(1)) + "-" + random_token_chars(8));
     u.fd_ = ::open(u.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -80,6 +83,10 @@ result<blob_upload> blob_upload::create(const std::filesystem::path& tmp_dir) {
         EVP_DigestInit_ex(u.sha256_, EVP_sha256(), nullptr) != 1) {
         return std::make_error_code(std::errc::not_enough_memory);
     }
+    if (part_size > 0 && ((u.part_ = EVP_MD_CTX_new()) == nullptr ||
+                          EVP_DigestInit_ex(u.part_, EVP_sha256(), nullptr) != 1)) {
+        return std::make_error_code(std::errc::not_enough_memory);
+    }
     return u;
 }
 
@@ -89,10 +96,15 @@ blob_upload::blob_upload(blob_upload&& o) noexcept
     , size_(o.size_)
     , md5_(o.md5_)
     , sha1_(o.sha1_)
-    , sha256_(o.sha256_) {
+    , sha256_(o.sha256_)
+    , part_(o.part_)
+    , part_size_(o.part_size_)
+    , part_fill_(o.part_fill_)
+    , parts_(std::move(o.parts_))
+    , pushed_(o.pushed_) {
     o.fd_ = -1;
     o.path_.clear();
-    o.md5_ = o.sha1_ = o.sha256_ = nullptr;
+    o.md5_ = o.sha1_ = o.sha256_ = o.part_ = nullptr;
 }
 
 void blob_upload::discard() noexcept {
@@ -111,12 +123,29 @@ blob_upload::~blob_upload() {
     EVP_MD_CTX_free(md5_);
     EVP_MD_CTX_free(sha1_);
     EVP_MD_CTX_free(sha256_);
+    EVP_MD_CTX_free(part_);
 }
 
 std::error_code blob_upload::write(std::string_view chunk) {
     EVP_DigestUpdate(md5_, chunk.data(), chunk.size());
     EVP_DigestUpdate(sha1_, chunk.data(), chunk.size());
     EVP_DigestUpdate(sha256_, chunk.data(), chunk.size());
+    if (part_ != nullptr) {
+        // Part boundaries fall where the multipart upload will cut: every part_size_ bytes.
+        std::string_view rest = chunk;
+        while (!rest.empty()) {
+            const auto take = static_cast<std::size_t>(
+                std::min<std::uint64_t>(rest.size(), part_size_ - part_fill_));
+            EVP_DigestUpdate(part_, rest.data(), take);
+            part_fill_ += take;
+            rest.remove_prefix(take);
+            if (part_fill_ == part_size_) {
+                parts_.push_back(hex_of(part_));
+                EVP_DigestInit_ex(part_, EVP_sha256(), nullptr);
+                part_fill_ = 0;
+            }
+        }
+    }
     size_ += chunk.size();
     if (fault::hit(fault::point::blob_write)) {
         return std::make_error_code(std::errc::io_error);
@@ -141,9 +170,12 @@ std::error_code blob_upload::restart() {
     size_ = 0;
     if (EVP_DigestInit_ex(md5_, EVP_md5(), nullptr) != 1 ||
         EVP_DigestInit_ex(sha1_, EVP_sha1(), nullptr) != 1 ||
-        EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1) {
+        EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr) != 1 ||
+        (part_ != nullptr && EVP_DigestInit_ex(part_, EVP_sha256(), nullptr) != 1)) {
         return std::make_error_code(std::errc::not_enough_memory);
     }
+    part_fill_ = 0;
+    parts_.clear();
     return {};
 }
 
@@ -161,6 +193,10 @@ result<blob_digest> blob_upload::finish() {
     d.sha1 = hex_of(sha1_);
     d.sha256 = hex_of(sha256_);
     d.size = size_;
+    if (part_ != nullptr && (part_fill_ > 0 || parts_.empty())) {
+        parts_.push_back(hex_of(part_));
+        part_fill_ = 0;
+    }
     return d;
 }
 
@@ -185,6 +221,10 @@ blob_store::blob_store(const std::filesystem::path& data_dir)
     }
 }
 
+std::uint64_t blob_store::part_size() const noexcept {
+    return bucket_ != nullptr ? bucket_->options().part_size : 0;
+}
+
 std::filesystem::path blob_store::path_of(std::string_view sha256_hex) const {
     return blobs_ / std::string(sha256_hex);
 }
@@ -196,6 +236,17 @@ bool blob_store::has(std::string_view sha256_hex) const {
 std::error_code blob_store::link(blob_upload& upload, std::string_view sha256_hex) {
     if (!is_sha256_hex(sha256_hex)) {
         return make_error_code(errc::invalid_argument);
+    }
+    if (bucket_ != nullptr) {
+        // The bytes went to the bucket before this job was queued; the spool file is done.
+        if (!upload.pushed()) {
+            return make_error_code(errc::not_found);
+        }
+        if (!upload.path().empty()) {
+            ::unlink(upload.path().c_str());
+            upload.release();
+        }
+        return {};
     }
     const auto target = path_of(sha256_hex);
     if (upload.path().empty()) {
@@ -255,6 +306,9 @@ void blob_store::remove(std::string_view sha256_hex) {
         return;
     }
     ::unlink(path_of(sha256_hex).c_str());
+    if (bucket_ != nullptr) {
+        bucket_->queue_delete(std::string(sha256_hex));
+    }
     if (lock_) {
         let_backups_in();
     }
@@ -279,6 +333,9 @@ std::size_t blob_store::remove_deferred(const std::function<bool(std::string_vie
     for (const auto& sha : deferred_) {
         if (still_unused(sha)) {
             ::unlink(path_of(sha).c_str());
+            if (bucket_ != nullptr) {
+                bucket_->queue_delete(sha);
+            }
             ++n;
         }
     }

@@ -25,6 +25,9 @@
 struct evp_md_ctx_st;
 
 namespace packyard::store {
+namespace s3 {
+class bucket;
+}
 
 struct blob_digest {
     std::string sha256; ///< hex
@@ -37,7 +40,10 @@ struct blob_digest {
 /// linked into the store.
 class blob_upload {
 public:
-    static result<blob_upload> create(const std::filesystem::path& tmp_dir);
+    /// part_size: also hash each part_size-long piece on its own (the SHA-256 each part of an
+    /// S3 multipart upload is signed with); 0 for none.
+    static result<blob_upload> create(const std::filesystem::path& tmp_dir,
+                                      std::uint64_t part_size = 0);
     blob_upload(blob_upload&& other) noexcept;
     blob_upload& operator=(blob_upload&&) = delete;
     blob_upload(const blob_upload&) = delete;
@@ -54,6 +60,11 @@ public:
     void discard() noexcept;
     /// The temp file now belongs to the blob store (it was renamed away).
     void release() noexcept { path_.clear(); }
+    /// Hex SHA-256 of each part_size-long piece, the last one shorter (after finish()).
+    const std::vector<std::string>& part_sha256() const noexcept { return parts_; }
+    /// The bytes are durable in the blob store's bucket (s3::bucket::push succeeded).
+    void mark_pushed() noexcept { pushed_ = true; }
+    bool pushed() const noexcept { return pushed_; }
 
 private:
     blob_upload() = default;
@@ -63,6 +74,11 @@ private:
     evp_md_ctx_st* md5_ = nullptr;
     evp_md_ctx_st* sha1_ = nullptr;
     evp_md_ctx_st* sha256_ = nullptr;
+    evp_md_ctx_st* part_ = nullptr; ///< the current part's SHA-256 (part_size_ > 0)
+    std::uint64_t part_size_ = 0;
+    std::uint64_t part_fill_ = 0;
+    std::vector<std::string> parts_;
+    bool pushed_ = false;
 };
 
 /// DATA/backup.lock: a backup holds it shared (flock) while the blobs of its snapshot must stay.
@@ -72,6 +88,13 @@ class blob_store {
 public:
     explicit blob_store(const std::filesystem::path& data_dir);
 
+    /// Keeps new blobs in this bucket instead of the folder (--blob-store s3; not owned). Blobs
+    /// still in the folder (a store being migrated) are served and removed from there too.
+    void use_bucket(s3::bucket* b) noexcept { bucket_ = b; }
+    s3::bucket* bucket() const noexcept { return bucket_; }
+    /// What each upload's parts are hashed by (the bucket's part size; 0 without a bucket).
+    std::uint64_t part_size() const noexcept;
+
     std::filesystem::path path_of(std::string_view sha256_hex) const;
     /// True when the blob's file is in the folder.
     bool has(std::string_view sha256_hex) const;
@@ -79,14 +102,16 @@ public:
     const std::filesystem::path& blobs_dir() const noexcept { return blobs_; }
 
     /// Writer thread, inside the recording transaction: moves the temp file into place (or
-    /// drops it when the blob is already there).
+    /// drops it when the blob is already there). With a bucket, the upload must have been
+    /// pushed to it already (routing::app does, before the writer hop): the temp file goes.
     std::error_code link(blob_upload& upload, std::string_view sha256_hex);
     /// Writer thread, before a commit: makes the links of this batch durable.
     std::error_code sync();
     /// Writer thread: after the commit that dropped the last reference is durable (or the
     /// start-up sweep), or when the batch that linked the blob did not commit. Unlinks the
     /// file, or, while a backup holds the lock, keeps it for remove_deferred (the backup's
-    /// snapshot may still reference it).
+    /// snapshot may still reference it). With a bucket, the object's delete is queued too
+    /// (s3::bucket::queue_delete checks the committed state again before it is sent).
     void remove(std::string_view sha256_hex);
     /// Blob files whose removal waits for a backup to finish (any thread).
     std::size_t deferred() const noexcept {
@@ -114,6 +139,7 @@ private:
     std::filesystem::path tmp_;
     std::filesystem::path lock_path_;
     unique_fd lock_; ///< DATA/backup.lock, used by the writer thread only
+    s3::bucket* bucket_ = nullptr;
     bool dirty_ = false;
     std::unordered_set<std::string> deferred_; ///< writer thread only
     std::atomic<std::size_t> deferred_count_{0};

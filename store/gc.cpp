@@ -2,6 +2,7 @@
 
 #include "store/codec.hpp"
 #include "store/identity.hpp"
+#include "store/log.hpp"
 #include "store/maven.hpp"
 #include "store/npm.hpp"
 #include "store/package_counts.hpp"
@@ -10,6 +11,7 @@
 #include "store/packages.hpp"
 #include "store/pipelines.hpp"
 #include "store/pypi.hpp"
+#include "store/s3/bucket.hpp"
 
 namespace packyard::store {
 namespace {
@@ -208,6 +210,13 @@ std::error_code delete_project_packages(write_txn& t, blob_store& blobs, std::ui
     return delete_pipelines_of_project(t, project_id);
 }
 
+std::function<bool(std::string_view)> blob_unreferenced(environment& env) {
+    return [&env](std::string_view sha) {
+        auto t = read_txn::begin(env);
+        return t && blob_refcount(*t, sha) == 0;
+    };
+}
+
 swept sweep_leftovers(environment& env, blob_store& blobs) {
     swept out;
     out.temps = blobs.sweep_tmp();
@@ -219,6 +228,21 @@ swept sweep_leftovers(environment& env, blob_store& blobs) {
         if (is_sha256_hex(name) && blob_refcount(*t, name) == 0) {
             blobs.remove(name);
             ++out.orphans;
+        }
+    }
+    if (auto* b = blobs.bucket()) {
+        // Objects pushed for uploads whose rows never committed (a crash between the push and
+        // the commit), and deletes a stop left queued. Nothing is in flight yet: the server
+        // has not started serving.
+        auto listed = b->run(b->list());
+        if (auto* f = std::get_if<s3::failure>(&listed)) {
+            log::message("orphan sweep of the bucket skipped: listing it failed: " + f->describe());
+            return out;
+        }
+        for (const auto& o : std::get<std::vector<s3::object>>(listed)) {
+            if (blob_refcount(*t, o.sha256) == 0 && !b->run(b->erase(o.sha256)).failed()) {
+                ++out.orphans;
+            }
         }
     }
     return out;

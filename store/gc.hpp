@@ -11,6 +11,8 @@
 #include "store/txn.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 namespace packyard::store {
 
@@ -27,6 +29,10 @@ void unlink_deferred(write_txn& t, blob_store& blobs);
 
 /// Removes every package, file and pipeline of a project (before the project row goes).
 std::error_code delete_project_packages(write_txn& t, blob_store& blobs, std::uint64_t project_id);
+
+/// Whether the committed state has no reference to a blob (each call opens its own
+/// snapshot): the bucket's deleter asks just before it sends a DELETE.
+std::function<bool(std::string_view)> blob_unreferenced(environment& env);
 
 /// What a killed predecessor may have left: temp files of unfinished uploads, and blob files
 /// no committed row references (renamed into place by a batch that never committed, or left

@@ -9,6 +9,7 @@
 #include "store/error.hpp"
 #include "store/log.hpp"
 #include "store/operations.hpp"
+#include "store/s3/bucket.hpp"
 
 namespace packyard::routing::handlers {
 
@@ -45,11 +46,30 @@ outcome send_file(const request_context& ctx, const store::package& p, const sto
                   bool head_downloads) {
     response r;
     r.content_type = "application/octet-stream";
-    r.file = file_body{ctx.svc.blobs->path_of(f.sha256), f.size};
     // The stored name may be percent-encoded (path uploads); the header shows it as stored.
+    std::string disposition = "attachment; filename=\"" + f.file_name + "\"; filename*=UTF-8''" +
+                              form_escape(f.file_name);
+    const auto& blobs = *ctx.svc.blobs;
+    if (auto* bucket = blobs.bucket(); bucket != nullptr && !blobs.has(f.sha256)) {
+        if (bucket->options().direct_download) {
+            // GitLab's direct download (object storage without proxy_download): Grape's
+            // redirect, 302 (303 for any other method over HTTP/1.1), to a short-lived presigned
+            // GET whose answer carries the disposition and type this one would have.
+            const auto url = bucket->presigned_url(f.sha256, disposition, r.content_type);
+            r.status = ctx.req.verb == method::get ? 302 : 303;
+            r.content_type = "text/plain";
+            r.set_header("Location", url);
+            r.body = ctx.req.verb == method::get
+                         ? "This resource has been moved temporarily to " + url + "."
+                         : "An other endpoint is available at " + url;
+        } else {
+            r.remote = remote_body{bucket, f.sha256, f.size};
+        }
+    } else {
+        r.file = file_body{blobs.path_of(f.sha256), f.size};
+    }
     r.set_header("Content-Transfer-Encoding", "binary");
-    r.set_header("Content-Disposition", "attachment; filename=\"" + f.file_name +
-                                            "\"; filename*=UTF-8''" + form_escape(f.file_name));
+    r.set_header("Content-Disposition", std::move(disposition));
     if (!f.sha256.empty()) {
         r.set_header("X-Checksum-SHA256", f.sha256);
     }

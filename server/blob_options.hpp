@@ -1,0 +1,48 @@
+#pragma once
+
+// Where package bytes live: the flags every command that touches blobs takes (serve, check,
+// migrate-blobs), and the bucket they describe. Credentials and region fall back to the AWS
+// variables every S3 tool reads (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+// AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); the secret is never
+// printed or logged.
+
+#include "store/s3/bucket.hpp"
+
+#include <boost/program_options/options_description.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace packyard::server {
+
+struct blob_flags {
+    std::string store = "local";
+    std::string endpoint;
+    std::string bucket;
+    std::string region;
+    std::string access_key_id;
+    std::string secret_access_key;
+    std::string prefix = "blobs/";
+    long timeout_seconds = 30;
+    std::uint64_t part_size_mib = 16;
+    bool direct_download = false;
+};
+
+/// Adds --blob-store, --s3-* and --blob-direct-download to d.
+void add_blob_options(boost::program_options::options_description& d, blob_flags& f);
+
+/// The bucket the flags name (nullopt for --blob-store local), or the error to print.
+struct blob_choice {
+    std::optional<store::s3::bucket_options> s3;
+    std::string error;
+};
+blob_choice resolve_blob_flags(const blob_flags& f);
+
+/// Opens the bucket and checks it answers to these credentials (a HEAD on it), so a wrong
+/// endpoint, bucket or secret stops the start with a clear line instead of failing uploads
+/// later. Null and `error` set when it does not.
+std::unique_ptr<store::s3::bucket> open_bucket(const store::s3::bucket_options& o,
+                                               std::string& error);
+
+} // namespace packyard::server
