@@ -132,7 +132,8 @@ def slow_upload(port, path, data, on_sent, chunk=MIB, pause=0.05):
 def meta_reads(port, pid, package_id, until, out):
     """Metadata reads in a loop until `until` is set; appends (what, status, seconds)."""
     paths = [f"/api/v4/projects/{pid}/packages", f"/api/v4/projects/{pid}",
-             f"/api/v4/projects/{pid}/packages/{package_id}/package_files", "/api/v4/version"]
+             f"/api/v4/projects/{pid}/packages/{package_id}/package_files", "/api/v4/user",
+             f"/api/v4/projects/{pid}/packages/{package_id}"]
     i = 0
     while not until.is_set():
         path = paths[i % len(paths)]
