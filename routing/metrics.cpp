@@ -1,6 +1,7 @@
 #include "routing/metrics.hpp"
 
 #include "store/histogram.hpp"
+#include "store/s3/bucket.hpp"
 
 #include <algorithm>
 #include <array>
@@ -351,6 +352,56 @@ void histogram_series(std::string& out, std::string_view name, std::string_view 
 
 } // namespace
 
+namespace {
+
+/// The object store's calls, per operation (--blob-store s3).
+void render_bucket(std::string& out, const store::s3::bucket& b) {
+    using store::s3::op;
+    constexpr auto ops = static_cast<std::size_t>(op::count_);
+    const auto& client = b.http();
+    auto each = [&](std::string_view name, std::string_view type, std::string_view help,
+                    auto&& value) {
+        header(out, name, type, help);
+        for (std::size_t i = 0; i < ops; ++i) {
+            out += name;
+            out += "{operation=\"";
+            out += store::s3::op_name(static_cast<op>(i));
+            out += "\"} ";
+            append_number(out, value(client.stats(static_cast<op>(i))));
+            out += '\n';
+        }
+    };
+    each("packyard_s3_requests_total", "counter",
+         "Object-store calls that ended, by S3 operation (retries inside one call not counted).",
+         [](const store::s3::op_stats& s) { return s.calls.load(std::memory_order_relaxed); });
+    each("packyard_s3_request_failures_total", "counter",
+         "Object-store calls that ended without a usable answer (no connection, a timeout, 5xx "
+         "after the retries).",
+         [](const store::s3::op_stats& s) { return s.failures.load(std::memory_order_relaxed); });
+    each("packyard_s3_retries_total", "counter",
+         "Attempts after the first, by S3 operation (each after a backoff).",
+         [](const store::s3::op_stats& s) { return s.retries.load(std::memory_order_relaxed); });
+    header(out, "packyard_s3_request_duration_seconds", "histogram",
+           "Time of an object-store call, retries and backoff included, by S3 operation.");
+    for (std::size_t i = 0; i < ops; ++i) {
+        const auto& s = client.stats(static_cast<op>(i));
+        std::array<std::uint64_t, hist::latency_bounds_us.size() + 1> counts{};
+        for (std::size_t k = 0; k < counts.size(); ++k) {
+            counts[k] = s.latency[k].load(std::memory_order_relaxed);
+        }
+        const std::string labels =
+            "operation=\"" + std::string(store::s3::op_name(static_cast<op>(i))) + "\"";
+        histogram_series(out, "packyard_s3_request_duration_seconds", labels,
+                         hist::latency_bounds_us, counts,
+                         s.latency_sum_us.load(std::memory_order_relaxed), true);
+    }
+    gauge(out, "packyard_s3_queued_deletes",
+          "Object deletes waiting to be sent (after the commit that dropped the last reference).",
+          b.queued_deletes());
+}
+
+} // namespace
+
 std::string registry::render(const store_figures& store) const {
     const totals t = sum();
     std::string out;
@@ -475,6 +526,9 @@ std::string registry::render(const store_figures& store) const {
     gauge(out, "packyard_blobs_bytes", "Bytes of every blob file.", store.blobs.bytes);
     gauge(out, "packyard_cleanup_backlog", "Deleted files and packages waiting for the cleanup.",
           store.cleanup_backlog);
+    if (store.bucket != nullptr) {
+        render_bucket(out, *store.bucket);
+    }
     return out;
 }
 

@@ -25,6 +25,10 @@
 #include <thread>
 #include <vector>
 
+namespace packyard::store::s3 {
+class bucket;
+}
+
 namespace packyard::routing::metrics {
 
 /// Why an upload (a request on a stream route) was refused: each refusal is counted once, where
@@ -51,6 +55,8 @@ struct store_figures {
     store::blob_totals blobs;
     std::uint64_t cleanup_backlog = 0;
     store::writer_stats writer;
+    /// The blob store's bucket (--blob-store s3), whose calls are counted per operation.
+    const store::s3::bucket* bucket = nullptr;
 };
 
 class registry {

@@ -1,5 +1,6 @@
 #include "server/backup_command.hpp"
 
+#include "server/blob_options.hpp"
 #include "store/backup.hpp"
 
 #include <boost/program_options.hpp>
@@ -72,6 +73,7 @@ command parse_copy_command(int argc, char** argv) {
     const bool is_backup = name == "backup";
     std::string data;
     std::string folder;
+    blob_flags blobs;
     po::options_description d("packyard " + name + " options");
     if (is_backup) {
         d.add_options()("help", "show this help")(
@@ -85,6 +87,9 @@ command parse_copy_command(int argc, char** argv) {
                                                   "a folder written by packyard backup")(
             "data", po::value<std::string>(&data)->required(),
             "the data folder to fill: absent or empty (no server running on it)");
+    }
+    if (is_backup) {
+        add_blob_options(d, blobs);
     }
     const std::string usage = is_backup ? "Usage: packyard backup --data DATA --to FOLDER\n\n"
                                         : "Usage: packyard restore --from FOLDER --data DATA\n\n";
@@ -104,6 +109,15 @@ command parse_copy_command(int argc, char** argv) {
         out.text = name + ": " + e.what() + " (packyard " + name + " --help lists the options)";
         return out;
     }
+    if (is_backup) {
+        auto chosen = resolve_blob_flags(blobs);
+        if (!chosen.error.empty()) {
+            out.what = command::kind::error;
+            out.text = name + ": " + chosen.error;
+            return out;
+        }
+        out.copy.s3 = std::move(chosen.s3);
+    }
     out.what = is_backup ? command::kind::backup : command::kind::restore;
     out.copy.data = data;
     out.copy.folder = folder;
@@ -117,6 +131,22 @@ int run_backup(const copy_args& args, std::string_view packyard_version) {
     o.to = args.folder;
     o.packyard_version = packyard_version;
     o.after_snapshot = pause_for_tests;
+    if (auto conflict =
+            blob_location_conflict(read_blob_location(args.data), blob_location_of(args.s3));
+        !conflict.empty()) {
+        std::cerr << "packyard backup: " << conflict << '\n';
+        return 2;
+    }
+    std::unique_ptr<store::s3::bucket> bucket;
+    if (args.s3) {
+        std::string why;
+        bucket = open_bucket(*args.s3, why);
+        if (!bucket) {
+            std::cerr << "packyard backup: " << why << '\n';
+            return 1;
+        }
+        o.bucket = bucket.get();
+    }
     const auto r = store::backup(o);
     if (r.status != store::copy_status::ok) {
         std::cerr << "packyard backup: " << r.message << '\n';

@@ -1,7 +1,14 @@
 #include "server/blob_options.hpp"
 
+#include "store/crypto.hpp"
+#include "store/unique_fd.hpp"
+
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
 
 namespace packyard::server {
 namespace po = boost::program_options;
@@ -99,6 +106,175 @@ std::unique_ptr<store::s3::bucket> open_bucket(const store::s3::bucket_options& 
         return nullptr;
     }
     return b;
+}
+
+} // namespace packyard::server
+
+namespace packyard::server {
+
+std::string blob_location_of(const std::optional<store::s3::bucket_options>& s3) {
+    return s3 ? "s3 " + s3->client.bucket + " " + s3->prefix : std::string("local");
+}
+
+std::string read_blob_location(const std::filesystem::path& data_dir) {
+    std::ifstream in(data_dir / "blob-store");
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+std::error_code write_blob_location(const std::filesystem::path& data_dir,
+                                    const std::string& location) {
+    if (read_blob_location(data_dir) == location) {
+        return {};
+    }
+    const auto tmp = data_dir / "blob-store.tmp";
+    const auto target = data_dir / "blob-store";
+    const store::unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) {
+        return {errno, std::generic_category()};
+    }
+    const std::string text = location + "\n";
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+        ::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), target.c_str()) != 0) {
+        return {errno, std::generic_category()};
+    }
+    const store::unique_fd dir(::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) {
+        ::fsync(dir.get());
+    }
+    return {};
+}
+
+std::string blob_location_conflict(const std::string& recorded, const std::string& wanted) {
+    // Local to a bucket is the migration path (blobs still in the folder are served from it).
+    if (recorded.empty() || recorded == "local" || recorded == wanted) {
+        return {};
+    }
+    if (wanted == "local") {
+        return "this data folder's package bytes are in a bucket (" + recorded +
+               "): start with --blob-store s3 and that bucket's flags";
+    }
+    return "this data folder's package bytes are in another bucket or prefix (" + recorded +
+           ", asked: " + wanted + "); copy the objects first, then change the flags";
+}
+
+int run_migrate_blobs(int argc, char** argv) {
+    std::string to;
+    std::string data;
+    bool remove_local = false;
+    blob_flags flags;
+    po::options_description d("packyard migrate-blobs options");
+    const char* env_data = std::getenv("PACKYARD_DATA");
+    d.add_options()("help", "show this help")("data",
+                                              po::value<std::string>(&data)->default_value(
+                                                  env_data != nullptr ? env_data : "packyard-data"),
+                                              "data folder whose DATA/blobs to copy")(
+        "to", po::value<std::string>(&to), "where to: s3 (the bucket the flags name)")(
+        "remove-local", po::bool_switch(&remove_local),
+        "remove each local blob once the bucket holds it (only for a folder a server has "
+        "already opened with these S3 flags)");
+    add_blob_options(d, flags);
+    try {
+        po::variables_map vm;
+        po::store(po::parse_command_line(argc - 1, argv + 1, d), vm);
+        po::notify(vm);
+        if (vm.count("help") != 0U) {
+            std::cout << "Usage: packyard migrate-blobs --to s3 --data DIR [S3 options]\n\n"
+                         "Copies every blob of DIR/blobs into the bucket under its content "
+                         "address,\nskipping what is there already. Safe beside a running "
+                         "server and safe to run\nagain; reads keep being served throughout "
+                         "(docs/operations.md, \"Running on S3,\nMinIO or Ceph\").\n\n"
+                      << d;
+            return 0;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "packyard migrate-blobs: " << e.what() << '\n';
+        return 2;
+    }
+    flags.store = "s3";
+    auto chosen = resolve_blob_flags(flags);
+    if (to != "s3" || !chosen.error.empty()) {
+        std::cerr << "packyard migrate-blobs: "
+                  << (to != "s3" ? std::string("--to must be s3") : chosen.error) << '\n';
+        return 2;
+    }
+    const std::filesystem::path dir(data);
+    if (remove_local && read_blob_location(dir) != blob_location_of(chosen.s3)) {
+        std::cerr << "packyard migrate-blobs: --remove-local needs a folder a server has opened "
+                     "with these S3 flags (DATA/blob-store says '"
+                  << read_blob_location(dir) << "'): start the server on the bucket first\n";
+        return 2;
+    }
+    std::string why;
+    auto bucket = open_bucket(*chosen.s3, why);
+    if (!bucket) {
+        std::cerr << "packyard migrate-blobs: " << why << '\n';
+        return 1;
+    }
+    std::size_t copied = 0;
+    std::size_t removed = 0;
+    std::size_t failed = 0;
+    std::uint64_t bytes = 0;
+    std::error_code ec;
+    const auto part = chosen.s3->part_size;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "blobs", ec)) {
+        const auto name = e.path().filename().string();
+        std::error_code sec;
+        if (!store::is_sha256_hex(name) || !e.is_regular_file(sec)) {
+            continue;
+        }
+        // The parts' hashes, read once (the whole file's is its name: the gateway checks the
+        // bytes against it, so a damaged local blob is refused, not copied).
+        store::blob_digest dg;
+        dg.sha256 = name;
+        dg.size = e.file_size(sec);
+        std::vector<std::string> parts;
+        {
+            std::ifstream in(e.path(), std::ios::binary);
+            std::vector<char> buf(1 << 20);
+            store::sha256_stream h;
+            std::uint64_t fill = 0;
+            while (in) {
+                in.read(buf.data(), static_cast<std::streamsize>(
+                                        std::min<std::uint64_t>(buf.size(), part - fill)));
+                const auto n = static_cast<std::uint64_t>(in.gcount());
+                if (n == 0) {
+                    break;
+                }
+                h.update(std::string_view(buf.data(), n));
+                fill += n;
+                if (fill == part) {
+                    parts.push_back(h.finish_hex());
+                    fill = 0;
+                }
+            }
+            if (fill > 0 || parts.empty()) {
+                parts.push_back(h.finish_hex());
+            }
+        }
+        const auto f = bucket->run(bucket->push(e.path(), dg, parts));
+        if (f.failed()) {
+            ++failed;
+            std::cerr << "packyard migrate-blobs: " << name << " not copied: " << f.describe()
+                      << '\n';
+            continue;
+        }
+        ++copied;
+        bytes += dg.size;
+        if (remove_local && std::filesystem::remove(e.path(), sec)) {
+            ++removed;
+        }
+    }
+    if (ec) {
+        std::cerr << "packyard migrate-blobs: cannot list " << (dir / "blobs").string() << ": "
+                  << ec.message() << '\n';
+        return 1;
+    }
+    std::cout << "migrate-blobs: " << copied << " blob(s) stored in the bucket (" << bytes
+              << " bytes), " << removed << " local cop" << (removed == 1 ? "y" : "ies")
+              << " removed, " << failed << " failed\n";
+    return failed == 0 ? 0 : 1;
 }
 
 } // namespace packyard::server

@@ -10,9 +10,11 @@
 
 #include <boost/program_options/options_description.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 namespace packyard::server {
 
@@ -44,5 +46,23 @@ blob_choice resolve_blob_flags(const blob_flags& f);
 /// later. Null and `error` set when it does not.
 std::unique_ptr<store::s3::bucket> open_bucket(const store::s3::bucket_options& o,
                                                std::string& error);
+
+/// DATA/blob-store: where a data folder's blobs went last, "local" or "s3 BUCKET PREFIX", so a
+/// start (or a check) without the bucket's flags on a folder whose bytes live in a bucket stops
+/// with a line saying so instead of answering 404 for every download, and migrate-blobs
+/// --remove-local only drops local copies a server in S3 mode would no longer read.
+std::string blob_location_of(const std::optional<store::s3::bucket_options>& s3);
+/// The recorded location ("" when none was recorded: a folder from before the marker, local).
+std::string read_blob_location(const std::filesystem::path& data_dir);
+/// Records it durably (temp file, fsync, rename, fsync of the folder).
+std::error_code write_blob_location(const std::filesystem::path& data_dir,
+                                    const std::string& location);
+/// The error to stop with when `wanted` may not open a folder recorded as `recorded` (a
+/// local start on a folder in a bucket, or another bucket or prefix); "" when it may.
+std::string blob_location_conflict(const std::string& recorded, const std::string& wanted);
+
+/// `packyard migrate-blobs --to s3 ...`: copies every blob of DATA/blobs into the bucket
+/// (idempotent; beside a running server), optionally removing each local copy once stored.
+int run_migrate_blobs(int argc, char** argv);
 
 } // namespace packyard::server

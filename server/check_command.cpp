@@ -1,5 +1,6 @@
 #include "server/check_command.hpp"
 
+#include "server/blob_options.hpp"
 #include "store/check.hpp"
 #include "store/data_lock.hpp"
 #include "store/env.hpp"
@@ -306,6 +307,20 @@ int run(const check_config& cfg) {
                           env.error().message());
     }
     store::blob_store blobs(cfg.data_dir);
+    if (auto conflict =
+            blob_location_conflict(read_blob_location(cfg.data_dir), blob_location_of(cfg.s3));
+        !conflict.empty()) {
+        return cannot_run(conflict);
+    }
+    std::unique_ptr<store::s3::bucket> bucket;
+    if (cfg.s3) {
+        std::string why;
+        bucket = open_bucket(*cfg.s3, why);
+        if (!bucket) {
+            return cannot_run(why);
+        }
+        blobs.use_bucket(bucket.get());
+    }
     const auto started = std::chrono::steady_clock::now();
     o.found = store::check_store(**env, blobs, opts);
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -350,10 +365,13 @@ check_command_line parse_check_command(int argc, char** argv) {
         "rebuild every index and counter that differs from the rows, remove orphan blobs and "
         "temp files; the server must be stopped")(
         "no-hashes", po::bool_switch(&no_hashes),
-        "check that blobs exist with their sizes, without reading their bytes")(
+        "check that blobs exist with their sizes, without reading their bytes (with a bucket: "
+        "a listing instead of a GET of every object)")(
         "format", po::value<std::string>(&format)->default_value("text"),
         "text or json")("examples", po::value<std::size_t>(&out.cfg.examples)->default_value(10),
                         "problems described per check (the rest are counted)");
+    blob_flags blob_args;
+    add_blob_options(d, blob_args);
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc - 1, argv + 1, d), vm);
@@ -389,6 +407,13 @@ check_command_line parse_check_command(int argc, char** argv) {
     }
     out.cfg.json = format == "json";
     out.cfg.hashes = !no_hashes;
+    auto chosen = resolve_blob_flags(blob_args);
+    if (!chosen.error.empty()) {
+        out.what = check_command_line::kind::error;
+        out.text = chosen.error;
+        return out;
+    }
+    out.cfg.s3 = std::move(chosen.s3);
     return out;
 }
 

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "store/s3/bucket.hpp"
+
+#include <optional>
+
 // `packyard check`: the integrity check of a data folder from the command line, and its
 // repair (store/check.hpp; docs/operations.md, "Integrity check").
 
@@ -15,6 +19,8 @@ struct check_config {
     bool hashes = true;
     bool json = false;
     std::size_t examples = 10;
+    /// --blob-store s3: the bucket whose objects are checked too.
+    std::optional<store::s3::bucket_options> s3;
 };
 
 /// What `packyard check ...` asked for.

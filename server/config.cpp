@@ -23,6 +23,8 @@ constexpr std::string_view top_usage =
     "  backup     copy a store, live, into a new folder (packyard backup --help)\n"
     "  restore    place a backup into a new data folder (packyard restore --help)\n"
     "  check      check a data folder's integrity (packyard check --help)\n"
+    "  migrate-blobs  copy a data folder's blobs into an S3 bucket (packyard migrate-blobs "
+    "--help)\n"
     "\n"
     "Options:\n"
     "  --help     show this help\n"
@@ -117,6 +119,10 @@ command parse_command_line(int argc, char** argv) {
     }
     if (first == "backup" || first == "restore") {
         return parse_copy_command(argc, argv);
+    }
+    if (first == "migrate-blobs") {
+        out.what = command::kind::migrate_blobs;
+        return out;
     }
     if (first == "check") {
         auto c = parse_check_command(argc, argv);

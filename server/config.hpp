@@ -47,6 +47,8 @@ struct config {
 struct copy_args {
     std::filesystem::path data;
     std::filesystem::path folder;
+    /// backup --blob-store s3: blobs not in DATA/blobs are read from this bucket.
+    std::optional<store::s3::bucket_options> s3;
 };
 
 /// What the command line asked for.
@@ -59,6 +61,7 @@ struct command {
         backup,
         restore,
         check,
+        migrate_blobs,
         error
     } what = kind::help;
     config cfg;

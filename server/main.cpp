@@ -115,6 +115,13 @@ int serve(server::config cfg) {
         }
     }
     store::blob_store blobs(cfg.data_dir);
+    const auto location = server::blob_location_of(cfg.s3);
+    if (auto conflict =
+            server::blob_location_conflict(server::read_blob_location(cfg.data_dir), location);
+        !conflict.empty()) {
+        log::message(conflict);
+        return 1;
+    }
     std::unique_ptr<store::s3::bucket> bucket;
     if (cfg.s3) {
         std::string why;
@@ -124,6 +131,10 @@ int serve(server::config cfg) {
             return 1;
         }
         blobs.use_bucket(bucket.get());
+        if (auto ec = server::write_blob_location(cfg.data_dir, location)) {
+            log::error("cannot record the blob store in " + cfg.data_dir.string(), ec);
+            return 1;
+        }
         log::message("package bytes go to bucket " + cfg.s3->client.bucket + " at " +
                      cfg.s3->client.endpoint + " under " + cfg.s3->prefix +
                      (cfg.s3->direct_download ? " (downloads redirect to it)" : ""));
@@ -169,6 +180,9 @@ int serve(server::config cfg) {
                  std::to_string(cfg.threads) + " threads");
     srv.run();
     if (bucket) {
+        // This thread ran the first io_context: its idle connections to the bucket go while
+        // that context is still there.
+        bucket->http().release_connections();
         bucket->stop_deleter();
         if (const auto left = bucket->queued_deletes(); left > 0) {
             log::message(std::to_string(left) +
@@ -214,6 +228,13 @@ int main(int argc, char** argv) {
         }
     case server::command::kind::check:
         return server::run_check(cmd.check);
+    case server::command::kind::migrate_blobs:
+        try {
+            return server::run_migrate_blobs(argc, argv);
+        } catch (const std::exception& e) {
+            std::cerr << "packyard: " << e.what() << '\n';
+            return 1;
+        }
     case server::command::kind::serve:
         break;
     }

@@ -225,7 +225,7 @@ net::awaitable<written> send_remote(connection& c, const routing::response& r, b
 
 net::awaitable<written> write_response(connection& c, routing::response&& r, bool head,
                                        bool keep_alive, unsigned version, small_files& files) {
-    if (r.remote && !head) {
+    if (r.remote && !r.file && !head) {
         co_return co_await send_remote(c, r, keep_alive, version, files);
     }
     if (!r.file) {
@@ -244,6 +244,13 @@ net::awaitable<written> write_response(connection& c, routing::response&& r, boo
     // Opened before its status goes out, so a blob that cannot be opened is answered (and
     // logged) as what it is, not as a 200 cut short.
     const store::unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd && errno == ENOENT && r.remote) {
+        // Moved to the bucket since the handler looked (migrate-blobs --remove-local).
+        if (head) {
+            co_return co_await write_buffered(c, r, head, keep_alive, version);
+        }
+        co_return co_await send_remote(c, r, keep_alive, version, files);
+    }
     if (!fd) {
         co_return co_await write_buffered(c, unopenable(errno), head, keep_alive, version);
     }

@@ -4,6 +4,8 @@
 #include "store/backup_manifest.hpp"
 #include "store/blobs.hpp"
 #include "store/clock.hpp"
+#include "store/crypto.hpp"
+#include "store/s3/bucket.hpp"
 #include "store/schema.hpp"
 #include "store/unique_fd.hpp"
 
@@ -112,6 +114,53 @@ result<hashed_bytes> copy_snapshot(const std::filesystem::path& db_dir,
     }
 }
 
+/// An object of the bucket into a new file dst, hashed as it is written; a missing object is
+/// errc::not_found.
+result<hashed_bytes> fetch_object(s3::bucket& b, const std::string& sha,
+                                  const std::filesystem::path& dst) {
+    unique_fd out(::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!out) {
+        return std::error_code(errno, std::generic_category());
+    }
+    sha256_stream h;
+    hashed_bytes got;
+    std::error_code write_ec;
+    s3::get_sink sink{[](std::uint64_t) -> boost::asio::awaitable<std::error_code> {
+                          co_return std::error_code{};
+                      },
+                      [&](std::span<const char> chunk) -> boost::asio::awaitable<std::error_code> {
+                          h.update(std::string_view(chunk.data(), chunk.size()));
+                          got.bytes += chunk.size();
+                          std::size_t done = 0;
+                          while (done < chunk.size()) {
+                              const ssize_t n =
+                                  ::write(out.get(), chunk.data() + done, chunk.size() - done);
+                              if (n < 0 && errno == EINTR) {
+                                  continue;
+                              }
+                              if (n < 0) {
+                                  write_ec = std::error_code(errno, std::generic_category());
+                                  co_return write_ec;
+                              }
+                              done += static_cast<std::size_t>(n);
+                          }
+                          co_return std::error_code{};
+                      }};
+    const auto f = b.run(b.fetch(sha, {}, std::move(sink)));
+    if (write_ec) {
+        return write_ec;
+    }
+    if (f.failed()) {
+        return f.status == 404 ? make_error_code(errc::not_found)
+                               : make_error_code(std::errc::io_error);
+    }
+    if (out.close() != 0) {
+        return std::error_code(errno, std::generic_category());
+    }
+    got.sha256 = h.finish_hex();
+    return got;
+}
+
 } // namespace
 
 copy_outcome backup(const backup_options& opts) {
@@ -201,6 +250,9 @@ copy_outcome backup(const backup_options& opts) {
         }
         const auto src = data / "blobs" / sha;
         auto copied = copier.copy(src, to / "blobs" / sha);
+        if (!copied && copied.error() == errc::not_found && opts.bucket != nullptr) {
+            copied = fetch_object(*opts.bucket, sha, to / "blobs" / sha);
+        }
         if (!copied) {
             if (copied.error() == errc::not_found) {
                 return copy_stop(copy_status::damaged,

@@ -18,6 +18,9 @@
 #include <string>
 
 namespace packyard::store {
+namespace s3 {
+class bucket;
+}
 
 /// How a backup or a restore ended; each has its own exit status (server/backup_command.cpp).
 enum class copy_status : std::uint8_t {
@@ -41,6 +44,9 @@ struct backup_options {
     std::filesystem::path data_dir; ///< the server's --data (db/, blobs/)
     std::filesystem::path to;       ///< absent or empty
     std::string packyard_version;   ///< recorded in the manifest
+    /// --blob-store s3: a blob not in DATA/blobs is fetched from this bucket (hashed as it is
+    /// written), so the backup holds every byte whichever side it was on.
+    s3::bucket* bucket = nullptr;
     /// Tests: runs once the snapshot is taken, before the first blob is copied.
     std::function<void()> after_snapshot;
 };

@@ -6,7 +6,9 @@
 
 #include "store/check_detail.hpp"
 #include "store/codec.hpp"
+#include "store/crypto.hpp"
 #include "store/packages.hpp"
+#include "store/s3/bucket.hpp"
 #include "store/text.hpp"
 #include "store/unique_fd.hpp"
 
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <iterator>
 #include <openssl/evp.h>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -57,6 +60,23 @@ std::string sha256_of_file(const std::filesystem::path& path) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
+/// The SHA-256 of an object's bytes in hex, streamed from the bucket; empty when it cannot be
+/// read.
+std::string sha256_of_object(s3::bucket& b, const std::string& name) {
+    sha256_stream h;
+    s3::get_sink sink{[](std::uint64_t) -> boost::asio::awaitable<std::error_code> {
+                          co_return std::error_code{};
+                      },
+                      [&h](std::span<const char> chunk) -> boost::asio::awaitable<std::error_code> {
+                          h.update(std::string_view(chunk.data(), chunk.size()));
+                          co_return std::error_code{};
+                      }};
+    if (b.run(b.fetch(name, {}, std::move(sink))).failed()) {
+        return {};
+    }
+    return h.finish_hex();
+}
+
 /// A file row whose blob is wrong, and how (described only for the first few).
 struct blob_finding {
     const file_row* file = nullptr;
@@ -92,7 +112,32 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
         tally(folder, o.examples).add([&] { return "cannot list: " + ec.message(); });
     }
     std::sort(on_disk.begin(), on_disk.end());
-    orphans.checked = on_disk.size();
+    // With a bucket, its objects count as stored too (a store being migrated has both).
+    std::vector<s3::object> in_bucket; // sorted by name
+    s3::bucket* bucket = blobs.bucket();
+    if (bucket != nullptr) {
+        auto listed = bucket->run(bucket->list());
+        if (auto* f = std::get_if<s3::failure>(&listed)) {
+            tally(folder, o.examples).add([&] {
+                return "cannot list the bucket: " + f->describe();
+            });
+        } else {
+            in_bucket = std::move(std::get<std::vector<s3::object>>(listed));
+            folder.checked += in_bucket.size();
+        }
+        std::sort(in_bucket.begin(), in_bucket.end(),
+                  [](const s3::object& a, const s3::object& b) { return a.sha256 < b.sha256; });
+    }
+    auto bucket_size = [&](const std::string& name) -> std::optional<std::uint64_t> {
+        auto it = std::lower_bound(
+            in_bucket.begin(), in_bucket.end(), name,
+            [](const s3::object& a, const std::string& n) { return a.sha256 < n; });
+        if (it == in_bucket.end() || it->sha256 != name) {
+            return std::nullopt;
+        }
+        return it->size;
+    };
+    orphans.checked = on_disk.size() + in_bucket.size();
 
     // Each distinct blob once, with the rows naming it.
     std::vector<const file_row*> by_sha;
@@ -118,8 +163,10 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
         const auto path = blobs.path_of(name);
         present.checked += j - i;
         struct stat st {};
-        if (!std::binary_search(on_disk.begin(), on_disk.end(), name) ||
-            ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        const bool local = std::binary_search(on_disk.begin(), on_disk.end(), name) &&
+                           ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        const auto remote = local ? std::nullopt : bucket_size(name);
+        if (!local && !remote) {
             for (std::size_t k = i; k < j; ++k) {
                 missing.push_back({by_sha[k], {}});
             }
@@ -127,7 +174,7 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
             i = j;
             continue;
         }
-        const auto on_disk_size = static_cast<std::uint64_t>(st.st_size);
+        const auto on_disk_size = local ? static_cast<std::uint64_t>(st.st_size) : *remote;
         bool all_sized = true;
         for (std::size_t k = i; k < j; ++k) {
             ++sizes.checked;
@@ -140,7 +187,7 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
         }
         if (o.hashes && all_sized) {
             hashes.checked += j - i;
-            const auto sha = sha256_of_file(path);
+            const auto sha = local ? sha256_of_file(path) : sha256_of_object(*bucket, name);
             if (sha != name) {
                 for (std::size_t k = i; k < j; ++k) {
                     wrong_hash.push_back(
@@ -159,6 +206,14 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     std::vector<std::string> candidates;
     std::set_difference(on_disk.begin(), on_disk.end(), referenced.begin(), referenced.end(),
                         std::back_inserter(candidates));
+    std::vector<std::string> bucket_names;
+    bucket_names.reserve(in_bucket.size());
+    for (const auto& obj : in_bucket) {
+        bucket_names.push_back(obj.sha256);
+    }
+    std::vector<std::string> bucket_candidates;
+    std::set_difference(bucket_names.begin(), bucket_names.end(), referenced.begin(),
+                        referenced.end(), std::back_inserter(bucket_candidates));
     std::uint64_t temp_files = 0;
     std::vector<std::string> temp_names;
     for (const auto& e : std::filesystem::directory_iterator(blobs.tmp_dir(), ec)) {
@@ -181,7 +236,7 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
     // A server may have committed since the metadata snapshot: a row gone with its blob is no
     // finding, nor is a blob whose row came after that snapshot (or whose unlink follows its
     // commit by a moment).
-    if (o.server_running && !candidates.empty()) {
+    if (o.server_running && (!candidates.empty() || !bucket_candidates.empty())) {
         std::this_thread::sleep_for(o.settle);
     }
     auto fresh = read_txn::begin(env);
@@ -213,6 +268,15 @@ void check_blobs(environment& env, const blob_store& blobs, const rows& r, const
             continue;
         }
         found_orphan.add([&] { return "no row references it: " + blobs.path_of(name).string(); });
+    }
+    for (const auto& name : bucket_candidates) {
+        if (o.server_running && blob_refcount(*fresh, name) > 0) {
+            continue;
+        }
+        found_orphan.add([&] {
+            return "no row references it: s3://" + bucket->options().client.bucket + "/" +
+                   bucket->key_of(name);
+        });
     }
     for (auto* res : {&present, &sizes, &hashes, &orphans, &folder, &temps}) {
         out.push_back(std::move(*res));

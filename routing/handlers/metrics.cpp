@@ -20,6 +20,7 @@ outcome metrics(request_context& ctx, const snapshot& t) {
     figures.blobs = store::blob_stats(t);
     figures.cleanup_backlog = store::cleanup_backlog(t);
     figures.writer = ctx.svc.writer.stats();
+    figures.bucket = ctx.svc.blobs->bucket();
     response r;
     r.content_type = metrics::content_type;
     r.body = ctx.svc.metrics->render(figures);

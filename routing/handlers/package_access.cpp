@@ -50,7 +50,8 @@ outcome send_file(const request_context& ctx, const store::package& p, const sto
     std::string disposition = "attachment; filename=\"" + f.file_name + "\"; filename*=UTF-8''" +
                               form_escape(f.file_name);
     const auto& blobs = *ctx.svc.blobs;
-    if (auto* bucket = blobs.bucket(); bucket != nullptr && !blobs.has(f.sha256)) {
+    auto* bucket = blobs.bucket();
+    if (bucket != nullptr && !blobs.has(f.sha256)) {
         if (bucket->options().direct_download) {
             // GitLab's direct download (object storage without proxy_download): Grape's
             // redirect, 302 (303 for any other method over HTTP/1.1), to a short-lived presigned
@@ -67,6 +68,11 @@ outcome send_file(const request_context& ctx, const store::package& p, const sto
         }
     } else {
         r.file = file_body{blobs.path_of(f.sha256), f.size};
+        if (bucket != nullptr) {
+            // Still in the folder (a store being migrated): served from there, from the bucket
+            // if migrate-blobs --remove-local takes it before it is opened.
+            r.remote = remote_body{bucket, f.sha256, f.size};
+        }
     }
     r.set_header("Content-Transfer-Encoding", "binary");
     r.set_header("Content-Disposition", std::move(disposition));

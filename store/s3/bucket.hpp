@@ -59,6 +59,7 @@ public:
 
     const bucket_options& options() const noexcept { return opts_; }
     client& http() noexcept { return client_; }
+    const client& http() const noexcept { return client_; }
     std::string key_of(std::string_view sha256) const;
 
     /// Whether the bucket answers to these credentials (HEAD on it); an empty failure is yes.
