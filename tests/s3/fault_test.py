@@ -43,7 +43,9 @@ MIB = 1024 * 1024
 S3_TIMEOUT = 2  # --s3-timeout: each S3 call's inactivity timeout
 # An S3 call is tried at most 3 times (docs/s3-notes.md: retries) with backoff under 2.1 s in all;
 # a multipart upload makes several calls. Generous bounds for a loaded 2-core machine.
-FAIL_BOUND = 60.0  # from freezing the gateway to the upload's 503 / the download's end
+# Measured here: the 503 about 8 s after the freeze (3 attempts of 2 s plus backoff), a frozen
+# start refused after 6.5 s, a download cut 2 s after the freeze.
+FAIL_BOUND = 30.0  # from freezing the gateway to the upload's 503 / the download's end
 META_BOUND = 2.0  # one metadata read while the gateway is frozen
 UNAVAILABLE = b'{"message":"503 Service Unavailable"}'
 
@@ -100,7 +102,7 @@ def package_names(port, pid):
 def slow_upload(port, path, data, on_sent, chunk=MIB, pause=0.05):
     """PUT `data` in chunks with pauses on a raw connection, calling on_sent(bytes sent) after
     each; stops sending as soon as the server answers or closes. Returns (status, body, sent,
-    monotonic time of the answer); status 0 when there was no answer."""
+    monotonic time of the answer, headers); status 0 when there was no answer."""
     s = socket.create_connection(("127.0.0.1", port), timeout=FAIL_BOUND + 60)
     sent = 0
     try:
@@ -121,10 +123,10 @@ def slow_upload(port, path, data, on_sent, chunk=MIB, pause=0.05):
         try:
             r.begin()
             body = r.read()
-            return r.status, body, sent, time.monotonic()
+            return r.status, body, sent, time.monotonic(), dict(r.getheaders())
         except (OSError, http.client.HTTPException) as e:
             log(f"    no answer to the upload: {e!r}")
-            return 0, b"", sent, time.monotonic()
+            return 0, b"", sent, time.monotonic(), {}
     finally:
         s.close()
 
@@ -276,13 +278,15 @@ def main(binary):
         c.check(bool(frozen_at), "the gateway was frozen during the upload")
         c.check(not up.is_alive() and result, "the upload ended")
         if result and frozen_at:
-            st, body, sent, answered = result[0]
+            st, body, sent, answered, headers = result[0]
             took = answered - frozen_at[0]
             log(f"  answer {st} {body[:200]!r} {took:.1f} s after the freeze "
                 f"({sent // MIB} of {len(stalled) // MIB} MiB sent)")
             c.check(st == 503 and body == UNAVAILABLE,
                     f"the upload answers 503 {UNAVAILABLE.decode()}: {st} {body[:300]!r}")
             c.check(took < FAIL_BOUND, f"the 503 comes within {FAIL_BOUND:.0f} s: {took:.1f} s")
+            c.check(headers.get("Retry-After") == "5",
+                    f"the 503 says Retry-After: 5 (decision 0021): {headers.get('Retry-After')}")
         slow = [r for r in reads if r[1] != 200 or r[2] >= META_BOUND]
         worst = max((r[2] for r in reads), default=0.0)
         log(f"  {len(reads)} metadata reads during the stall, slowest {worst:.2f} s")
