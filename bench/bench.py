@@ -101,15 +101,20 @@ def http(method, url, body=None, headers=None):
 class Packyard:
     running = []  # every started server, for the report when a load run fails
 
-    def __init__(self, binary, data):
+    def __init__(self, binary, data, extra=(), env=None):
+        """extra: further `packyard serve` options; env: further environment variables."""
         self.port = None
         self.reported = False
-        env = dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN)
+        env = dict(os.environ, PACKYARD_ROOT_TOKEN=TOKEN, **(env or {}))
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", "--data", data, "--access-log", "false"],
+            [binary, "serve", "--listen", "127.0.0.1:0", "--data", data, "--access-log", "false",
+             *extra],
             stdout=subprocess.PIPE, stderr=self.log, env=env, text=True)
         line = self.proc.stdout.readline()
+        if not line:  # it exited before listening (a bad option, an unreachable store)
+            self.proc.wait(timeout=20)
+            fail(self.describe_exit())
         self.port = int(line.strip().rsplit(":", 1)[1])
         self.base = f"http://127.0.0.1:{self.port}"
         Packyard.running.append(self)

@@ -123,9 +123,17 @@ std::string read_blob_location(const std::filesystem::path& data_dir) {
     return line;
 }
 
+std::string read_store_id(const std::filesystem::path& data_dir) {
+    std::ifstream in(data_dir / "blob-store");
+    std::string line;
+    std::getline(in, line);
+    std::getline(in, line);
+    return line.rfind("id ", 0) == 0 ? line.substr(3) : std::string();
+}
+
 std::error_code write_blob_location(const std::filesystem::path& data_dir,
-                                    const std::string& location) {
-    if (read_blob_location(data_dir) == location) {
+                                    const std::string& location, const std::string& id) {
+    if (read_blob_location(data_dir) == location && read_store_id(data_dir) == id) {
         return {};
     }
     const auto tmp = data_dir / "blob-store.tmp";
@@ -134,7 +142,7 @@ std::error_code write_blob_location(const std::filesystem::path& data_dir,
     if (!fd) {
         return {errno, std::generic_category()};
     }
-    const std::string text = location + "\n";
+    const std::string text = location + "\nid " + id + "\n";
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
         ::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), target.c_str()) != 0) {
         return {errno, std::generic_category()};
@@ -144,6 +152,29 @@ std::error_code write_blob_location(const std::filesystem::path& data_dir,
         ::fsync(dir.get());
     }
     return {};
+}
+
+std::string claim_prefix(store::s3::bucket& b, const std::filesystem::path& data_dir,
+                         std::string& error) {
+    std::string id = read_store_id(data_dir);
+    if (id.empty()) {
+        id = store::random_token_chars(32);
+    }
+    std::string owner;
+    const auto f = b.run(b.claim(id, owner));
+    if (f.status == 409) {
+        error = "prefix " + b.options().prefix + " of bucket " + b.options().client.bucket +
+                " belongs to another data folder (id " + owner + "; this one's is " + id +
+                "): its start-up sweep would delete the other's objects. Give this folder its "
+                "own --s3-prefix (a restored backup or a copy of a folder too)";
+        return {};
+    }
+    if (f.failed()) {
+        error = "cannot claim prefix " + b.options().prefix + " of bucket " +
+                b.options().client.bucket + ": " + f.describe();
+        return {};
+    }
+    return id;
 }
 
 std::string blob_location_conflict(const std::string& recorded, const std::string& wanted) {
@@ -234,6 +265,7 @@ int run_migrate_blobs(int argc, char** argv) {
             std::ifstream in(e.path(), std::ios::binary);
             std::vector<char> buf(1 << 20);
             store::sha256_stream h;
+            store::sha256_stream whole;
             std::uint64_t fill = 0;
             while (in) {
                 in.read(buf.data(), static_cast<std::streamsize>(
@@ -243,6 +275,7 @@ int run_migrate_blobs(int argc, char** argv) {
                     break;
                 }
                 h.update(std::string_view(buf.data(), n));
+                whole.update(std::string_view(buf.data(), n));
                 fill += n;
                 if (fill == part) {
                     parts.push_back(h.finish_hex());
@@ -251,6 +284,14 @@ int run_migrate_blobs(int argc, char** argv) {
             }
             if (fill > 0 || parts.empty()) {
                 parts.push_back(h.finish_hex());
+            }
+            // A multipart upload is checked part by part, against hashes of these very bytes:
+            // the whole file must hash to its name before any of it is sent.
+            if (const auto got = whole.finish_hex(); got != name) {
+                ++failed;
+                std::cerr << "packyard migrate-blobs: " << name << " not copied: its bytes hash to "
+                          << got << " (damaged: packyard check names its package)\n";
+                continue;
             }
         }
         const auto f = bucket->run(bucket->push(e.path(), dg, parts));

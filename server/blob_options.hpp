@@ -54,9 +54,17 @@ std::unique_ptr<store::s3::bucket> open_bucket(const store::s3::bucket_options& 
 std::string blob_location_of(const std::optional<store::s3::bucket_options>& s3);
 /// The recorded location ("" when none was recorded: a folder from before the marker, local).
 std::string read_blob_location(const std::filesystem::path& data_dir);
-/// Records it durably (temp file, fsync, rename, fsync of the folder).
+/// The folder's own id (the file's second line), made and recorded with `location` when it has
+/// none yet.
+std::string read_store_id(const std::filesystem::path& data_dir);
+/// Records it durably (temp file, fsync, rename, fsync of the folder), with the folder's id.
 std::error_code write_blob_location(const std::filesystem::path& data_dir,
-                                    const std::string& location);
+                                    const std::string& location, const std::string& id);
+/// Serve and check --repair: the folder's id, after claiming the bucket's prefix for it (see
+/// store::s3::bucket::claim); empty and `error` set when another folder owns the prefix or
+/// the claim failed.
+std::string claim_prefix(store::s3::bucket& b, const std::filesystem::path& data_dir,
+                         std::string& error);
 /// The error to stop with when `wanted` may not open a folder recorded as `recorded` (a
 /// local start on a folder in a bucket, or another bucket or prefix); "" when it may.
 std::string blob_location_conflict(const std::string& recorded, const std::string& wanted);

@@ -320,6 +320,14 @@ int run(const check_config& cfg) {
             return cannot_run(why);
         }
         blobs.use_bucket(bucket.get());
+        // A repair deletes what this folder's rows do not name: only on this folder's prefix.
+        if (cfg.repair && read_store_id(cfg.data_dir).empty()) {
+            return cannot_run("--repair with a bucket needs a folder a server has opened on it "
+                              "(DATA/blob-store names the folder's id)");
+        }
+        if (cfg.repair && claim_prefix(*bucket, cfg.data_dir, why).empty()) {
+            return cannot_run(why);
+        }
     }
     const auto started = std::chrono::steady_clock::now();
     o.found = store::check_store(**env, blobs, opts);

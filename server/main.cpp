@@ -131,7 +131,12 @@ int serve(server::config cfg) {
             return 1;
         }
         blobs.use_bucket(bucket.get());
-        if (auto ec = server::write_blob_location(cfg.data_dir, location)) {
+        const auto id = server::claim_prefix(*bucket, cfg.data_dir, why);
+        if (id.empty()) {
+            log::message(why);
+            return 1;
+        }
+        if (auto ec = server::write_blob_location(cfg.data_dir, location, id)) {
             log::error("cannot record the blob store in " + cfg.data_dir.string(), ec);
             return 1;
         }

@@ -223,6 +223,51 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     co_return failure{};
 }
 
+net::awaitable<failure> bucket::claim(std::string id, std::string& owner) {
+    const std::string key = opts_.prefix + "owner";
+    {
+        call c;
+        c.what = op::put_object;
+        c.method = "PUT";
+        c.key = key;
+        c.headers.emplace_back("if-none-match", "*");
+        c.headers.emplace_back("content-type", "text/plain");
+        c.payload.bytes = id;
+        const auto digest = sha256(id);
+        c.payload.payload_sha256 =
+            to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+        auto r = co_await client_.send(std::move(c));
+        if (auto* f = std::get_if<failure>(&r)) {
+            co_return std::move(*f);
+        }
+        const auto& rep = std::get<reply>(r);
+        if (rep.status == 200) {
+            owner = id;
+            co_return failure{};
+        }
+        if (rep.status != 412) {
+            co_return unexpected(rep);
+        }
+    }
+    call c;
+    c.what = op::get_object;
+    c.method = "GET";
+    c.key = key;
+    auto r = co_await client_.send(std::move(c));
+    if (auto* f = std::get_if<failure>(&r)) {
+        co_return std::move(*f);
+    }
+    const auto& rep = std::get<reply>(r);
+    if (rep.status != 200) {
+        co_return unexpected(rep);
+    }
+    owner = rep.body.substr(0, 64);
+    if (owner != id) {
+        co_return failure{{}, 409, "PrefixOwnedByAnotherStore"};
+    }
+    co_return failure{};
+}
+
 net::awaitable<failure> bucket::fetch(std::string_view sha256, std::string range, get_sink sink) {
     auto key = key_of(sha256);
     auto f = co_await client_.get(key, std::move(range), std::move(sink));

@@ -73,6 +73,12 @@ public:
     boost::asio::awaitable<failure> push(const std::filesystem::path& spool, const blob_digest& d,
                                          std::span<const std::string> part_sha256);
 
+    /// Claims the prefix for one data folder: PREFIX + "owner" holds its id, written once
+    /// (If-None-Match: *). An empty failure when the prefix was free or already this id's;
+    /// `owner` is set to the id found. The start-up sweep deletes what its folder's rows do not
+    /// name, so two folders on one prefix would delete each other's bytes.
+    boost::asio::awaitable<failure> claim(std::string id, std::string& owner);
+
     /// Streams an object (range "" or "bytes=a-b") to sink.
     boost::asio::awaitable<failure> fetch(std::string_view sha256, std::string range,
                                           get_sink sink);
