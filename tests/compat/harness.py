@@ -125,7 +125,11 @@ class Server:
         self.data = data or tempfile.mkdtemp(prefix="packyard-compat-")
         self.extra = list(extra)
         self.proc = None
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()  # a start refused (a bad option, an unreachable bucket) leaves nothing
+            raise
 
     def start(self):
         env = dict(os.environ, PACKYARD_ROOT_TOKEN=ROOT_TOKEN)
@@ -136,7 +140,10 @@ class Server:
             stdout=subprocess.PIPE, stderr=self.log, env=env, text=True)
         line = self.proc.stdout.readline()
         if "packyard listening on http://127.0.0.1:" not in line:
-            raise RuntimeError("server did not start: " + line)
+            self.log.flush()
+            with open(os.path.join(self.data, "server.log"), errors="replace") as f:
+                tail = f.read()[-2000:]
+            raise RuntimeError("server did not start: " + line + tail)
         self.port = int(line.strip().rsplit(":", 1)[1])
         self.url = f"http://127.0.0.1:{self.port}"
 
