@@ -91,13 +91,15 @@ def s3_store(folder):
 
 def stored_blobs(data):
     """The SHA-256 names of the blobs a Server's data folder holds: the files of DATA/blobs, or
-    with the S3 backend the objects under its prefix (keys PREFIX + sha[0:2] + "/" + sha)."""
+    with the S3 backend the objects under its prefix named by a content address (keys PREFIX +
+    sha[0:2] + "/" + sha; not PREFIX + "owner", the folder's claim on the prefix)."""
     folder = os.path.join(data, "d")
     s3 = s3_store(folder)
     if s3 is None:
         return set(os.listdir(os.path.join(folder, "blobs")))
     client, bucket, prefix = s3
-    return {k.rsplit("/", 1)[-1] for k in client.list_keys(bucket, prefix)}
+    address = re.compile(re.escape(prefix) + r"([0-9a-f]{2})/(\1[0-9a-f]{62})")
+    return {m.group(2) for m in map(address.fullmatch, client.list_keys(bucket, prefix)) if m}
 
 
 def plant_blob(data, sha, content):
