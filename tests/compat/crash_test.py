@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from harness import ROOT_TOKEN, Checks, Server, check_store
+from harness import ROOT_TOKEN, Checks, Server, check_store, plant_blob, stored_blobs
 
 AUTH = {"PRIVATE-TOKEN": ROOT_TOKEN}
 
@@ -202,8 +202,8 @@ def main(binary):
                 for p in all_pages(srv.port, pbase):
                     for f in all_pages(srv.port, f"{pbase}/{p['id']}/package_files"):
                         shas.add(f["file_sha256"])
-            blobs = set(os.listdir(os.path.join(srv.data, "d", "blobs")))
-            c.check(blobs == shas, f"cycle {cycle}: blobs on disk == referenced blobs "
+            blobs = stored_blobs(srv.data)  # DATA/blobs, or the objects under the S3 prefix
+            c.check(blobs == shas, f"cycle {cycle}: blobs stored == referenced blobs "
                                    f"({len(blobs)} vs {len(shas)})")
         c.check(len(acked_uploads) > 0 and len(acked_deletes) > 0 and len(acked_project_deletes) > 0,
                 f"the storm acknowledged work ({len(acked_uploads)} uploads, {len(acked_deletes)} "
@@ -220,16 +220,14 @@ def main(binary):
         # What a crash with no restart would leave: an orphan and a temp file. The check finds
         # them (exit 1), the repair removes them (exit 0), and the folder is clean again.
         d = os.path.join(srv.data, "d")
-        orphan = os.path.join(d, "blobs", "e" * 64)
-        with open(orphan, "wb") as f:
-            f.write(b"no row names me")
+        orphan_there = plant_blob(srv.data, "e" * 64, b"no row names me")
         with open(os.path.join(d, "tmp", "upload-1-1-left"), "wb") as f:
             f.write(b"half an upload")
         code, out = check_store(binary, srv.data, "--no-hashes")
         c.check(code == 1 and "orphan_blobs" in out and "temp_files" in out,
                 f"check finds an orphan and a temp file: {code} {out[-1500:]}")
         code, out = check_store(binary, srv.data, "--repair")
-        c.check(code == 0 and "removed orphan blobs: 1" in out and not os.path.exists(orphan)
+        c.check(code == 0 and "removed orphan blobs: 1" in out and not orphan_there()
                 and os.listdir(os.path.join(d, "tmp")) == [],
                 f"check --repair removes them: {code} {out[-1500:]}")
         code, out = check_store(binary, srv.data, "--format", "xml")

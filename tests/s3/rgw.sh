@@ -4,9 +4,10 @@
 # data, logs, sockets, pid files) under one directory. Nothing touches /etc/ceph, /var/lib/ceph or
 # /var/log/ceph. Debian 12 packages: ceph-mon ceph-osd radosgw (scripts/deps.sh --tests).
 #
-#   tests/s3/rgw.sh start DIR    DIR must be absent or empty. Prints DIR/s3.env's path last; the
+#   tests/s3/rgw.sh start DIR    DIR must be absent or empty. Creates the bucket packyard (signed
+#                                by tests/s3/s3_client.py). Prints DIR/s3.env's path last; the
 #                                file is sourceable: S3_ENDPOINT, AWS_ACCESS_KEY_ID,
-#                                AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, S3_RGW_DIR.
+#                                AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, S3_BUCKET, S3_RGW_DIR.
 #   tests/s3/rgw.sh stop DIR     Stops the daemons started in DIR (gateway, OSD, monitor, in that
 #                                order, each waited for) and removes DIR.
 #
@@ -21,6 +22,8 @@ usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 cmd=$1
 mkdir -p "$2"
 D=$(cd "$2" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUCKET=packyard
 C=$D/ceph.conf
 T0=$(date +%s.%N)
 since() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
@@ -213,12 +216,24 @@ log "gateway answers on 127.0.0.1:$P_RGW"
 timeout "$(left)" radosgw-admin -c "$C" user create --uid=packyard --display-name=packyard \
     --access-key="$AK" --secret="$SK" >"$D/rgw/user.json" 2>>"$D/log/radosgw-admin.out"
 
+# The bucket packyard's S3 backend is pointed at (packyard checks it at start, never creates it).
+# The new user's keys may take a moment to reach the gateway: retried until the deadline.
+until S3_ENDPOINT=http://127.0.0.1:$P_RGW AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK \
+    AWS_DEFAULT_REGION=us-east-1 timeout 30 python3 "$HERE/s3_client.py" create-bucket "$BUCKET" \
+    2>>"$D/log/create-bucket.out"; do
+    running client.rgw.a || { log "radosgw exited"; exit 1; }
+    left >/dev/null
+    sleep 0.2
+done
+log "bucket $BUCKET created"
+
 cat >"$D/s3.env" <<EOF
 export S3_RGW_DIR=$D
 export S3_ENDPOINT=http://127.0.0.1:$P_RGW
 export AWS_ACCESS_KEY_ID=$AK
 export AWS_SECRET_ACCESS_KEY=$SK
 export AWS_DEFAULT_REGION=us-east-1
+export S3_BUCKET=$BUCKET
 EOF
-log "ready (user packyard)"
+log "ready (user packyard, bucket $BUCKET)"
 echo "$D/s3.env"

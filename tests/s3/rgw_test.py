@@ -7,6 +7,7 @@ answer the backend could not rely on.
 Usage: /usr/bin/python3 tests/s3/rgw_test.py S3_SIGN_BINARY
 Exit 77 (ctest: skipped) when the Ceph packages are missing (scripts/deps.sh --tests).
 """
+import datetime
 import hashlib
 import http.client
 import os
@@ -86,6 +87,23 @@ def xml(tag, data):
 
 
 def run(s3):
+    # The fixture's own bucket (rgw.sh creates it for packyard, signed by s3_client.py).
+    st, _, _ = s3.request("HEAD", "/" + s3.env["S3_BUCKET"])
+    check(f"rgw.sh created the bucket {s3.env['S3_BUCKET']}", st == 200, st)
+    # s3_client.py, the tests' pure-Python signer, signs as packyard's code does.
+    sys.path.insert(0, str(HERE))
+    from s3_client import S3 as PyS3
+    at = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    for method, target, path, query, extra in (
+            ("GET", "/b/dir/a%20b%24%E1%88%B4.tgz?list-type=2&prefix=a%2Fb%20c", "/b/dir/a b$\u1234.tgz",
+             [("list-type", "2"), ("prefix", "a/b c")], {}),
+            ("PUT", "/b/k", "/b/k", [], {"If-None-Match": "*"}),
+            ("POST", "/b/k?uploads", "/b/k", [("uploads", "")], {})):
+        ours = s3.signed_headers(method, target, sha(b""), extra, date="20260102T030405Z")
+        py = PyS3.from_env(s3.env).sign(method, path, query, dict(extra), sha(b""), now=at)
+        check(f"s3_client.py signs {method} {target} as s3_sign does",
+              ours["authorization"] == py["Authorization"], (ours["authorization"], py["Authorization"]))
+
     B = "/packyard-test"
     st, _, body = s3.request("PUT", B, payload_hash=sha(b""), headers={})
     check("create bucket", st == 200, st)

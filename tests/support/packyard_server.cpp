@@ -1,13 +1,16 @@
 #include "tests/support/packyard_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -30,7 +33,57 @@ using tcp = net::ip::tcp;
 
 namespace {
 std::atomic<int> folder_counter{0};
+
+std::uint64_t fnv1a64(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char c : s) {
+        h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    }
+    return h;
+}
 } // namespace
+
+std::string unique_for(const std::filesystem::path& data) {
+    std::string path = std::filesystem::absolute(data).lexically_normal().string();
+    while (path.size() > 1 && path.back() == '/') {
+        path.pop_back();
+    }
+    // The last two components, lower-cased, every run of other characters one '-'.
+    const auto last = path.rfind('/');
+    const auto before = last == 0 || last == std::string::npos ? 0 : path.rfind('/', last - 1) + 1;
+    std::string readable;
+    for (const char ch : std::string_view(path).substr(before)) {
+        const auto c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            readable += c;
+        } else if (!readable.empty() && readable.back() != '-') {
+            readable += '-';
+        }
+    }
+    readable.resize(std::min<std::size_t>(readable.size(), 40));
+    while (!readable.empty() && readable.back() == '-') {
+        readable.pop_back();
+    }
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "%012llx",
+                  static_cast<unsigned long long>(fnv1a64(path) & 0xFFFFFFFFFFFFULL));
+    return readable + "-" + hash;
+}
+
+std::vector<std::string> test_server_args(const std::filesystem::path& data) {
+    const char* env = std::getenv("PACKYARD_TEST_SERVER_ARGS");
+    std::vector<std::string> words;
+    std::istringstream in(env == nullptr ? "" : env);
+    for (std::string w; in >> w;) {
+        for (auto at = w.find("{unique}"); at != std::string::npos; at = w.find("{unique}", at)) {
+            const std::string u = unique_for(data);
+            w.replace(at, 8, u);
+            at += u.size();
+        }
+        words.push_back(std::move(w));
+    }
+    return words;
+}
 
 temp_folder::temp_folder() {
     std::random_device rd;
@@ -61,6 +114,7 @@ void server_process::start() {
         throw std::runtime_error("pipe failed");
     }
     log_path_ = data_.parent_path() / (data_.filename().string() + ".log");
+    const std::vector<std::string> from_environment = test_server_args(data_);
     const pid_t pid = ::fork();
     if (pid < 0) {
         throw std::runtime_error("fork failed");
@@ -85,6 +139,7 @@ void server_process::start() {
                                          "127.0.0.1:0",   "--data", data_.string(),
                                          "--threads",     "2"};
         args.insert(args.end(), extra_.begin(), extra_.end());
+        args.insert(args.end(), from_environment.begin(), from_environment.end());
         std::vector<char*> argv;
         for (auto& a : args) {
             argv.push_back(a.data());

@@ -27,11 +27,22 @@ private:
     std::filesystem::path path_;
 };
 
+/// A name for the data folder `data`, only [a-z0-9-]: its last two path components and a hash
+/// of its absolute path, the same for the same folder (a restarted server gets the same name);
+/// tests/compat/harness.py's unique_for computes the same.
+std::string unique_for(const std::filesystem::path& data);
+
+/// The words of PACKYARD_TEST_SERVER_ARGS (split on whitespace; unset or empty: none) with
+/// `{unique}` replaced by unique_for(data). tests/s3/suite.sh sets it to run the HTTP tests
+/// against the S3 blob backend (`--blob-store s3 ... --s3-prefix t-{unique}/`).
+std::vector<std::string> test_server_args(const std::filesystem::path& data);
+
 /// The packyard binary as a child process.
 class server_process {
 public:
-    /// Starts `packyard serve --listen 127.0.0.1:0 --data <data>` plus extra arguments, with
-    /// PACKYARD_ROOT_TOKEN set to root_token (unless empty); waits for the listening line.
+    /// Starts `packyard serve --listen 127.0.0.1:0 --data <data>` plus extra arguments and
+    /// test_server_args(data), with PACKYARD_ROOT_TOKEN set to root_token (unless empty); waits
+    /// for the listening line.
     server_process(std::filesystem::path data, std::string token,
                    std::vector<std::string> extra_args = {},
                    std::vector<std::pair<std::string, std::string>> env = {});
