@@ -50,10 +50,7 @@ std::string bucket::key_of(std::string_view sha256) const {
 }
 
 net::awaitable<failure> bucket::probe() {
-    call c;
-    c.what = op::head_bucket;
-    c.method = "HEAD";
-    c.head = true;
+    auto c = call::of(op::head_bucket);
     auto r = co_await client_.send(std::move(c));
     if (auto* f = std::get_if<failure>(&r)) {
         co_return std::move(*f);
@@ -75,10 +72,7 @@ net::awaitable<failure> bucket::push(const std::filesystem::path& spool, const b
     if (d.size > opts_.part_size && part_sha256.size() > 1) {
         co_return co_await push_multipart(key, fd.get(), d, part_sha256);
     }
-    call c;
-    c.what = op::put_object;
-    c.method = "PUT";
-    c.key = key;
+    auto c = call::of(op::put_object, key);
     // Identical content is stored once: the gateway answers 412 and keeps what it has.
     c.headers.emplace_back("if-none-match", "*");
     c.headers.emplace_back("content-type", "application/octet-stream");
@@ -101,11 +95,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     // Already stored (the same bytes uploaded before): nothing to send. A multipart upload has
     // no If-None-Match on the gateways packyard is tested against, so ask first.
     {
-        call h;
-        h.what = op::head_object;
-        h.method = "HEAD";
-        h.head = true;
-        h.key = key;
+        auto h = call::of(op::head_object, key);
         auto r = co_await client_.send(std::move(h));
         if (auto* f = std::get_if<failure>(&r)) {
             co_return std::move(*f);
@@ -120,10 +110,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     }
     std::string upload_id;
     {
-        call c;
-        c.what = op::create_multipart;
-        c.method = "POST";
-        c.key = key;
+        auto c = call::of(op::create_multipart, key);
         c.query.emplace_back("uploads", "");
         c.headers.emplace_back("content-type", "application/octet-stream");
         auto r = co_await client_.send(std::move(c));
@@ -137,10 +124,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
         }
     }
     auto abort = [&]() -> net::awaitable<void> {
-        call c;
-        c.what = op::abort_multipart;
-        c.method = "DELETE";
-        c.key = key;
+        auto c = call::of(op::abort_multipart, key);
         c.query.emplace_back("uploadId", upload_id);
         auto r = co_await client_.send(std::move(c));
         if (auto* f = std::get_if<failure>(&r)) {
@@ -152,10 +136,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < part_sha256.size(); ++i) {
         const std::uint64_t length = std::min(opts_.part_size, d.size - offset);
-        call c;
-        c.what = op::upload_part;
-        c.method = "PUT";
-        c.key = key;
+        auto c = call::of(op::upload_part, key);
         c.query.emplace_back("partNumber", std::to_string(i + 1));
         c.query.emplace_back("uploadId", upload_id);
         c.payload.fd = fd;
@@ -179,10 +160,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     }
     complete += "</CompleteMultipartUpload>";
     {
-        call c;
-        c.what = op::complete_multipart;
-        c.method = "POST";
-        c.key = key;
+        auto c = call::of(op::complete_multipart, key);
         c.query.emplace_back("uploadId", upload_id);
         c.payload.bytes = complete;
         const auto digest = sha256(complete);
@@ -207,11 +185,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
     }
     // The completion's ETag is empty on RGW (docs/s3-notes.md): check the stored size instead;
     // each part's bytes were checked by the gateway against their signed SHA-256.
-    call h;
-    h.what = op::head_object;
-    h.method = "HEAD";
-    h.head = true;
-    h.key = key;
+    auto h = call::of(op::head_object, key);
     auto r = co_await client_.send(std::move(h));
     if (auto* f = std::get_if<failure>(&r)) {
         co_return std::move(*f);
@@ -226,10 +200,7 @@ net::awaitable<failure> bucket::push_multipart(const std::string& key, int fd, c
 net::awaitable<failure> bucket::claim(std::string id, std::string& owner) {
     const std::string key = opts_.prefix + "owner";
     {
-        call c;
-        c.what = op::put_object;
-        c.method = "PUT";
-        c.key = key;
+        auto c = call::of(op::put_object, key);
         c.headers.emplace_back("if-none-match", "*");
         c.headers.emplace_back("content-type", "text/plain");
         c.payload.bytes = id;
@@ -249,10 +220,7 @@ net::awaitable<failure> bucket::claim(std::string id, std::string& owner) {
             co_return unexpected(rep);
         }
     }
-    call c;
-    c.what = op::get_object;
-    c.method = "GET";
-    c.key = key;
+    auto c = call::of(op::get_object, key);
     auto r = co_await client_.send(std::move(c));
     if (auto* f = std::get_if<failure>(&r)) {
         co_return std::move(*f);
@@ -294,9 +262,7 @@ net::awaitable<s3_result<std::vector<object>>> bucket::list() {
     std::vector<object> out;
     std::string token;
     for (;;) {
-        call c;
-        c.what = op::list_objects;
-        c.method = "GET";
+        auto c = call::of(op::list_objects);
         c.query.emplace_back("list-type", "2");
         c.query.emplace_back("max-keys", "1000");
         c.query.emplace_back("prefix", opts_.prefix);
@@ -337,10 +303,7 @@ net::awaitable<s3_result<std::vector<object>>> bucket::list() {
 }
 
 net::awaitable<failure> bucket::erase(std::string_view sha256) {
-    call c;
-    c.what = op::delete_object;
-    c.method = "DELETE";
-    c.key = key_of(sha256);
+    auto c = call::of(op::delete_object, key_of(sha256));
     auto r = co_await client_.send(std::move(c));
     if (auto* f = std::get_if<failure>(&r)) {
         co_return std::move(*f);

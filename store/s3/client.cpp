@@ -68,6 +68,37 @@ std::string_view op_name(op o) noexcept {
     return "unknown";
 }
 
+call call::of(op what, std::string key) {
+    call c;
+    c.what = what;
+    c.key = std::move(key);
+    switch (what) {
+    case op::head_bucket:
+    case op::head_object:
+        c.method = "HEAD";
+        c.head = true;
+        break;
+    case op::put_object:
+    case op::upload_part:
+        c.method = "PUT";
+        break;
+    case op::delete_object:
+    case op::abort_multipart:
+        c.method = "DELETE";
+        break;
+    case op::create_multipart:
+    case op::complete_multipart:
+        c.method = "POST";
+        break;
+    case op::get_object:
+    case op::list_objects:
+    case op::count_:
+        c.method = "GET";
+        break;
+    }
+    return c;
+}
+
 std::string_view reply::header(std::string_view lower_name) const noexcept {
     for (const auto& [n, v] : headers) {
         if (n == lower_name) {
@@ -378,25 +409,29 @@ net::awaitable<s3_result<reply>> client::attempt(const call& c, connection& conn
     co_return out;
 }
 
+net::awaitable<std::unique_ptr<client::connection>> client::connection_for(op what,
+                                                                           unsigned attempt) {
+    auto ex = co_await net::this_coro::executor;
+    if (attempt > 0) {
+        stats_[static_cast<std::size_t>(what)].retries.fetch_add(1, std::memory_order_relaxed);
+        net::steady_timer wait(ex, backoff(attempt));
+        co_await wait.async_wait(use_tuple);
+    }
+    if (auto idle = take_idle(ex)) {
+        co_return idle;
+    }
+    co_return co_await connect();
+}
+
 net::awaitable<s3_result<reply>> client::send(call c) {
     const auto started = std::chrono::steady_clock::now();
-    auto ex = co_await net::this_coro::executor;
     failure last{make_error_code(std::errc::connection_refused), 0, {}};
     const unsigned attempts = c.idempotent ? std::max(1U, opts_.attempts) : 1U;
-    auto& s = stats_[static_cast<std::size_t>(c.what)];
     for (unsigned i = 0; i < attempts; ++i) {
-        if (i > 0) {
-            s.retries.fetch_add(1, std::memory_order_relaxed);
-            net::steady_timer wait(ex, backoff(i));
-            co_await wait.async_wait(use_tuple);
-        }
-        auto conn = take_idle(ex);
+        auto conn = co_await connection_for(c.what, i);
         if (!conn) {
-            conn = co_await connect();
-            if (!conn) {
-                last = failure{make_error_code(std::errc::connection_refused), 0, {}};
-                continue;
-            }
+            last = failure{make_error_code(std::errc::connection_refused), 0, {}};
+            continue;
         }
         bool reusable = false;
         auto r = co_await attempt(c, *conn, reusable);
@@ -421,33 +456,20 @@ net::awaitable<s3_result<reply>> client::send(call c) {
 
 net::awaitable<failure> client::get(std::string key, std::string range, get_sink sink) {
     const auto started = std::chrono::steady_clock::now();
-    auto ex = co_await net::this_coro::executor;
-    call c;
-    c.what = op::get_object;
-    c.method = "GET";
-    c.key = std::move(key);
+    auto c = call::of(op::get_object, std::move(key));
     if (!range.empty()) {
         c.headers.emplace_back("range", std::move(range));
     }
-    auto& s = stats_[static_cast<std::size_t>(op::get_object)];
     failure last{make_error_code(std::errc::connection_refused), 0, {}};
     auto done = [&](failure f) {
         record(op::get_object, std::chrono::steady_clock::now() - started, f.failed());
         return f;
     };
     for (unsigned i = 0; i < std::max(1U, opts_.attempts); ++i) {
-        if (i > 0) {
-            s.retries.fetch_add(1, std::memory_order_relaxed);
-            net::steady_timer wait(ex, backoff(i));
-            co_await wait.async_wait(use_tuple);
-        }
-        auto conn = take_idle(ex);
+        auto conn = co_await connection_for(op::get_object, i);
         if (!conn) {
-            conn = co_await connect();
-            if (!conn) {
-                last = failure{make_error_code(std::errc::connection_refused), 0, {}};
-                continue;
-            }
+            last = failure{make_error_code(std::errc::connection_refused), 0, {}};
+            continue;
         }
         const std::string head = request_head(c);
         conn->stream.expires_after(opts_.io_timeout);

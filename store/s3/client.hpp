@@ -93,6 +93,9 @@ struct call {
     body payload;
     bool idempotent = true;
     bool head = false; ///< HEAD: the answer has no body whatever its Content-Length says
+
+    /// A call of this operation on key ("" for the bucket), with the operation's method.
+    static call of(op what, std::string key = {});
 };
 
 /// An answer read whole (every call but a streamed GET); bodies past 8 MiB are refused.
@@ -166,6 +169,9 @@ public:
 
 private:
     boost::asio::awaitable<std::unique_ptr<connection>> connect();
+    /// Attempt `attempt` of a call: after the first, counts the retry and waits its backoff;
+    /// then an idle connection of this thread, or a new one (null: none could be made).
+    boost::asio::awaitable<std::unique_ptr<connection>> connection_for(op what, unsigned attempt);
     boost::asio::awaitable<s3_result<reply>> attempt(const call& c, connection& conn,
                                                      bool& reusable);
     std::string request_head(const call& c) const;
