@@ -217,6 +217,31 @@ std::function<bool(std::string_view)> blob_unreferenced(environment& env) {
     };
 }
 
+std::error_code remove_unreferenced_blobs(const txn& t, blob_store& blobs, std::size_t& removed) {
+    for (const auto& name : blobs.list_blobs()) {
+        if (is_sha256_hex(name) && blob_refcount(t, name) == 0) {
+            blobs.remove(name);
+            ++removed;
+        }
+    }
+    auto* b = blobs.bucket();
+    if (b == nullptr) {
+        return {};
+    }
+    auto listed = b->run(b->list());
+    if (auto* f = std::get_if<s3::failure>(&listed)) {
+        log::message("unreferenced objects of the bucket left: listing it failed: " +
+                     f->describe());
+        return make_error_code(std::errc::io_error);
+    }
+    for (const auto& o : std::get<std::vector<s3::object>>(listed)) {
+        if (blob_refcount(t, o.sha256) == 0 && !b->run(b->erase(o.sha256)).failed()) {
+            ++removed;
+        }
+    }
+    return {};
+}
+
 swept sweep_leftovers(environment& env, blob_store& blobs) {
     swept out;
     out.temps = blobs.sweep_tmp();
@@ -224,27 +249,8 @@ swept sweep_leftovers(environment& env, blob_store& blobs) {
     if (!t) {
         return out;
     }
-    for (const auto& name : blobs.list_blobs()) {
-        if (is_sha256_hex(name) && blob_refcount(*t, name) == 0) {
-            blobs.remove(name);
-            ++out.orphans;
-        }
-    }
-    if (auto* b = blobs.bucket()) {
-        // Objects pushed for uploads whose rows never committed (a crash between the push and
-        // the commit), and deletes a stop left queued. Nothing is in flight yet: the server
-        // has not started serving.
-        auto listed = b->run(b->list());
-        if (auto* f = std::get_if<s3::failure>(&listed)) {
-            log::message("orphan sweep of the bucket skipped: listing it failed: " + f->describe());
-            return out;
-        }
-        for (const auto& o : std::get<std::vector<s3::object>>(listed)) {
-            if (blob_refcount(*t, o.sha256) == 0 && !b->run(b->erase(o.sha256)).failed()) {
-                ++out.orphans;
-            }
-        }
-    }
+    // A bucket's listing that fails is logged; the start goes on (the next one sweeps).
+    remove_unreferenced_blobs(*t, blobs, out.orphans);
     return out;
 }
 

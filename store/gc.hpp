@@ -34,6 +34,11 @@ std::error_code delete_project_packages(write_txn& t, blob_store& blobs, std::ui
 /// snapshot): the bucket's deleter asks just before it sends a DELETE.
 std::function<bool(std::string_view)> blob_unreferenced(environment& env);
 
+/// Removes every blob no row of t references: files of the folder and, with a bucket, objects
+/// under its prefix (listed; a failed listing is logged and returned, what was removed until
+/// then counted). For the start-up sweep and `check --repair`: nothing may be in flight.
+std::error_code remove_unreferenced_blobs(const txn& t, blob_store& blobs, std::size_t& removed);
+
 /// What a killed predecessor may have left: temp files of unfinished uploads, and blob files
 /// no committed row references (renamed into place by a batch that never committed, or left
 /// by a crash between a commit and its unlink). Run at start, before serving.

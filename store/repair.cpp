@@ -5,8 +5,8 @@
 #include "store/check.hpp"
 #include "store/check_detail.hpp"
 #include "store/derived.hpp"
+#include "store/gc.hpp"
 #include "store/packages.hpp"
-#include "store/s3/bucket.hpp"
 
 namespace packyard::store {
 namespace {
@@ -74,23 +74,8 @@ result<repair_report> repair_store(environment& env, blob_store& blobs, const ch
         if (!t) {
             return t.error();
         }
-        for (const auto& name : blobs.list_blobs()) {
-            if (is_sha256_hex(name) && blob_refcount(*t, name) == 0) {
-                blobs.remove(name);
-                ++out.orphans_removed;
-            }
-        }
-        if (auto* b = blobs.bucket()) {
-            // No server runs (repair needs the folder's lock): nothing is in flight.
-            auto listed = b->run(b->list());
-            if (std::holds_alternative<s3::failure>(listed)) {
-                return make_error_code(std::errc::io_error);
-            }
-            for (const auto& obj : std::get<std::vector<s3::object>>(listed)) {
-                if (blob_refcount(*t, obj.sha256) == 0 && !b->run(b->erase(obj.sha256)).failed()) {
-                    ++out.orphans_removed;
-                }
-            }
+        if (auto ec = remove_unreferenced_blobs(*t, blobs, out.orphans_removed)) {
+            return ec;
         }
     }
     if (needs(found, "temp_files")) {
