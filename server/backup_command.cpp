@@ -131,22 +131,12 @@ int run_backup(const copy_args& args, std::string_view packyard_version) {
     o.to = args.folder;
     o.packyard_version = packyard_version;
     o.after_snapshot = pause_for_tests;
-    if (auto conflict =
-            blob_location_conflict(read_blob_location(args.data), blob_location_of(args.s3));
-        !conflict.empty()) {
-        std::cerr << "packyard backup: " << conflict << '\n';
-        return 2;
+    const auto opened = open_blob_location(args.data, args.s3);
+    if (!opened.error.empty()) {
+        std::cerr << "packyard backup: " << opened.error << '\n';
+        return opened.conflict ? 2 : 1;
     }
-    std::unique_ptr<store::s3::bucket> bucket;
-    if (args.s3) {
-        std::string why;
-        bucket = open_bucket(*args.s3, why);
-        if (!bucket) {
-            std::cerr << "packyard backup: " << why << '\n';
-            return 1;
-        }
-        o.bucket = bucket.get();
-    }
+    o.bucket = opened.bucket.get();
     const auto r = store::backup(o);
     if (r.status != store::copy_status::ok) {
         std::cerr << "packyard backup: " << r.message << '\n';

@@ -190,6 +190,18 @@ std::string blob_location_conflict(const std::string& recorded, const std::strin
            ", asked: " + wanted + "); copy the objects first, then change the flags";
 }
 
+opened_blobs open_blob_location(const std::filesystem::path& data_dir,
+                                const std::optional<store::s3::bucket_options>& s3) {
+    opened_blobs out;
+    out.error = blob_location_conflict(read_blob_location(data_dir), blob_location_of(s3));
+    if (!out.error.empty()) {
+        out.conflict = true;
+    } else if (s3) {
+        out.bucket = open_bucket(*s3, out.error);
+    }
+    return out;
+}
+
 int run_migrate_blobs(int argc, char** argv) {
     std::string to;
     std::string data;

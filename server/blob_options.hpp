@@ -69,6 +69,17 @@ std::string claim_prefix(store::s3::bucket& b, const std::filesystem::path& data
 /// local start on a folder in a bucket, or another bucket or prefix); "" when it may.
 std::string blob_location_conflict(const std::string& recorded, const std::string& wanted);
 
+/// What serve, check and backup open on a data folder: no bucket for --blob-store local, else
+/// the bucket, once DATA/blob-store allows these flags (blob_location_conflict) and the
+/// bucket answers (open_bucket).
+struct opened_blobs {
+    std::unique_ptr<store::s3::bucket> bucket;
+    std::string error;     ///< set when the command must stop
+    bool conflict = false; ///< the error is the folder's recorded location, not the bucket
+};
+opened_blobs open_blob_location(const std::filesystem::path& data_dir,
+                                const std::optional<store::s3::bucket_options>& s3);
+
 /// `packyard migrate-blobs --to s3 ...`: copies every blob of DATA/blobs into the bucket
 /// (idempotent; beside a running server), optionally removing each local copy once stored.
 int run_migrate_blobs(int argc, char** argv);

@@ -307,18 +307,13 @@ int run(const check_config& cfg) {
                           env.error().message());
     }
     store::blob_store blobs(cfg.data_dir);
-    if (auto conflict =
-            blob_location_conflict(read_blob_location(cfg.data_dir), blob_location_of(cfg.s3));
-        !conflict.empty()) {
-        return cannot_run(conflict);
+    auto opened = open_blob_location(cfg.data_dir, cfg.s3);
+    if (!opened.error.empty()) {
+        return cannot_run(opened.error);
     }
-    std::unique_ptr<store::s3::bucket> bucket;
-    if (cfg.s3) {
+    auto bucket = std::move(opened.bucket);
+    if (bucket) {
         std::string why;
-        bucket = open_bucket(*cfg.s3, why);
-        if (!bucket) {
-            return cannot_run(why);
-        }
         blobs.use_bucket(bucket.get());
         // A repair deletes what this folder's rows do not name: only on this folder's prefix.
         if (cfg.repair && read_store_id(cfg.data_dir).empty()) {

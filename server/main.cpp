@@ -115,28 +115,22 @@ int serve(server::config cfg) {
         }
     }
     store::blob_store blobs(cfg.data_dir);
-    const auto location = server::blob_location_of(cfg.s3);
-    if (auto conflict =
-            server::blob_location_conflict(server::read_blob_location(cfg.data_dir), location);
-        !conflict.empty()) {
-        log::message(conflict);
+    auto opened = server::open_blob_location(cfg.data_dir, cfg.s3);
+    if (!opened.error.empty()) {
+        log::message(opened.error);
         return 1;
     }
-    std::unique_ptr<store::s3::bucket> bucket;
-    if (cfg.s3) {
+    auto bucket = std::move(opened.bucket);
+    if (bucket) {
         std::string why;
-        bucket = server::open_bucket(*cfg.s3, why);
-        if (!bucket) {
-            log::message(why);
-            return 1;
-        }
         blobs.use_bucket(bucket.get());
         const auto id = server::claim_prefix(*bucket, cfg.data_dir, why);
         if (id.empty()) {
             log::message(why);
             return 1;
         }
-        if (auto ec = server::write_blob_location(cfg.data_dir, location, id)) {
+        if (auto ec =
+                server::write_blob_location(cfg.data_dir, server::blob_location_of(cfg.s3), id)) {
             log::error("cannot record the blob store in " + cfg.data_dir.string(), ec);
             return 1;
         }
