@@ -7,7 +7,9 @@
 # (appended to every `packyard serve` by tests/support and tests/compat/harness.py, {unique} per
 # data folder so no two servers see each other's objects; credentials from s3.env's AWS_*):
 # the http_tests suites of generic packages, npm and Maven, the npm, PyPI, Maven and crash
-# compat tests, and tests/s3/fault_test.py (the gateway down, frozen or refusing). Prints each
+# compat tests, tests/s3/backend_test.py (direct downloads, metrics, check and repair, backup,
+# the prefix claim, migrate-blobs) and tests/s3/fault_test.py (the gateway down, frozen or
+# refusing). Prints each
 # step's time; exits 1 if any step failed, 77 (skipped) without Ceph (scripts/deps.sh --tests).
 # Environment: S3_SUITE_STEPS (space-separated step names: run only those), S3_RGW_* (rgw.sh).
 set -uo pipefail
@@ -89,6 +91,7 @@ step compat_npm "$PY" "$COMPAT/npm_test.py" "$packyard"
 step compat_pypi "$PY" "$COMPAT/pypi_test.py" "$packyard"
 step compat_maven "$PY" "$COMPAT/maven_test.py" "$packyard"
 step compat_crash "$PY" "$COMPAT/crash_test.py" "$packyard"
+step backend "$PY" "$HERE/backend_test.py" "$packyard"
 step fault "$PY" "$HERE/fault_test.py" "$packyard"
 
 echo "== S3 suite, $(secs "$T0") s in all:"
